@@ -1,0 +1,35 @@
+// Bus factory: the configured implementation, plus the topic list every role expects to exist.
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Bus, TopicSpec } from './types.ts';
+import { KafkaBus } from './kafka-bus.ts';
+import { MemoryBus } from './memory-bus.ts';
+import { topicNames } from './topics.ts';
+
+export function createBus(config: Config, logger: Logger, role: string, onFatal?: (err: Error) => void): Bus {
+  if (config.bus.kind === 'memory') return new MemoryBus();
+  return new KafkaBus({
+    settings: config.bus.kafka,
+    clientId: `${config.bus.kafka.client_id}-${role}-${config.instance_id}`,
+    replicationFactor: config.bus.replication_factor,
+    logger,
+    onFatal,
+  });
+}
+
+/** Every topic ringwatch uses, created at start-up when missing. */
+export function topicSpecs(config: Config): TopicSpec[] {
+  const t = topicNames(config.bus.topic_prefix);
+  const p = config.bus.partitions;
+  return [
+    { name: t.heartbeats, partitions: p },
+    { name: t.crashes, partitions: p },
+    { name: t.deployments, partitions: p },
+    { name: t.deadLetter, partitions: p, retentionMs: 14 * 24 * 3600 * 1000 },
+    { name: t.cells, partitions: p },
+    { name: t.decisions, partitions: p },
+    { name: t.signals, partitions: p },
+    { name: t.deviceState, partitions: p, cleanupPolicy: 'compact' },
+    { name: t.incidents, partitions: 1, cleanupPolicy: 'compact' },
+  ];
+}

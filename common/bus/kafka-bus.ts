@@ -1,0 +1,281 @@
+// Kafka bus on kafkajs 2.2.4. Safety settings from kafka.md: idempotent producer (acks=all), one request
+// in flight, explicit retries; consumers use eachBatch with explicit commits after processing, heartbeat
+// inside long batches, and bounded restarts (kafkajs #1720, #1721).
+import { Kafka, logLevel, CompressionTypes, type Admin, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumerOptions, TopicSpec } from './types.ts';
+import type { Config } from '../config/schema.ts';
+
+type KafkaSettings = Config['bus']['kafka'];
+
+function sasl(s: KafkaSettings): SASLOptions | undefined {
+  if (s.sasl_mechanism === 'none') return undefined;
+  return { mechanism: s.sasl_mechanism, username: s.sasl_username, password: s.sasl_password ?? '' } as SASLOptions;
+}
+
+const headerValues = (headers: Record<string, unknown> | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v !== undefined && v !== null) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  }
+  return out;
+};
+
+export interface KafkaBusOptions {
+  settings: KafkaSettings;
+  clientId: string;
+  replicationFactor: number;
+  logger: Logger;
+  /** Called when a consumer gives up after max_restarts: the process should exit for its supervisor. */
+  onFatal?: (err: Error) => void;
+}
+
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private admin: Admin | undefined;
+  private readonly options: KafkaBusOptions;
+  private readonly producers = new Set<KafkaProducer>();
+
+  constructor(options: KafkaBusOptions) {
+    this.options = options;
+    const s = options.settings;
+    const log = options.logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: s.brokers,
+      connectionTimeout: s.connection_timeout_ms,
+      requestTimeout: s.request_timeout_ms,
+      ssl: s.ssl,
+      sasl: sasl(s),
+      retry: { retries: s.retries, initialRetryTime: s.retry_initial_ms, maxRetryTime: s.retry_max_ms },
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ namespace, level, log: entry }) => {
+        const { message, ...rest } = entry;
+        const fields = { namespace, error: rest.error, broker: rest.broker, groupId: rest.groupId };
+        if (level <= logLevel.ERROR) log.error(fields, message);
+        else log.warn(fields, message);
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+  }
+
+  async stop(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.disconnect();
+  }
+
+  ready(): boolean {
+    if (!this.admin) return false;
+    for (const p of this.producers) if (!p.healthy) return false;
+    return true;
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const admin = this.requireAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.name));
+    if (!missing.length) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.name,
+        numPartitions: s.partitions,
+        replicationFactor: this.options.replicationFactor,
+        configEntries: [
+          ...(s.cleanupPolicy ? [{ name: 'cleanup.policy', value: s.cleanupPolicy }] : []),
+          ...(s.retentionMs ? [{ name: 'retention.ms', value: String(s.retentionMs) }] : []),
+        ],
+      })),
+    }).catch((err: Error & { type?: string }) => {
+      if (err.type !== 'TOPIC_ALREADY_EXISTS' && !/already exists/i.test(err.message)) throw err;
+    });
+  }
+
+  producer(): BusProducer {
+    const p = new KafkaProducer(this.kafka, this.options, () => this.producers.delete(p));
+    this.producers.add(p);
+    return p;
+  }
+
+  consumer(options: ConsumerOptions): BusConsumer {
+    return new KafkaConsumer(this.kafka, this.options, options);
+  }
+
+  async lag(groupId: string, topics: string[]) {
+    const admin = this.requireAdmin();
+    const out: { topic: string; partition: number; lag: number }[] = [];
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    for (const { topic, partitions } of committed) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const end of ends) {
+        const c = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        const from = Number(c) < 0 ? Number(end.low) : Number(c);
+        out.push({ topic, partition: end.partition, lag: Math.max(0, Number(end.high) - from) });
+      }
+    }
+    return out;
+  }
+
+  private requireAdmin(): Admin {
+    if (!this.admin) throw new Error('kafka bus not started');
+    return this.admin;
+  }
+}
+
+class KafkaProducer implements BusProducer {
+  healthy = true;
+  private producer: Producer | undefined;
+  private connecting: Promise<Producer> | undefined;
+  private readonly kafka: Kafka;
+  private readonly options: KafkaBusOptions;
+  private readonly onStop: () => void;
+
+  constructor(kafka: Kafka, options: KafkaBusOptions, onStop: () => void) {
+    this.kafka = kafka;
+    this.options = options;
+    this.onStop = onStop;
+  }
+
+  async start(): Promise<void> {
+    await this.connected();
+  }
+
+  async stop(): Promise<void> {
+    const p = this.producer;
+    this.producer = undefined;
+    this.connecting = undefined;
+    this.onStop();
+    await p?.disconnect();
+  }
+
+  async publish(topic: string, records: BusRecord[]): Promise<void> {
+    if (!records.length) return;
+    const producer = await this.connected();
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        compression: this.options.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+      });
+      this.healthy = true;
+    } catch (err) {
+      this.healthy = false;
+      // An idempotent producer that exhausted its retries may hold stale sequence numbers: start afresh.
+      this.reset(producer);
+      throw err;
+    }
+  }
+
+  private connected(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    this.connecting ??= (async () => {
+      const s = this.options.settings;
+      const p = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: s.retries, initialRetryTime: s.retry_initial_ms, maxRetryTime: s.retry_max_ms },
+      });
+      try {
+        await p.connect();
+      } catch (err) {
+        this.connecting = undefined;
+        this.healthy = false;
+        throw err;
+      }
+      this.producer = p;
+      return p;
+    })();
+    return this.connecting;
+  }
+
+  private reset(failed: Producer): void {
+    if (this.producer !== failed) return;
+    this.producer = undefined;
+    this.connecting = undefined;
+    failed.disconnect().catch(() => {});
+  }
+}
+
+class KafkaConsumer implements BusConsumer {
+  readonly stats = { batches: 0, records: 0, lastProgressMs: Date.now() };
+  private consumer: Consumer | undefined;
+  private restarts = 0;
+  private readonly kafka: Kafka;
+  private readonly bus: KafkaBusOptions;
+  private readonly options: ConsumerOptions;
+
+  constructor(kafka: Kafka, bus: KafkaBusOptions, options: ConsumerOptions) {
+    this.kafka = kafka;
+    this.bus = bus;
+    this.options = options;
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer) return;
+    const s = this.bus.settings;
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: s.session_timeout_ms,
+      heartbeatInterval: s.heartbeat_interval_ms,
+      allowAutoTopicCreation: false,
+      retry: {
+        retries: s.retries,
+        initialRetryTime: s.retry_initial_ms,
+        maxRetryTime: s.retry_max_ms,
+        restartOnFailure: async () => ++this.restarts <= s.max_restarts,
+      },
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.bus.onFatal?.(payload.error);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = Object.entries(payload.memberAssignment)
+        .flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+      this.options.onAssignment?.(assigned);
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+        if (!batch.messages.length || !isRunning() || isStale()) return;
+        const records = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          timestamp: Number(m.timestamp),
+          key: m.key?.toString('utf8') ?? '',
+          value: m.value ?? Buffer.alloc(0),
+          headers: headerValues(m.headers),
+        }));
+        await this.options.handler(
+          { topic: batch.topic, partition: batch.partition, records },
+          { heartbeat, isRunning: () => isRunning() && !isStale() },
+        );
+        const last = batch.messages[batch.messages.length - 1].offset;
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        resolveOffset(last);
+        this.restarts = 0;
+        this.stats.batches++;
+        this.stats.records += records.length;
+        this.stats.lastProgressMs = Date.now();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    const c = this.consumer;
+    this.consumer = undefined;
+    await c?.disconnect();
+  }
+}

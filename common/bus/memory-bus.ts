@@ -1,0 +1,200 @@
+// In-memory bus for the embedded single-process mode and unit tests. Same semantics as the Kafka bus:
+// per-key ordering within partitions, consumer groups that share partitions, commits after processing,
+// redelivery from the last commit after a failure or a crash. Not durable: a process exit loses it.
+import type {
+  BatchHandler, Bus, BusConsumer, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, TopicSpec,
+} from './types.ts';
+import { partitionFor } from './partitioner.ts';
+
+interface Topic { spec: TopicSpec; partitions: ConsumedRecord[][]; }
+interface Group { committed: Map<string, number>; members: MemoryConsumer[]; }
+
+const tp = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class MemoryBus implements Bus {
+  readonly kind = 'memory' as const;
+  private readonly topics = new Map<string, Topic>();
+  private readonly groups = new Map<string, Group>();
+  private waiters: (() => void)[] = [];
+  private readonly maxBatch: number;
+  /** Test hook: when set, publish fails with this error (simulates an unavailable broker). */
+  failPublishWith: Error | undefined;
+
+  constructor(options: { maxBatch?: number } = {}) {
+    this.maxBatch = options.maxBatch ?? 500;
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {
+    for (const g of this.groups.values()) for (const m of [...g.members]) await m.stop();
+  }
+  ready(): boolean { return this.failPublishWith === undefined; }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    for (const spec of specs) {
+      if (!this.topics.has(spec.name)) {
+        this.topics.set(spec.name, { spec, partitions: Array.from({ length: spec.partitions }, () => []) });
+      }
+    }
+  }
+
+  producer(): BusProducer {
+    return { start: async () => {}, stop: async () => {}, publish: (topic, records) => this.append(topic, records) };
+  }
+
+  consumer(options: ConsumerOptions): BusConsumer {
+    return new MemoryConsumer(this, options);
+  }
+
+  async lag(groupId: string, topics: string[]) {
+    const group = this.groups.get(groupId);
+    return topics.flatMap((topic) => (this.topics.get(topic)?.partitions ?? []).map((log, partition) => ({
+      topic, partition, lag: log.length - (group?.committed.get(tp(topic, partition)) ?? 0),
+    })));
+  }
+
+  /** Every record of a topic in partition order (tests, export). */
+  records(topic: string): ConsumedRecord[] {
+    return (this.topics.get(topic)?.partitions ?? []).flat();
+  }
+
+  private async append(topic: string, records: BusRecord[]): Promise<void> {
+    if (this.failPublishWith) throw this.failPublishWith;
+    const t = this.topics.get(topic);
+    if (!t) throw new Error(`unknown topic ${topic}`);
+    const now = Date.now();
+    for (const r of records) {
+      const partition = partitionFor(r.key, t.partitions.length);
+      const log = t.partitions[partition];
+      log.push({ ...r, headers: { ...(r.headers ?? {}) }, topic, partition, offset: String(log.length), timestamp: now });
+    }
+    this.wake();
+  }
+
+  // --- used by MemoryConsumer ---
+  group(id: string): Group {
+    let g = this.groups.get(id);
+    if (!g) this.groups.set(id, (g = { committed: new Map(), members: [] }));
+    return g;
+  }
+
+  /** Partitions of the group's topics assigned to a member: round robin in join order. */
+  assignment(groupId: string, member: MemoryConsumer, topics: string[]): { topic: string; partition: number }[] {
+    const g = this.group(groupId);
+    const index = g.members.indexOf(member);
+    if (index < 0) return [];
+    const all = topics.flatMap((topic) =>
+      (this.topics.get(topic)?.partitions ?? []).map((_, partition) => ({ topic, partition })));
+    return all.filter((_, i) => i % g.members.length === index);
+  }
+
+  fetch(topic: string, partition: number, from: number): ConsumedRecord[] {
+    return this.topics.get(topic)?.partitions[partition]?.slice(from, from + this.maxBatch) ?? [];
+  }
+
+  committedOffset(groupId: string, topic: string, partition: number, fromBeginning: boolean): number {
+    const committed = this.group(groupId).committed.get(tp(topic, partition));
+    if (committed !== undefined) return committed;
+    return fromBeginning ? 0 : (this.topics.get(topic)?.partitions[partition]?.length ?? 0);
+  }
+
+  commit(groupId: string, topic: string, partition: number, next: number): void {
+    this.group(groupId).committed.set(tp(topic, partition), next);
+  }
+
+  /** Resolves on the next publish or membership change, or after `ms`. */
+  waitForChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waiters.push(() => { clearTimeout(timer); resolve(); });
+    });
+  }
+
+  wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+export class MemoryConsumer implements BusConsumer {
+  readonly stats = { batches: 0, records: 0, lastProgressMs: Date.now() };
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private generation = 0;
+  private readonly bus: MemoryBus;
+  private readonly options: ConsumerOptions;
+  private readonly handler: BatchHandler;
+
+  constructor(bus: MemoryBus, options: ConsumerOptions) {
+    this.bus = bus;
+    this.options = options;
+    this.handler = options.handler;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.bus.group(this.options.groupId).members.push(this);
+    this.bus.wake();
+    this.loop = this.run(++this.generation);
+  }
+
+  /** Graceful: finish the batch in hand (and commit it), then leave the group. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.leave();
+    await this.loop;
+  }
+
+  /** Test double of SIGKILL: leave at once; whatever is in the handler is never committed. */
+  simulateCrash(): void {
+    this.running = false;
+    this.generation++;
+    this.leave();
+  }
+
+  private leave(): void {
+    const members = this.bus.group(this.options.groupId).members;
+    const i = members.indexOf(this);
+    if (i >= 0) members.splice(i, 1);
+    this.bus.wake();
+  }
+
+  private async run(generation: number): Promise<void> {
+    const { groupId, topics, fromBeginning = true } = this.options;
+    let lastAssignment = '';
+    const alive = () => this.running && this.generation === generation;
+    while (alive()) {
+      const assigned = this.bus.assignment(groupId, this, topics);
+      const key = JSON.stringify(assigned);
+      if (key !== lastAssignment) {
+        lastAssignment = key;
+        this.options.onAssignment?.(assigned);
+      }
+      let progressed = false;
+      for (const { topic, partition } of assigned) {
+        if (!alive()) return;
+        const from = this.bus.committedOffset(groupId, topic, partition, fromBeginning);
+        const records = this.bus.fetch(topic, partition, from);
+        if (!records.length) continue;
+        const stillOwned = () => alive() && this.bus.assignment(groupId, this, topics)
+          .some((a) => a.topic === topic && a.partition === partition);
+        try {
+          await this.handler({ topic, partition, records }, { heartbeat: async () => {}, isRunning: stillOwned });
+        } catch {
+          await this.bus.waitForChange(100); // retried from the last commit, like kafkajs' restart
+          continue;
+        }
+        if (this.generation !== generation) return; // crashed inside the handler: nothing is committed
+        this.bus.commit(groupId, topic, partition, from + records.length);
+        this.stats.batches++;
+        this.stats.records += records.length;
+        this.stats.lastProgressMs = Date.now();
+        progressed = true;
+      }
+      if (!progressed) await this.bus.waitForChange(50);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// The bus every role talks to. Two implementations: Kafka (kafkajs) and in-memory (embedded mode, unit
+// tests). Both pass test/bus/contract.ts. Keep kafkajs types out of this file so the client can be replaced.
+import type { Lifecycle } from '../runtime/lifecycle.ts';
+
+export interface BusRecord {
+  /** Partitioning key (device id, cell id, ...). Same key, same partition, same order. */
+  key: string;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface ConsumedRecord extends BusRecord {
+  topic: string;
+  partition: number;
+  /** Offset as a decimal string (Kafka offsets are 64-bit). */
+  offset: string;
+  /** Broker (log-append or create) time, ms since the epoch. */
+  timestamp: number;
+  headers: Record<string, string>;
+}
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+}
+
+export interface BatchContext {
+  /** Tell the group coordinator we are alive; call inside long batches (kafkajs #1720). */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition was revoked: stop early, do not commit. */
+  isRunning(): boolean;
+}
+
+/**
+ * Processes one batch. Offsets are committed only after it resolves, so a crash before that redelivers
+ * the batch: handlers must be idempotent (dedupe by eventId). A throw is retried from the last commit.
+ */
+export type BatchHandler = (batch: ConsumedBatch, ctx: BatchContext) => Promise<void>;
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** 'compact' for changelog / latest-value topics. */
+  cleanupPolicy?: 'delete' | 'compact';
+  retentionMs?: number;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group with no committed offset starts. Default: earliest (nothing acknowledged is skipped). */
+  fromBeginning?: boolean;
+  handler: BatchHandler;
+  /** Called on partition assignment changes (for state hand-over). */
+  onAssignment?: (assigned: { topic: string; partition: number }[]) => void;
+}
+
+export interface BusProducer extends Lifecycle {
+  /** Resolves only when the bus acknowledged every record (Kafka: acks=all). Rejects otherwise. */
+  publish(topic: string, records: BusRecord[]): Promise<void>;
+}
+
+export interface BusConsumer extends Lifecycle {
+  /** Records consumed and committed so far, for watchdogs and lag. */
+  readonly stats: { batches: number; records: number; lastProgressMs: number };
+}
+
+export interface Bus extends Lifecycle {
+  readonly kind: 'kafka' | 'memory';
+  /** Create missing topics; existing ones are left as they are. */
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  producer(): BusProducer;
+  consumer(options: ConsumerOptions): BusConsumer;
+  /** Committed-offset lag of a group per topic-partition (end offset - committed offset). */
+  lag(groupId: string, topics: string[]): Promise<{ topic: string; partition: number; lag: number }[]>;
+  /** True while the bus can take writes (for /readyz). */
+  ready(): boolean;
+}

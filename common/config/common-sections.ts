@@ -1,0 +1,44 @@
+// Settings every role shares: identity, logging, the bus and Kafka, self-telemetry.
+import { Type } from '@sinclair/typebox';
+import { Bool, Int, OneOf, Secret, SecretFile, Section, Str, StrList } from './setting.ts';
+
+export const KafkaSection = Section({
+  brokers: StrList(['127.0.0.1:9092'], { description: 'Bootstrap brokers, host:port. Env RINGWATCH_KAFKA_BROKERS (comma-separated) overrides.' }),
+  client_id: Str('ringwatch', { description: 'Kafka client id prefix (the role is appended).' }),
+  connection_timeout_ms: Int(5000, 100, 120000, { description: 'TCP connect timeout to a broker.', unit: 'ms' }),
+  request_timeout_ms: Int(30000, 100, 300000, { description: 'Timeout of one Kafka request.', unit: 'ms' }),
+  retries: Int(8, 0, 100, { description: 'Producer/admin retries (kafkajs default with idempotence is 5, set explicitly).' }),
+  retry_initial_ms: Int(300, 10, 60000, { description: 'First retry backoff; it doubles with jitter.', unit: 'ms' }),
+  retry_max_ms: Int(10000, 10, 600000, { description: 'Largest retry backoff.', unit: 'ms' }),
+  session_timeout_ms: Int(30000, 6000, 300000, { description: 'Consumer group session timeout.', unit: 'ms' }),
+  heartbeat_interval_ms: Int(3000, 100, 60000, { description: 'Consumer group heartbeat interval.', unit: 'ms' }),
+  max_restarts: Int(10, 0, 1000, { description: 'Consumer restarts after failures before the process gives up and exits for its supervisor (kafkajs #1721).' }),
+  compression: OneOf(['none', 'gzip'] as const, 'none', { description: 'Producer compression codec.' }),
+  ssl: Bool(false, { description: 'Use TLS to the brokers.' }),
+  sasl_mechanism: OneOf(['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, 'none', { description: 'SASL mechanism.' }),
+  sasl_username: Str('', { description: 'SASL user name.' }),
+  sasl_password: Secret({ description: 'SASL password. Env RINGWATCH_KAFKA_SASL_PASSWORD.' }),
+  sasl_password_file: SecretFile({ description: 'File holding the SASL password.' }),
+}, 'Kafka connection (used when bus.kind is kafka).');
+
+export const BusSection = Section({
+  kind: OneOf(['kafka', 'memory'] as const, 'kafka', { description: 'kafka, or memory for the embedded single-process mode (all roles in one process, no durability).' }),
+  topic_prefix: Str('ringwatch.', { description: 'Prefix of every topic name.', pattern: '^[A-Za-z0-9._-]{0,100}$' }),
+  partitions: Int(6, 1, 10000, { description: 'Partitions of topics created at start-up.' }),
+  replication_factor: Int(1, 1, 10, { description: 'Replication factor of topics created at start-up (3 in production).' }),
+  create_topics: Bool(true, { description: 'Create missing topics at start-up.' }),
+  publish_batch_max_records: Int(2000, 1, 100000, { description: 'Most records coalesced into one produce request.' }),
+  publish_linger_ms: Int(2, 0, 1000, { description: 'How long a publish waits for others to share its produce request (kafkajs has no linger).', unit: 'ms' }),
+  kafka: KafkaSection,
+}, 'Event bus.');
+
+export const TelemetrySection = Section({
+  log_level: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', { description: 'Log level (JSON logs to stdout).' }),
+  label_cardinality_limit: Int(200, 1, 100000, { description: 'Most distinct values of one metric label (ring, component, version); extra values are folded into "other" and counted.' }),
+}, 'Self-telemetry. Tracing follows the standard OTEL_* variables and is off unless one is set.');
+
+export const CommonProperties = {
+  instance_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$', description: 'Id of this process (collector id stamped on events; default: host name).' })),
+  bus: BusSection,
+  telemetry: TelemetrySection,
+};

@@ -1,0 +1,82 @@
+// Strict validation: nothing is coerced, nothing is dropped. Every problem is reported with its JSON path.
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import { ValueErrorType } from '@sinclair/typebox/errors';
+import { EventSchemas, type EventKind, type EventOf } from './events.ts';
+import { registerFormats } from './formats.ts';
+
+export interface FieldError {
+  /** JSON pointer into the event, e.g. "/components/agent" ("" for the event itself). */
+  path: string;
+  /** Why it was refused, in words a device developer can act on. */
+  reason: string;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+/** Keys that would poison prototypes of objects built from this input; refused wherever they appear. */
+const POISON_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_ERRORS = 20;
+
+registerFormats();
+
+function findPoisonKey(value: unknown, path: string, depth: number): string | undefined {
+  if (depth > 8 || value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    const child = `${path}/${key}`;
+    if (POISON_KEYS.has(key)) return child;
+    const found = findPoisonKey((value as Record<string, unknown>)[key], child, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function reasonOf(type: ValueErrorType, message: string, schema: TSchema): string {
+  switch (type) {
+    case ValueErrorType.ObjectAdditionalProperties: return 'unknown field';
+    case ValueErrorType.ObjectRequiredProperty: return 'required field is missing';
+    case ValueErrorType.StringFormat: return 'not an RFC 3339 date-time between 2000 and 2100';
+    case ValueErrorType.ObjectMaxProperties: return `more than ${schema.maxProperties} entries`;
+    case ValueErrorType.StringMaxLength: return `longer than ${schema.maxLength} characters`;
+    case ValueErrorType.StringPattern: return `does not match ${schema.pattern}`;
+    case ValueErrorType.Union: {
+      const options = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const).filter((c) => c !== undefined);
+      return options?.length ? `must be one of ${options.join(', ')}` : 'matches none of the allowed shapes';
+    }
+    default: return message.charAt(0).toLowerCase() + message.slice(1);
+  }
+}
+
+/** Build a validator for one schema: compiled once, reused for every event. */
+export function compileValidator<T>(schema: TSchema): (value: unknown) => Validation<T> {
+  const check: TypeCheck<TSchema> = TypeCompiler.Compile(schema);
+  return (value: unknown): Validation<T> => {
+    const poison = findPoisonKey(value, '', 0);
+    if (poison) return { ok: false, errors: [{ path: poison, reason: 'forbidden key (prototype pollution)' }] };
+    if (check.Check(value)) return { ok: true, value: value as T };
+    const errors: FieldError[] = [];
+    const seen = new Set<string>();
+    for (const e of check.Errors(value)) {
+      // Unions report one error per branch; the first per path is the useful one.
+      if (seen.has(e.path)) continue;
+      seen.add(e.path);
+      errors.push({ path: e.path, reason: reasonOf(e.type, e.message, e.schema) });
+      if (errors.length >= MAX_ERRORS) break;
+    }
+    return { ok: false, errors };
+  };
+}
+
+const validators = Object.fromEntries(
+  Object.entries(EventSchemas).map(([kind, schema]) => [kind, compileValidator(schema)]),
+) as { [K in EventKind]: (value: unknown) => Validation<EventOf<K>> };
+
+/** Validate one event of a known kind against contract v1. */
+export function validateEvent<K extends EventKind>(kind: K, value: unknown): Validation<EventOf<K>> {
+  return validators[kind](value) as Validation<EventOf<K>>;
+}
+
+/** "/components/agent: unknown field" */
+export function formatFieldError(e: FieldError): string {
+  return `${e.path || '/'}: ${e.reason}`;
+}

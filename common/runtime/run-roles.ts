@@ -1,0 +1,83 @@
+// Runs one or more roles in this process: bus, topics, shared producer, one HTTP server per role, and an
+// orderly shutdown (intake first, then flush) on SIGTERM / SIGINT.
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/schema.ts';
+import type { Bus } from '../bus/types.ts';
+import { createBus, topicSpecs } from '../bus/create-bus.ts';
+import { CoalescingProducer } from '../bus/coalescing-producer.ts';
+import { topicNames } from '../bus/topics.ts';
+import { HttpServer } from '../http/server.ts';
+import { createRegistry } from '../telemetry/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { startTracing, stopTracing } from '../telemetry/tracing.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { stopAll } from './lifecycle.ts';
+import type { Role, RoleContext, RoleFactory } from './role.ts';
+import { withRetries } from './retry.ts';
+
+export interface RunningRoles {
+  roles: Role[];
+  servers: Map<string, HttpServer>;
+  bus: Bus;
+  registry: Registry;
+  context: RoleContext;
+  stop(): Promise<void>;
+}
+
+export interface RunOptions {
+  config: Config;
+  factories: RoleFactory[];
+  logger: Logger;
+  clock?: Clock;
+  registry?: Registry;
+  /** Use this bus instead of creating one (embedded demo, tests). */
+  bus?: Bus;
+  onFatal?: (err: Error) => void;
+}
+
+export async function runRoles(options: RunOptions): Promise<RunningRoles> {
+  const { config, logger } = options;
+  await startTracing('ringwatch');
+  const registry = options.registry ?? createRegistry();
+  const bus = options.bus ?? createBus(config, logger, 'proc', options.onFatal);
+  // Kafka may come up after us (compose, Kubernetes): wait for it a while instead of crash-looping at once.
+  await withRetries(() => bus.start(), { attempts: 30, initialMs: 500, maxMs: 5000, logger, what: 'connect to the bus' });
+  if (config.bus.create_topics) await bus.ensureTopics(topicSpecs(config));
+  const producer = new CoalescingProducer(bus.producer(), {
+    lingerMs: config.bus.publish_linger_ms,
+    maxRecords: config.bus.publish_batch_max_records,
+  });
+  await producer.start();
+  const context: RoleContext = {
+    config, bus, producer, registry, logger, clock: options.clock ?? systemClock, topics: topicNames(config.bus.topic_prefix),
+  };
+  const roles: Role[] = [];
+  const servers = new Map<string, HttpServer>();
+  const stop = async () => {
+    // Intake first (HTTP servers), then roles (they flush), then the producer and the bus.
+    await stopAll([...servers.values()]).catch((err) => logger.error({ err }, 'stopping servers'));
+    await stopAll(roles).catch((err) => logger.error({ err }, 'stopping roles'));
+    await producer.stop().catch((err) => logger.error({ err }, 'stopping producer'));
+    if (!options.bus) await bus.stop().catch((err) => logger.error({ err }, 'stopping bus'));
+    await stopTracing();
+  };
+  try {
+    for (const factory of options.factories) {
+      const role = factory.create({ ...context, logger: logger.child({ role: factory.name }) });
+      roles.push(role);
+      await role.start();
+      const server = new HttpServer({
+        host: role.listen.host, port: role.listen.port, registry, logger,
+        routes: role.routes, prefixRoutes: role.prefixRoutes,
+        readiness: [{ name: 'bus', ready: () => bus.ready() }, ...role.readiness],
+      });
+      await server.start();
+      servers.set(role.name, server);
+      logger.info({ role: role.name, port: server.port }, 'role started');
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { roles, servers, bus, registry, context, stop };
+}
