@@ -1,0 +1,78 @@
+// Decisions: what processors conclude per (release, ring, signal, window), and what alerting acts on.
+// Published to the decisions topic keyed by `id`, which is deterministic per cell and window, so a replay
+// or a redelivery rewrites the same decision instead of adding one.
+export const VERDICTS = ['pass', 'fail', 'inconclusive'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Which detection layer spoke (detection.md: 0 completeness, 1 catastrophe, 2 gate, 3 baseline). */
+export const LAYERS = ['completeness', 'catastrophe', 'gate', 'baseline'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export const SIGNALS = ['silent', 'crashed', 'boot_loop'] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+
+export interface Release {
+  component: string;
+  version: string;
+}
+
+/** Devices in one side of the comparison: how many could have shown the signal, and how many did. */
+export interface Exposure {
+  exposed: number;
+  affected: number;
+}
+
+export interface AttributionCandidate extends Release {
+  /** Higher is a better match of rollout start time and ring to the onset and the affected devices. */
+  score: number;
+  startedAt: string;
+  why: string;
+}
+
+export interface Evidence {
+  /** Devices that took the release (or, when devices never report it, the ring since the rollout began). */
+  updated?: Exposure;
+  /** Same-time control: devices in the ring that did not take it, or the control ring. */
+  control?: Exposure;
+  pValue?: number;
+  statistic?: number;
+  threshold?: number;
+  /** Crash reports (not devices) in the window, for context. */
+  crashReports?: number;
+  /** Other releases that could explain it, best first. */
+  attribution?: AttributionCandidate[];
+  /** For inconclusive verdicts without a failure: what the data could have shown ("2x would be seen after ..."). */
+  power?: string;
+  [key: string]: unknown;
+}
+
+export interface Decision {
+  v: 1;
+  /** `<kind>|<component>@<version>|<ring>|<signal>|<layer>|<windowStart>` (or the scope for gaps). */
+  id: string;
+  kind: 'release_verdict' | 'pipeline_gap';
+  layer: Layer;
+  verdict: Verdict;
+  severity: Severity;
+  /** Absent for pipeline gaps. */
+  release?: Release;
+  ring: string;
+  signal?: Signal;
+  /** For pipeline gaps: what went quiet (a region, a collector). */
+  scope?: { region?: string; collectorId?: string };
+  windowStart: string;
+  windowEnd: string;
+  decidedAt: string;
+  /** One line a human reads on a page. */
+  summary: string;
+  evidence: Evidence;
+}
+
+export function decisionId(d: Pick<Decision, 'kind' | 'release' | 'ring' | 'signal' | 'layer' | 'windowStart' | 'scope'>): string {
+  const what = d.release ? `${d.release.component}@${d.release.version}` : `${d.scope?.region ?? ''}/${d.scope?.collectorId ?? ''}`;
+  return [d.kind, what, d.ring, d.signal ?? '', d.layer, d.windowStart].join('|');
+}
+
+export const releaseKey = (r: Release): string => `${r.component}@${r.version}`;
