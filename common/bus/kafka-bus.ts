@@ -8,6 +8,15 @@ import type { Config } from '../config/schema.ts';
 
 type KafkaSettings = Config['bus']['kafka'];
 
+// kafkajs 2.2.4 computes a negative setTimeout on Node >= 24 and Node warns on every one (kafkajs #1751).
+// The timer still fires at once, which is what kafkajs means; only that warning is silenced here.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+  if (type === 'TimeoutNegativeWarning') return;
+  emitWarning(warning, ...rest);
+}) as typeof process.emitWarning;
+
 function sasl(s: KafkaSettings): SASLOptions | undefined {
   if (s.sasl_mechanism === 'none') return undefined;
   return { mechanism: s.sasl_mechanism, username: s.sasl_username, password: s.sasl_password ?? '' } as SASLOptions;

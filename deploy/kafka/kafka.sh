@@ -40,7 +40,10 @@ fi
 mkdir -p "$WORKDIR"
 WORKDIR="$(cd "$WORKDIR" && pwd -P)"
 
-LIBS_DIR="$WORKDIR/libs-$KAFKA_VERSION"
+# Jars can be shared by several workdirs (parallel test runs): RINGWATCH_KAFKA_LIBS_DIR.
+LIBS_DIR="${RINGWATCH_KAFKA_LIBS_DIR:-$WORKDIR/libs-$KAFKA_VERSION}"
+mkdir -p "$(dirname "$LIBS_DIR")"
+LIBS_DIR="$(cd "$(dirname "$LIBS_DIR")" && pwd -P)/$(basename "$LIBS_DIR")"
 STAMP="$LIBS_DIR/.complete"
 DATA_DIR="$WORKDIR/data"
 LOGS_DIR="$WORKDIR/logs"
@@ -91,10 +94,19 @@ do_fetch() {
     log "jars for Kafka $KAFKA_VERSION already present ($LIBS_DIR)"
     return 0
   fi
+  # A libs dir may be shared: one fetch at a time (fd 8, closed for the broker).
+  if command -v flock >/dev/null 2>&1; then
+    exec 8>"$LIBS_DIR.lock"
+    flock -w 600 8 || die "timed out waiting for another fetch into $LIBS_DIR"
+    if libs_complete; then
+      log "jars for Kafka $KAFKA_VERSION fetched by another kafka.sh ($LIBS_DIR)"
+      return 0
+    fi
+  fi
   command -v "$MVN" >/dev/null 2>&1 || die "Maven ('$MVN') not found; install maven or set RINGWATCH_KAFKA_MVN"
   local t0 tmp mvn_log
   t0=$(now_ms)
-  tmp="$WORKDIR/.libs-$KAFKA_VERSION.tmp.$$"
+  tmp="$LIBS_DIR.tmp.$$"
   mvn_log="$WORKDIR/fetch.log"
   rm -rf "$tmp"
   log "fetching Kafka $KAFKA_VERSION jars from Maven Central ..."
@@ -224,7 +236,7 @@ EOF
 format_storage() {
   local id out
   id="$(cluster_id)"
-  if ! out="$("$JAVA" -Xmx256m -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$LOGS_DIR" \
+  if ! out="$(cd "$WORKDIR" && "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$LOGS_DIR" \
       -cp "$LIBS_DIR/*" kafka.tools.StorageTool format -t "$id" -c "$CONFIG" --ignore-formatted 2>&1)"; then
     printf '%s\n' "$out" >&2
     die "formatting storage failed"
@@ -245,10 +257,11 @@ launch() {
   {
     printf '\n==== %s kafka.sh launch (Kafka %s) ====\n' "$(date -u +%FT%TZ)" "$KAFKA_VERSION"
   } >>"$STDOUT_LOG"
-  # Detached: own session, no stdin, output to a file, lock fd closed.
+  # Detached: own session, no stdin, output to a file, lock fds closed.
   # (Non-job-control background child is not a group leader, so setsid execs in place: $! is java.)
-  nohup "${setsid[@]}" "$JAVA" "${jvm[@]}" -cp "$LIBS_DIR/*" kafka.Kafka "$CONFIG" \
-    </dev/null >>"$STDOUT_LOG" 2>&1 9>&- &
+  # The JVM runs in the work dir (a caller's deleted cwd would stop it from starting; hs_err files land here).
+  (cd "$WORKDIR" && exec nohup "${setsid[@]}" "$JAVA" "${jvm[@]}" -cp "$LIBS_DIR/*" kafka.Kafka "$CONFIG") \
+    </dev/null >>"$STDOUT_LOG" 2>&1 8>&- 9>&- &
   pid=$!
   echo "$pid" >"$PID_FILE"
   wait_ready "$pid" "$offset"
@@ -281,7 +294,7 @@ wait_ready() {
 
 fail_start() {
   log "---- tail of $SERVER_LOG (config dump lines omitted) ----"
-  { grep -v $'^\t' "$SERVER_LOG" | tail -n 40 >&2; } 2>/dev/null || true
+  { grep -v $'^\t' "$SERVER_LOG" 2>/dev/null | tail -n 40; } >&2 || true
   log "---- tail of $STDOUT_LOG ----"
   tail -n 20 "$STDOUT_LOG" >&2 2>/dev/null || true
   die "$1"

@@ -1,0 +1,132 @@
+// The bus contract: every Bus implementation (in-memory, Kafka) must pass these same tests.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Bus, ConsumedRecord, ConsumerOptions } from '../../common/bus/types.ts';
+import { RecentIds } from '../../common/bus/dedup.ts';
+import { publishDeadLetters, DLQ_HEADERS } from '../../common/bus/dead-letter.ts';
+import { uniquePrefix } from '../support/kafka.ts';
+
+export interface BusHarness {
+  name: string;
+  create(): Promise<Bus>;
+  /**
+   * Start a consumer in `groupId` that processes records (returns their keys/ids) and is then killed
+   * between processing and commit: SIGKILL of a child process for Kafka, simulateCrash() in memory.
+   */
+  processThenKill(bus: Bus, options: { groupId: string; topic: string; atLeast: number }): Promise<string[]>;
+  /** How long to wait for a group to take over partitions of a killed member. */
+  takeoverMs: number;
+}
+
+const record = (id: string, key = id) => ({ key, value: Buffer.from(JSON.stringify({ eventId: id })), headers: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` } });
+const idOf = (r: ConsumedRecord) => (JSON.parse(r.value.toString()) as { eventId: string }).eventId;
+
+async function consumeUntil(bus: Bus, options: Omit<ConsumerOptions, 'handler'>, want: (seen: ConsumedRecord[]) => boolean, timeoutMs: number) {
+  const seen: ConsumedRecord[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => { done = resolve; });
+  const consumer = bus.consumer({ ...options, handler: async (batch) => { seen.push(...batch.records); if (want(seen)) done(); } });
+  await consumer.start();
+  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+  const outcome = await Promise.race([finished.then(() => 'ok' as const), timer]);
+  await consumer.stop();
+  assert.equal(outcome, 'ok', `timed out with ${seen.length} records consumed`);
+  return seen;
+}
+
+export function busContract(harness: BusHarness): void {
+  describe(`bus contract: ${harness.name}`, () => {
+    let bus: Bus;
+    const prefix = uniquePrefix(harness.name);
+    const topic = (name: string) => `${prefix}${name}`;
+
+    before(async () => {
+      bus = await harness.create();
+      await bus.start();
+    });
+    after(async () => {
+      await bus.stop();
+    });
+
+    it('delivers every acknowledged record to the group, in order per key, with headers', async () => {
+      await bus.ensureTopics([{ name: topic('order'), partitions: 3 }]);
+      await bus.ensureTopics([{ name: topic('order'), partitions: 3 }]); // idempotent
+      const producer = bus.producer();
+      await producer.start();
+      const ids = Array.from({ length: 200 }, (_, i) => `e${i}`);
+      await producer.publish(topic('order'), ids.map((id, i) => record(id, `device-${i % 7}`)));
+      await producer.stop();
+      const seen = await consumeUntil(bus, { groupId: `${prefix}g1`, topics: [topic('order')] }, (s) => s.length >= 200, 30_000);
+      assert.deepEqual(new Set(seen.map(idOf)), new Set(ids));
+      for (let k = 0; k < 7; k++) {
+        const mine = seen.filter((r) => r.key === `device-${k}`).map((r) => Number(idOf(r).slice(1)));
+        assert.deepEqual(mine, [...mine].sort((a, b) => a - b), `records of device-${k} out of order`);
+      }
+      assert.match(seen[0].headers.traceparent, /^00-a{32}-b{16}-01$/);
+      const lag = await bus.lag(`${prefix}g1`, [topic('order')]);
+      assert.equal(lag.reduce((s, l) => s + l.lag, 0), 0, 'committed after processing');
+    });
+
+    it('redelivers what a killed consumer processed but did not commit; eventIds recognise the redelivery', async () => {
+      await bus.ensureTopics([{ name: topic('kill'), partitions: 1 }]);
+      const producer = bus.producer();
+      await producer.start();
+      const ids = Array.from({ length: 50 }, (_, i) => `k${i}`);
+      await producer.publish(topic('kill'), ids.map((id) => record(id)));
+      await producer.stop();
+      const groupId = `${prefix}gkill`;
+      const processedBeforeKill = await harness.processThenKill(bus, { groupId, topic: topic('kill'), atLeast: 1 });
+      assert.ok(processedBeforeKill.length >= 1, 'the killed consumer processed something');
+      const afterKill = await consumeUntil(bus, { groupId, topics: [topic('kill')] },
+        (s) => new Set(s.map(idOf)).size >= ids.length, harness.takeoverMs);
+      const recent = new RecentIds(1000);
+      for (const id of processedBeforeKill) recent.firstSeen(id);
+      const redelivered = afterKill.map(idOf).filter((id) => !recent.firstSeen(id) && processedBeforeKill.includes(id));
+      assert.deepEqual(new Set(afterKill.map(idOf)), new Set(ids), 'nothing acknowledged is lost');
+      assert.deepEqual(new Set(redelivered), new Set(processedBeforeKill), 'uncommitted work comes back and is recognised');
+    });
+
+    it('shares partitions between members of a group without losing records', async () => {
+      await bus.ensureTopics([{ name: topic('share'), partitions: 4 }]);
+      const producer = bus.producer();
+      await producer.start();
+      const ids = Array.from({ length: 400 }, (_, i) => `s${i}`);
+      await producer.publish(topic('share'), ids.map((id) => record(id)));
+      const seenBy: Record<string, Set<string>> = { a: new Set(), b: new Set() };
+      const members = (['a', 'b'] as const).map((name) => bus.consumer({
+        groupId: `${prefix}gshare`, topics: [topic('share')],
+        handler: async (batch) => { for (const r of batch.records) seenBy[name].add(idOf(r)); },
+      }));
+      await Promise.all(members.map((m) => m.start()));
+      await producer.publish(topic('share'), [record('late')]);
+      await producer.stop();
+      const deadline = Date.now() + harness.takeoverMs;
+      while (new Set([...seenBy.a, ...seenBy.b]).size < 401 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(members.map((m) => m.stop()));
+      assert.equal(new Set([...seenBy.a, ...seenBy.b]).size, 401);
+    });
+
+    it('keeps dead letters with their original bytes and the reason', async () => {
+      await bus.ensureTopics([{ name: topic('dlq'), partitions: 1 }]);
+      const producer = bus.producer();
+      await producer.start();
+      const original = Buffer.from('{"eventId":"x","uptimeSec":"ten"}');
+      await publishDeadLetters(producer, topic('dlq'), [{
+        key: 'dev-1', original, reason: 'invalid_event', errors: [{ path: '/uptimeSec', reason: 'expected integer' }], source: 'test#0',
+      }], new Date('2026-01-01T00:00:00Z'));
+      await producer.stop();
+      const [letter] = await consumeUntil(bus, { groupId: `${prefix}gdlq`, topics: [topic('dlq')] }, (s) => s.length >= 1, 30_000);
+      assert.deepEqual(letter.value, original);
+      assert.equal(letter.headers[DLQ_HEADERS.reason], 'invalid_event');
+      assert.deepEqual(JSON.parse(letter.headers[DLQ_HEADERS.errors]), [{ path: '/uptimeSec', reason: 'expected integer' }]);
+    });
+
+    it('lets stop() run before start() and twice', async () => {
+      const consumer = bus.consumer({ groupId: `${prefix}gidle`, topics: [topic('order')], handler: async () => {} });
+      await consumer.stop();
+      const producer = bus.producer();
+      await producer.stop();
+      await producer.stop();
+    });
+  });
+}

@@ -1,0 +1,91 @@
+// Contract v1 validation: valid events pass unchanged; every kind of breakage is refused with its path.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { validateEvent } from '../../common/contract/validate.ts';
+import { decodeEnvelope } from '../../common/contract/envelope.ts';
+import type { EventKind } from '../../common/contract/events.ts';
+import { crash, deployment, heartbeat } from './arbitraries.ts';
+
+const kinds = { heartbeat, crash, deployment } as const;
+const requiredFields: Record<EventKind, string[]> = {
+  heartbeat: ['eventId', 'deviceId', 'sentAt', 'ring', 'bootId', 'uptimeSec', 'components'],
+  crash: ['eventId', 'deviceId', 'occurredAt', 'ring', 'bootId', 'components', 'kind'],
+  deployment: ['eventId', 'component', 'version', 'ring', 'action', 'at'],
+};
+
+describe('event contract v1', () => {
+  for (const [kind, arb] of Object.entries(kinds) as [EventKind, fc.Arbitrary<Record<string, unknown>>][]) {
+    it(`accepts every valid ${kind} unchanged`, () => {
+      fc.assert(fc.property(arb, (event) => {
+        const copy = structuredClone(event);
+        const r = validateEvent(kind, event);
+        assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+        assert.deepEqual(event, copy, 'validation must not change the event');
+      }), { numRuns: 300 });
+    });
+
+    it(`refuses a ${kind} with a missing field, naming the field`, () => {
+      fc.assert(fc.property(arb, fc.constantFrom(...requiredFields[kind]), (event, field) => {
+        const broken = { ...event };
+        delete broken[field];
+        const r = validateEvent(kind, broken);
+        assert.ok(!r.ok);
+        assert.ok(r.errors.some((e) => e.path === `/${field}` && e.reason === 'required field is missing'), JSON.stringify(r.errors));
+      }), { numRuns: 200 });
+    });
+
+    it(`refuses a ${kind} with an unknown field or a wrongly typed field`, () => {
+      fc.assert(fc.property(arb, fc.constantFrom(...requiredFields[kind]), (event, field) => {
+        const extra = validateEvent(kind, { ...event, surprise: 1 });
+        assert.ok(!extra.ok && extra.errors.some((e) => e.path === '/surprise' && e.reason === 'unknown field'));
+        const wrong = validateEvent(kind, { ...event, [field]: [] });
+        assert.ok(!wrong.ok && wrong.errors.some((e) => e.path === `/${field}`), JSON.stringify(!wrong.ok && wrong.errors));
+      }), { numRuns: 200 });
+    });
+  }
+
+  const base = { eventId: 'e1', deviceId: 'd1', sentAt: '2024-07-19T04:09:00Z', ring: 'canary', bootId: 'b1', uptimeSec: 5, components: { agent: '7.11' } };
+  const firstError = (value: unknown) => {
+    const r = validateEvent('heartbeat', value);
+    assert.ok(!r.ok, 'should be refused');
+    return r.errors[0];
+  };
+
+  it('does not coerce a string into a number', () => {
+    assert.deepEqual(firstError({ ...base, uptimeSec: '5' }), { path: '/uptimeSec', reason: 'expected integer' });
+  });
+
+  it('refuses 21 components where 20 are allowed', () => {
+    const components = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`channel-${i}`, '1']));
+    assert.deepEqual(firstError({ ...base, components }), { path: '/components', reason: 'more than 20 entries' });
+  });
+
+  it('refuses impossible timestamps: 30 February, no offset, before 2000', () => {
+    for (const sentAt of ['2024-02-30T00:00:00Z', '2024-07-19T04:09:00', '1999-12-31T23:59:59Z', 'yesterday']) {
+      assert.equal(firstError({ ...base, sentAt }).path, '/sentAt', sentAt);
+    }
+  });
+
+  it('refuses oversize strings and prototype-poisoning keys', () => {
+    assert.deepEqual(firstError({ ...base, deviceId: 'd'.repeat(129) }), { path: '/deviceId', reason: 'longer than 128 characters' });
+    assert.deepEqual(firstError(JSON.parse('{"__proto__": {"polluted": true}}')), { path: '/__proto__', reason: 'forbidden key (prototype pollution)' });
+    assert.equal(firstError({ ...base, components: JSON.parse('{"constructor": "1"}') }).path, '/components/constructor');
+  });
+
+  it('names the allowed values of an enumeration', () => {
+    const r = validateEvent('crash', { eventId: 'e', deviceId: 'd', occurredAt: '2024-07-19T04:09:00Z', ring: 'canary', bootId: 'b', components: {}, kind: 'bluescreen' });
+    assert.ok(!r.ok);
+    assert.deepEqual(r.errors, [{ path: '/kind', reason: 'must be one of kernel, agent, application' }]);
+  });
+
+  it('validates envelopes and points into the event on an inner error', () => {
+    const envelope = { v: 1, kind: 'heartbeat', receivedAt: '2024-07-19T04:09:01Z', collectorId: 'c1', event: { ...base, uptimeSec: -1 } };
+    const r = decodeEnvelope(JSON.stringify(envelope));
+    assert.ok(!r.ok);
+    assert.equal(r.errors[0].path, '/event/uptimeSec');
+    assert.ok(decodeEnvelope(JSON.stringify({ ...envelope, event: base })).ok);
+    const notJson = decodeEnvelope('{"v":1,');
+    assert.ok(!notJson.ok && notJson.errors[0].reason.startsWith('not JSON'));
+  });
+});

@@ -1,0 +1,63 @@
+// `npm test`: start a real Kafka broker (unless RINGWATCH_TEST_KAFKA_BROKERS names one), run every test
+// file with node's test runner, stop the broker, and fail if any test was skipped: a Kafka test that
+// does not run proves nothing.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const kafkaScript = join(root, 'deploy/kafka/kafka.sh');
+const resultsDir = join(root, '.ringwatch');
+mkdirSync(resultsDir, { recursive: true });
+const tapFile = join(resultsDir, 'test-results.tap');
+
+const kafkaEnv = {
+  ...process.env,
+  RINGWATCH_KAFKA_PORT: process.env.RINGWATCH_KAFKA_PORT ?? '29092',
+  RINGWATCH_KAFKA_CONTROLLER_PORT: process.env.RINGWATCH_KAFKA_CONTROLLER_PORT ?? '29093',
+  RINGWATCH_KAFKA_WORKDIR: process.env.RINGWATCH_KAFKA_WORKDIR ?? join(root, '.ringwatch/test-kafka'),
+};
+
+function kafka(command: string): string {
+  const r = spawnSync('bash', [kafkaScript, command], { env: kafkaEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`kafka.sh ${command} failed (exit ${r.status})`);
+  return r.stdout;
+}
+
+let brokers = process.env.RINGWATCH_TEST_KAFKA_BROKERS;
+let startedBroker = false;
+if (!brokers) {
+  const out = kafka('start');
+  brokers = /KAFKA_BROKERS=(\S+)/.exec(out)?.[1];
+  if (!brokers) throw new Error('kafka.sh start printed no KAFKA_BROKERS line');
+  startedBroker = true;
+}
+
+const args = process.argv.slice(2);
+const files = args.length ? args : ['test/**/*.test.ts'];
+const concurrency = process.env.RINGWATCH_TEST_CONCURRENCY ?? '2';
+const child = spawn(process.execPath, [
+  '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+  ...files,
+], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, RINGWATCH_TEST_KAFKA_BROKERS: brokers },
+});
+
+const code: number = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+if (startedBroker) {
+  try { kafka('stop'); } catch (err) { console.error(String(err)); }
+}
+
+const tap = readFileSync(tapFile, 'utf8');
+const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 'NaN');
+const [tests, pass, fail, skipped, todo] = ['tests', 'pass', 'fail', 'skipped', 'todo'].map(count);
+let exit = code;
+if (!(tests > 0)) { console.error('test run: no test ran'); exit = 1; }
+if (skipped > 0 || todo > 0) { console.error(`test run: ${skipped} skipped, ${todo} todo; every test must run (Kafka tests included)`); exit = 1; }
+console.log(`${pass} passed, ${fail} failed, ${skipped} skipped`);
+process.exit(exit);
