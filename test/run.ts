@@ -12,6 +12,8 @@ const resultsDir = join(root, '.ringwatch');
 mkdirSync(resultsDir, { recursive: true });
 const tapFile = join(resultsDir, 'test-results.tap');
 
+// One jar folder for the shared broker and the private ones some tests start (see test/support/private-broker.ts).
+process.env.RINGWATCH_KAFKA_LIBS_DIR ??= join(root, '.ringwatch/kafka-libs');
 const kafkaEnv = {
   ...process.env,
   RINGWATCH_KAFKA_PORT: process.env.RINGWATCH_KAFKA_PORT ?? '29092',
