@@ -3,8 +3,9 @@
 // inside long batches, and bounded restarts (kafkajs #1720, #1721).
 import { Kafka, logLevel, CompressionTypes, type Admin, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumerOptions, TopicSpec } from './types.ts';
+import type { Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumerOptions, TopicSpec } from './types.ts';
 import type { Config } from '../config/schema.ts';
+import { ConsumerRegistry } from './consumer-registry.ts';
 
 type KafkaSettings = Config['bus']['kafka'];
 
@@ -45,6 +46,7 @@ export class KafkaBus implements Bus {
   private admin: Admin | undefined;
   private readonly options: KafkaBusOptions;
   private readonly producers = new Set<KafkaProducer>();
+  private readonly registry = new ConsumerRegistry();
 
   constructor(options: KafkaBusOptions) {
     this.options = options;
@@ -113,7 +115,13 @@ export class KafkaBus implements Bus {
   }
 
   consumer(options: ConsumerOptions): BusConsumer {
-    return new KafkaConsumer(this.kafka, this.options, options);
+    const consumer = new KafkaConsumer(this.kafka, this.options, options);
+    this.registry.add({ groupId: options.groupId, topics: options.topics, consumer });
+    return consumer;
+  }
+
+  consumers() {
+    return this.registry.active();
   }
 
   async lag(groupId: string, topics: string[]) {
@@ -214,7 +222,7 @@ class KafkaProducer implements BusProducer {
 }
 
 class KafkaConsumer implements BusConsumer {
-  readonly stats = { batches: 0, records: 0, lastProgressMs: Date.now() };
+  readonly stats: ConsumerStats = { batches: 0, records: 0, lastProgressMs: Date.now(), started: false, stopped: false };
   private consumer: Consumer | undefined;
   private restarts = 0;
   private readonly kafka: Kafka;
@@ -251,6 +259,9 @@ class KafkaConsumer implements BusConsumer {
       this.options.onAssignment?.(assigned);
     });
     this.consumer = consumer;
+    this.stats.started = true;
+    this.stats.stopped = false;
+    this.stats.lastProgressMs = Date.now();
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
@@ -285,6 +296,7 @@ class KafkaConsumer implements BusConsumer {
   async stop(): Promise<void> {
     const c = this.consumer;
     this.consumer = undefined;
+    this.stats.stopped = true;
     await c?.disconnect();
   }
 }

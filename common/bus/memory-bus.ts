@@ -2,9 +2,10 @@
 // per-key ordering within partitions, consumer groups that share partitions, commits after processing,
 // redelivery from the last commit after a failure or a crash. Not durable: a process exit loses it.
 import type {
-  BatchHandler, Bus, BusConsumer, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, TopicSpec,
+  BatchHandler, Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, TopicSpec,
 } from './types.ts';
 import { partitionFor } from './partitioner.ts';
+import { ConsumerRegistry } from './consumer-registry.ts';
 
 interface Topic { spec: TopicSpec; partitions: ConsumedRecord[][]; }
 interface Group { committed: Map<string, number>; members: MemoryConsumer[]; }
@@ -16,6 +17,7 @@ export class MemoryBus implements Bus {
   private readonly topics = new Map<string, Topic>();
   private readonly groups = new Map<string, Group>();
   private waiters: (() => void)[] = [];
+  private readonly registry = new ConsumerRegistry();
   private readonly maxBatch: number;
   /** Test hook: when set, publish fails with this error (simulates an unavailable broker). */
   failPublishWith: Error | undefined;
@@ -43,7 +45,13 @@ export class MemoryBus implements Bus {
   }
 
   consumer(options: ConsumerOptions): BusConsumer {
-    return new MemoryConsumer(this, options);
+    const consumer = new MemoryConsumer(this, options);
+    this.registry.add({ groupId: options.groupId, topics: options.topics, consumer });
+    return consumer;
+  }
+
+  consumers() {
+    return this.registry.active();
   }
 
   async lag(groupId: string, topics: string[]) {
@@ -118,7 +126,7 @@ export class MemoryBus implements Bus {
 }
 
 export class MemoryConsumer implements BusConsumer {
-  readonly stats = { batches: 0, records: 0, lastProgressMs: Date.now() };
+  readonly stats: ConsumerStats = { batches: 0, records: 0, lastProgressMs: Date.now(), started: false, stopped: false };
   private running = false;
   private loop: Promise<void> | undefined;
   private generation = 0;
@@ -135,6 +143,9 @@ export class MemoryConsumer implements BusConsumer {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.stats.started = true;
+    this.stats.stopped = false;
+    this.stats.lastProgressMs = Date.now();
     this.bus.group(this.options.groupId).members.push(this);
     this.bus.wake();
     this.loop = this.run(++this.generation);
@@ -144,6 +155,7 @@ export class MemoryConsumer implements BusConsumer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stats.stopped = true;
     this.leave();
     await this.loop;
   }
@@ -151,6 +163,7 @@ export class MemoryConsumer implements BusConsumer {
   /** Test double of SIGKILL: leave at once; whatever is in the handler is never committed. */
   simulateCrash(): void {
     this.running = false;
+    this.stats.stopped = true;
     this.generation++;
     this.leave();
   }

@@ -61,9 +61,18 @@ export interface BusProducer extends Lifecycle {
   publish(topic: string, records: BusRecord[]): Promise<void>;
 }
 
+export interface ConsumerStats {
+  batches: number;
+  records: number;
+  /** When a batch was last committed (or the consumer started), ms since the epoch. */
+  lastProgressMs: number;
+  started: boolean;
+  stopped: boolean;
+}
+
 export interface BusConsumer extends Lifecycle {
   /** Records consumed and committed so far, for watchdogs and lag. */
-  readonly stats: { batches: number; records: number; lastProgressMs: number };
+  readonly stats: ConsumerStats;
 }
 
 export interface Bus extends Lifecycle {
@@ -72,6 +81,8 @@ export interface Bus extends Lifecycle {
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   producer(): BusProducer;
   consumer(options: ConsumerOptions): BusConsumer;
+  /** Consumers created on this bus and not yet stopped, for lag and stall monitoring. */
+  consumers(): { groupId: string; topics: string[]; consumer: BusConsumer }[];
   /** Committed-offset lag of a group per topic-partition (end offset - committed offset). */
   lag(groupId: string, topics: string[]): Promise<{ topic: string; partition: number; lag: number }[]>;
   /** True while the bus can take writes (for /readyz). */

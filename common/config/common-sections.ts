@@ -29,6 +29,8 @@ export const BusSection = Section({
   create_topics: Bool(true, { description: 'Create missing topics at start-up.' }),
   publish_batch_max_records: Int(2000, 1, 100000, { description: 'Most records coalesced into one produce request.' }),
   publish_linger_ms: Int(2, 0, 1000, { description: 'How long a publish waits for others to share its produce request (kafkajs has no linger).', unit: 'ms' }),
+  lag_poll_secs: Int(10, 1, 3600, { description: 'How often consumer lag is measured for /metrics and the stall watchdog.', unit: 's' }),
+  consumer_stall_secs: Int(120, 5, 86400, { description: 'A consumer with lag that commits nothing for this long is stalled (kafkajs #659): /readyz fails so the supervisor restarts it.', unit: 's' }),
   kafka: KafkaSection,
 }, 'Event bus.');
 

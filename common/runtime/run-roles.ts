@@ -6,6 +6,7 @@ import type { Bus } from '../bus/types.ts';
 import { createBus, topicSpecs } from '../bus/create-bus.ts';
 import { CoalescingProducer } from '../bus/coalescing-producer.ts';
 import { topicNames } from '../bus/topics.ts';
+import { ConsumerMonitor } from '../bus/consumer-monitor.ts';
 import { HttpServer } from '../http/server.ts';
 import { createRegistry } from '../telemetry/metrics.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -53,7 +54,11 @@ export async function runRoles(options: RunOptions): Promise<RunningRoles> {
   };
   const roles: Role[] = [];
   const servers = new Map<string, HttpServer>();
+  const monitor = new ConsumerMonitor(bus, registry, {
+    pollMs: config.bus.lag_poll_secs * 1000, stallMs: config.bus.consumer_stall_secs * 1000, clock: context.clock, logger,
+  });
   const stop = async () => {
+    await monitor.stop();
     // Intake first (HTTP servers), then roles (they flush), then the producer and the bus.
     await stopAll([...servers.values()]).catch((err) => logger.error({ err }, 'stopping servers'));
     await stopAll(roles).catch((err) => logger.error({ err }, 'stopping roles'));
@@ -69,12 +74,13 @@ export async function runRoles(options: RunOptions): Promise<RunningRoles> {
       const server = new HttpServer({
         host: role.listen.host, port: role.listen.port, registry, logger,
         routes: role.routes, prefixRoutes: role.prefixRoutes,
-        readiness: [{ name: 'bus', ready: () => bus.ready() }, ...role.readiness],
+        readiness: [{ name: 'bus', ready: () => bus.ready() }, monitor.readiness, ...role.readiness],
       });
       await server.start();
       servers.set(role.name, server);
       logger.info({ role: role.name, port: server.port }, 'role started');
     }
+    await monitor.start();
   } catch (err) {
     await stop();
     throw err;
