@@ -1,9 +1,10 @@
 // Kafka bus on kafkajs 2.2.4. Safety settings from kafka.md: idempotent producer (acks=all), one request
 // in flight, explicit retries; consumers use eachBatch with explicit commits after processing, heartbeat
 // inside long batches, and bounded restarts (kafkajs #1720, #1721).
-import { Kafka, logLevel, CompressionTypes, type Admin, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, CompressionTypes, type KafkaMessage, type Admin, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumerOptions, TopicSpec } from './types.ts';
+import type { Bus, BusConsumer, ConsumedRecord, ConsumerStats, BusProducer, BusRecord, ConsumerOptions, TopicSpec } from './types.ts';
 import type { Config } from '../config/schema.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
 
@@ -30,6 +31,13 @@ const headerValues = (headers: Record<string, unknown> | undefined): Record<stri
   }
   return out;
 };
+
+function toConsumed(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
+  return {
+    topic, partition, offset: m.offset, timestamp: Number(m.timestamp),
+    key: m.key?.toString('utf8') ?? '', value: m.value ?? Buffer.alloc(0), headers: headerValues(m.headers),
+  };
+}
 
 export interface KafkaBusOptions {
   settings: KafkaSettings;
@@ -122,6 +130,54 @@ export class KafkaBus implements Bus {
 
   consumers() {
     return this.registry.active();
+  }
+
+  async scan(topic: string, range: { fromMs?: number; toMs?: number }, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number> {
+    const admin = this.requireAdmin();
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((e) => [e.partition, { low: BigInt(e.low), high: BigInt(e.high) }]));
+    const starts = range.fromMs === undefined ? undefined
+      : new Map((await admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs)).map((e) => [e.partition, BigInt(e.offset)]));
+    const todo = new Map<number, { start: bigint; end: bigint }>();
+    for (const [partition, { low, high }] of ends) {
+      const from = starts?.get(partition);
+      const start = from === undefined || from < 0n ? (starts ? high : low) : from;
+      if (start < high) todo.set(partition, { start, end: high });
+    }
+    if (!todo.size) return 0;
+    const groupId = `ringwatch-scan-${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    let count = 0;
+    let finish!: () => void;
+    let fail!: (err: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => { finish = resolve; fail = reject; });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        eachBatch: async ({ batch }) => {
+          const window = todo.get(batch.partition);
+          if (!window) return;
+          const records = batch.messages
+            .filter((m) => BigInt(m.offset) < window.end && Number(m.timestamp) < (range.toMs ?? Infinity))
+            .map((m) => toConsumed(batch.topic, batch.partition, m));
+          try {
+            if (records.length) await onBatch(records);
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          count += records.length;
+          if (BigInt(batch.lastOffset()) + 1n >= window.end) todo.delete(batch.partition);
+          if (!todo.size) finish();
+        },
+      });
+      for (const [partition, { start }] of todo) consumer.seek({ topic, partition, offset: start.toString() });
+      await done;
+    } finally {
+      await consumer.disconnect();
+      await admin.deleteGroups([groupId]).catch(() => {});
+    }
+    return count;
   }
 
   async lag(groupId: string, topics: string[]) {
@@ -269,15 +325,7 @@ class KafkaConsumer implements BusConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (!batch.messages.length || !isRunning() || isStale()) return;
-        const records = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          timestamp: Number(m.timestamp),
-          key: m.key?.toString('utf8') ?? '',
-          value: m.value ?? Buffer.alloc(0),
-          headers: headerValues(m.headers),
-        }));
+        const records = batch.messages.map((m) => toConsumed(batch.topic, batch.partition, m));
         await this.options.handler(
           { topic: batch.topic, partition: batch.partition, records },
           { heartbeat, isRunning: () => isRunning() && !isStale() },

@@ -61,6 +61,16 @@ export class MemoryBus implements Bus {
     })));
   }
 
+  async scan(topic: string, range: { fromMs?: number; toMs?: number }, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number> {
+    let count = 0;
+    for (const log of this.topics.get(topic)?.partitions ?? []) {
+      const records = log.filter((r) => r.timestamp >= (range.fromMs ?? -Infinity) && r.timestamp < (range.toMs ?? Infinity));
+      if (records.length) await onBatch(records);
+      count += records.length;
+    }
+    return count;
+  }
+
   /** Every record of a topic in partition order (tests, export). */
   records(topic: string): ConsumedRecord[] {
     return (this.topics.get(topic)?.partitions ?? []).flat();

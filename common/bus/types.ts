@@ -83,6 +83,11 @@ export interface Bus extends Lifecycle {
   consumer(options: ConsumerOptions): BusConsumer;
   /** Consumers created on this bus and not yet stopped, for lag and stall monitoring. */
   consumers(): { groupId: string; topics: string[]; consumer: BusConsumer }[];
+  /**
+   * Read a topic from the records appended at or after `fromMs` (broker time) up to its end as of the call,
+   * outside any consumer group, passing records with timestamp < `toMs` to `onBatch`. Resolves with the count.
+   */
+  scan(topic: string, range: { fromMs?: number; toMs?: number }, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number>;
   /** Committed-offset lag of a group per topic-partition (end offset - committed offset). */
   lag(groupId: string, topics: string[]): Promise<{ topic: string; partition: number; lag: number }[]>;
   /** True while the bus can take writes (for /readyz). */

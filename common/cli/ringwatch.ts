@@ -6,10 +6,11 @@ import { helpText, type Command } from './commands.ts';
 import { serveCommand } from './serve.ts';
 import { configCommand } from './config-command.ts';
 import { EXTRA_COMMANDS } from './extra-commands.ts';
+import { exportCommand } from './export-command.ts';
 
 const COMMANDS: Command[] = [
   serveCommand('collector'), serveCommand('processor'), serveCommand('alerter'), serveCommand('all'),
-  configCommand, ...EXTRA_COMMANDS,
+  configCommand, exportCommand, ...EXTRA_COMMANDS,
 ];
 
 function topHelp(): string {

@@ -121,6 +121,28 @@ export function busContract(harness: BusHarness): void {
       assert.deepEqual(JSON.parse(letter.headers[DLQ_HEADERS.errors]), [{ path: '/uptimeSec', reason: 'expected integer' }]);
     });
 
+    it('scans a topic by time range outside any group, up to its end at the time of the call', async () => {
+      await bus.ensureTopics([{ name: topic('scan'), partitions: 2 }]);
+      const producer = bus.producer();
+      await producer.start();
+      await producer.publish(topic('scan'), ['a1', 'a2', 'a3'].map((id) => record(id)));
+      await new Promise((r) => setTimeout(r, 30));
+      const between = Date.now();
+      await new Promise((r) => setTimeout(r, 30));
+      await producer.publish(topic('scan'), ['b1', 'b2'].map((id) => record(id)));
+      await producer.stop();
+      const all: string[] = [];
+      assert.equal(await bus.scan(topic('scan'), {}, async (rs) => { all.push(...rs.map(idOf)); }), 5);
+      assert.deepEqual(all.sort(), ['a1', 'a2', 'a3', 'b1', 'b2']);
+      const later: string[] = [];
+      await bus.scan(topic('scan'), { fromMs: between }, async (rs) => { later.push(...rs.map(idOf)); });
+      assert.deepEqual(later.sort(), ['b1', 'b2']);
+      const earlier: string[] = [];
+      await bus.scan(topic('scan'), { toMs: between }, async (rs) => { earlier.push(...rs.map(idOf)); });
+      assert.deepEqual(earlier.sort(), ['a1', 'a2', 'a3']);
+      assert.equal(await bus.scan(topic('scan'), { fromMs: Date.now() + 60_000 }, async () => {}), 0);
+    });
+
     it('lets stop() run before start() and twice', async () => {
       const consumer = bus.consumer({ groupId: `${prefix}gidle`, topics: [topic('order')], handler: async () => {} });
       await consumer.stop();
