@@ -41,7 +41,7 @@ export const AlertingSection = Section({
   verdict_stale_after_secs: Int(600, 1, 604800, { description: 'A release whose newest decision window ended longer ago than this answers inconclusive instead of pass.', unit: 's' }),
   release_retention_secs: Int(604800, 60, 31536000, { description: 'Release-rings without any decision for this long are forgotten (their verdict becomes inconclusive: no data).', unit: 's' }),
   max_tracked_release_rings: Int(20000, 10, 10000000, { description: 'Most (release, ring) verdicts kept; the least recently decided are forgotten first and counted.' }),
-  max_evidence_bytes: Int(16384, 256, 262144, { description: 'Largest evidence (JSON) kept per decision in incidents, pages and signals; larger is cut and marked truncated.', unit: 'bytes' }),
+  max_evidence_bytes: Int(16384, 256, 65536, { description: 'Largest evidence (JSON) kept per decision in incidents, pages and signals; larger is cut and marked truncated. State records hold up to 12 of them, and must stay under Kafka\'s 1 MB record limit.', unit: 'bytes' }),
   max_decision_lag_records: Int(1000, 0, 1000000000, { description: 'While the decisions consumer is further behind than this, the verdict API and hooks answer 503 (ringwatch not caught up).' }),
   lag_check_interval_ms: Int(2000, 100, 600000, { description: 'How often the decisions consumer lag is measured.', unit: 'ms' }),
   tick_interval_ms: Int(1000, 50, 60000, { description: 'How often time-based rules run (stale verdicts, quiet gaps, retention).', unit: 'ms' }),

@@ -1,17 +1,43 @@
-// The alerter role as the process runs it. (Skeleton: the alerter issue fills in routes and work.)
+// The alerter role as the process runs it: the service (state, decisions, deliveries) plus its HTTP
+// surface for release tooling (verdict API, Flagger hooks) and a readiness check.
 import type { Role, RoleContext, RoleFactory } from '../common/runtime/role.ts';
+import { ConfigError } from '../common/config/load.ts';
+import type { AlertingSettings } from './config.ts';
+import { AlerterService } from './alerter-service.ts';
+import { verdictRoutes } from './verdict-api.ts';
+import { flaggerRoutes } from './flagger-hooks.ts';
+
+/** Rules the schema cannot state: every webhook is signed, every owner entry has a key. */
+export function checkAlertingSettings(s: AlertingSettings): string[] {
+  const problems: string[] = [];
+  s.webhooks.forEach((w, i) => {
+    if (!w.hmac_secret) problems.push(`alerting.webhooks.${i}.hmac_secret: required (webhooks are always signed)`);
+    if (!/^https?:\/\//.test(w.url)) problems.push(`alerting.webhooks.${i}.url: must be an http(s) URL`);
+  });
+  s.release_owners.forEach((o, i) => {
+    if (!o.pagerduty_release_routing_key) problems.push(`alerting.release_owners.${i}.pagerduty_release_routing_key: required`);
+  });
+  if (new Set(s.webhooks.map((w) => w.name)).size !== s.webhooks.length) problems.push('alerting.webhooks: names must be unique');
+  return problems;
+}
 
 export const alerterFactory: RoleFactory = {
   name: 'alerter',
   create(ctx: RoleContext): Role {
     const section = ctx.config.alerting;
+    const problems = checkAlertingSettings(section);
+    if (problems.length) throw new ConfigError('alerting', problems);
+    const service = new AlerterService(ctx);
+    const deps = { core: service.core, health: () => service.health(), now: () => ctx.clock.now(), maxListItems: section.max_list_items };
+    const verdicts = verdictRoutes(deps);
     return {
       name: 'alerter',
-      routes: [],
-      readiness: [],
+      routes: [...verdicts.routes, ...flaggerRoutes(deps, section.max_hook_body_bytes)],
+      prefixRoutes: verdicts.prefixRoutes,
+      readiness: [{ name: 'alerter', ready: () => service.health().ok }],
       listen: { host: section.listen_host, port: section.listen_port },
-      start: async () => {},
-      stop: async () => {},
+      start: () => service.start(),
+      stop: () => service.stop(),
     };
   },
 };
