@@ -50,6 +50,7 @@ export class ConsumerMonitor implements Lifecycle {
         total += lag;
       }
       this.progress.set({ group: groupId }, Math.floor(consumer.stats.lastProgressMs / 1000));
+      this.stalls.inc({ group: groupId }, 0); // the series exists (at 0) before the first stall
       if (total > 0 && now - consumer.stats.lastProgressMs > this.options.stallMs) stalled.add(groupId);
     }
     for (const group of stalled) {
