@@ -61,10 +61,13 @@ function applyEnv(raw: Obj, env: NodeJS.ProcessEnv): void {
   }
 }
 
-const dotted = (pointer: string) => pointer.split('/').filter(Boolean).join('.') || '(root)';
+/** "/bus/kafka/topik" -> "bus.kafka.topik" (how config and scenario problems name a place). */
+export const dottedPath = (pointer: string) => pointer.split('/').filter(Boolean).join('.') || '(root)';
 
-function describe(type: ValueErrorType, message: string, schema: TSchema): string {
+/** A schema error in words an operator acts on. */
+export function describeValueError(type: ValueErrorType, message: string, schema: TSchema): string {
   if (type === ValueErrorType.ObjectAdditionalProperties) return 'unrecognized key';
+  if (type === ValueErrorType.ObjectRequiredProperty) return 'required key is missing';
   if (type === ValueErrorType.IntegerMinimum || type === ValueErrorType.NumberMinimum) return `must be >= ${schema.minimum}`;
   if (type === ValueErrorType.IntegerMaximum || type === ValueErrorType.NumberMaximum) return `must be <= ${schema.maximum}`;
   if (type === ValueErrorType.Union && Array.isArray(schema.anyOf)) {
@@ -107,7 +110,7 @@ export function buildConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const e of Value.Errors(ConfigSchema, withDefaults)) {
-    const line = `${dotted(e.path)}: ${describe(e.type, e.message, e.schema)}`;
+    const line = `${dottedPath(e.path)}: ${describeValueError(e.type, e.message, e.schema)}`;
     if (!seen.has(e.path)) problems.push(line);
     seen.add(e.path);
   }

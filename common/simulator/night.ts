@@ -1,0 +1,31 @@
+// Local night-time per region, on a day that a scenario may compress (day_secs) so that short runs
+// still show the diurnal cycle. Night is 22:00 to 06:00 local.
+import type { Scenario } from './scenario-schema.ts';
+
+const NIGHT_FROM = 22 / 24;
+const NIGHT_TO = 6 / 24;
+
+export interface NightClock {
+  /** One local hour in simulated milliseconds. */
+  hourMs: number;
+  isNight(region: number, atMs: number): boolean;
+  /** The next 06:00 local after `atMs`. */
+  morningAfter(region: number, atMs: number): number;
+}
+
+export function nightClock(scenario: Scenario): NightClock {
+  const dayMs = scenario.fleet.day_secs * 1000;
+  const offsets = scenario.fleet.regions.map((r) => (r.utc_offset_hours / 24) * dayMs);
+  const dayFraction = (region: number, atMs: number) => ((((atMs + offsets[region]) % dayMs) + dayMs) % dayMs) / dayMs;
+  return {
+    hourMs: dayMs / 24,
+    isNight(region, atMs) {
+      const f = dayFraction(region, atMs);
+      return f >= NIGHT_FROM || f < NIGHT_TO;
+    },
+    morningAfter(region, atMs) {
+      const untilMorning = (((NIGHT_TO - dayFraction(region, atMs)) % 1) + 1) % 1;
+      return atMs + untilMorning * dayMs;
+    },
+  };
+}
