@@ -9,6 +9,7 @@ import { gapIncidentId, gapScopeKey, noteCleared, noteFailure, noticeId, release
 import type { CellState, GapState, Incident, Notice, ReleaseRing } from './model.ts';
 import { isFailing, releaseRingVerdict, type VerdictView } from './verdicts.ts';
 import { haltSignal } from './halts.ts';
+import type { AlertingSettings } from './config.ts';
 
 export interface CoreOptions {
   resolveAfterWindows: number;
@@ -224,3 +225,13 @@ export class AlerterCore {
 }
 
 const newestWindowEnd = (rr: ReleaseRing): number => Math.max(0, ...Object.values(rr.cells).map((c) => c.windowEndMs));
+
+/** The alerter's pure core, set up from its configuration section (also used by in-process replays). */
+export function alerterCoreFor(s: AlertingSettings): AlerterCore {
+  return new AlerterCore({
+    resolveAfterWindows: s.resolve_after_windows, staleAfterMs: s.verdict_stale_after_secs * 1000,
+    gapQuietMs: s.gap_quiet_secs * 1000, retentionMs: s.release_retention_secs * 1000,
+    maxReleaseRings: s.max_tracked_release_rings, maxEvidenceBytes: s.max_evidence_bytes,
+    regressionSeverity: s.regression_severity, pipelineGapSeverity: s.pipeline_gap_severity,
+  });
+}

@@ -9,7 +9,7 @@ import type { Lifecycle } from '../common/runtime/lifecycle.ts';
 import { LabelLimiter } from '../common/telemetry/metrics.ts';
 import { backoffMs, sleep } from '../common/runtime/retry.ts';
 import type { AlertingSettings } from './config.ts';
-import { AlerterCore, type Effects } from './alerter-core.ts';
+import { alerterCoreFor, type AlerterCore, type Effects } from './alerter-core.ts';
 import { decodeDecision } from './decision-codec.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 import { health, LagWatch, type Health } from './health.ts';
@@ -41,12 +41,7 @@ export class AlerterService implements Lifecycle {
   constructor(ctx: RoleContext) {
     this.ctx = ctx;
     const s = (this.s = ctx.config.alerting);
-    this.core = new AlerterCore({
-      resolveAfterWindows: s.resolve_after_windows, staleAfterMs: s.verdict_stale_after_secs * 1000,
-      gapQuietMs: s.gap_quiet_secs * 1000, retentionMs: s.release_retention_secs * 1000,
-      maxReleaseRings: s.max_tracked_release_rings, maxEvidenceBytes: s.max_evidence_bytes,
-      regressionSeverity: s.regression_severity, pipelineGapSeverity: s.pipeline_gap_severity,
-    });
+    this.core = alerterCoreFor(s);
     this.outbox = new Outbox(s.max_outbox_entries);
     const keyFor = pagerKeys(s);
     this.targets = { hasPagerKey: (route, component) => !!keyFor(route, component), webhooks: s.webhooks.map((w) => w.name) };
