@@ -17,7 +17,7 @@ import { AlertingMetrics } from './metrics.ts';
 import { Outbox } from './outbox.ts';
 import { registerReleaseMetrics } from './release-metrics.ts';
 import { planDeliveries, type Delivery, type RoutingTargets } from './routing.ts';
-import { createSenders, pagerKeys } from './senders.ts';
+import { createSenders, pagerKeys, SIGNAL_ID_HEADER } from './senders.ts';
 import { StateStore } from './store.ts';
 
 const OUTBOX_PREFIX = 'outbox|';
@@ -36,6 +36,8 @@ export class AlerterService implements Lifecycle {
   private ticker: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
   private restored = false;
+  /** Halt ids found on the signals topic at start: a kill between publishing and recording it must not repeat it. */
+  private readonly publishedSignals = new Set<string>();
   private stopping = false;
 
   constructor(ctx: RoleContext) {
@@ -54,7 +56,7 @@ export class AlerterService implements Lifecycle {
       () => this.core.verdicts(ctx.clock.now()));
     this.worker = new DeliveryWorker({
       outbox: this.outbox,
-      senders: createSenders({ settings: s, producer: ctx.producer, signalsTopic: ctx.topics.signals, now: () => ctx.clock.now() }),
+      senders: createSenders({ settings: s, producer: ctx.producer, signalsTopic: ctx.topics.signals, now: () => ctx.clock.now(), published: this.publishedSignals }),
       forget: (ids) => this.store.persist(ids.map((id) => [`${OUTBOX_PREFIX}${id}`, undefined])),
       metrics: this.metrics, logger: ctx.logger, clock: ctx.clock,
       backoff: { initialMs: s.retry_initial_delay_ms, maxMs: s.max_retry_delay_ms }, concurrency: s.max_concurrent_deliveries,
@@ -74,6 +76,11 @@ export class AlerterService implements Lifecycle {
     for (const [key, value] of state) {
       if (key.startsWith(OUTBOX_PREFIX)) this.outbox.add(value as Delivery);
       else this.core.restore(key, value);
+    }
+    if (this.outbox.size) {
+      await this.ctx.bus.scan(this.ctx.topics.signals, {}, async (records) => {
+        for (const r of records) if (r.headers[SIGNAL_ID_HEADER]) this.publishedSignals.add(r.headers[SIGNAL_ID_HEADER]);
+      });
     }
     this.restored = true;
     this.ctx.logger.info({ keys: state.size, openIncidents: this.core.openIncidents().length, pendingDeliveries: this.outbox.size }, 'alerter state read back');

@@ -33,6 +33,8 @@ export interface SenderDeps {
   producer: BusProducer;
   signalsTopic: string;
   now: () => number;
+  /** Signal ids already on the signals topic (read back at start), so a restart does not publish one twice. */
+  published?: ReadonlySet<string>;
 }
 
 export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
@@ -62,6 +64,7 @@ export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
     signals_topic: async (d) => {
       if (d.notice.type !== 'signal.halt') return refused();
       const started = performance.now();
+      if (deps.published?.has(d.notice.signal.id)) return { attempt: { kind: 'ok' }, durationMs: 0 };
       try {
         await deps.producer.publish(deps.signalsTopic, [signalRecord(d.notice.signal)]);
         return { attempt: { kind: 'ok' }, durationMs: performance.now() - started };
