@@ -1,0 +1,78 @@
+// Which release caused an anomaly in a ring? Like Microsoft's Gandalf, correlate the onset with every
+// release rolling there (detection.md, "When the failing devices never report the new version"):
+// - time: the onset should follow the release's start in the ring closely (exp(-lag / time scale));
+//   an onset before the start (beyond one heartbeat of slack) rules the release out;
+// - place: the anomaly should be in the rings the release reached, and not in the ones it has not;
+// - versions: affected devices naming the release (installed or "applying") more often than the ring's
+//   devices do in general. Neutral when nobody names it (the CrowdStrike case), so it never hurts.
+// A release whose devices fail next to same-ring devices without it (version split) is named by the data
+// directly and needs no time argument.
+import { releaseKey, type AttributionCandidate, type Release } from '../../common/contract/decision.ts';
+
+export interface Suspect {
+  release: Release;
+  startedAt: number;
+  /** Did one of its comparisons fire (catastrophe or gate)? */
+  fired: boolean;
+  /** Fired on the version split: devices running it fail, same-ring devices without it do not. */
+  direct: boolean;
+  /** Affected devices in the ring that run or apply this version, and how many that would be by chance. */
+  named: number;
+  expectedNamed: number;
+  /** Rings it had started in by the onset (plus slack). */
+  reached: string[];
+}
+
+export interface AttributionContext {
+  onsetMs: number;
+  /** Rings where the signal is anomalous now. */
+  anomalous: Set<string>;
+  /** Every ring with devices. */
+  rings: string[];
+  slackMs: number;
+  timeScaleMs: number;
+  minShare: number;
+}
+
+export interface Attribution {
+  ranking: AttributionCandidate[];
+  /** Release keys that are blamed (fired, plausible, and within minShare of the best explanation). */
+  blamed: Set<string>;
+  /** Best explanation, when it is plausible at all. */
+  best?: string;
+}
+
+/** Below this score nothing is a plausible cause: the anomaly does not follow any release. */
+export const MIN_PLAUSIBLE_SCORE = 0.02;
+
+export function attribute(suspects: Suspect[], c: AttributionContext): Attribution {
+  const scored = suspects.map((x) => {
+    const lag = c.onsetMs - x.startedAt;
+    const time = x.direct ? 1 : lag < -c.slackMs ? 0.01 : Math.exp(-Math.max(0, lag) / c.timeScaleMs);
+    const reached = x.reached.filter((r) => c.rings.includes(r));
+    const unreached = c.rings.filter((r) => !reached.includes(r));
+    const hitReached = reached.filter((r) => c.anomalous.has(r)).length;
+    const hitUnreached = unreached.filter((r) => c.anomalous.has(r)).length;
+    const place = ((hitReached + 0.5) / (reached.length + 1)) * (1 - 0.9 * (unreached.length ? hitUnreached / unreached.length : 0));
+    const version = (x.named + 1) / (x.expectedNamed + 1);
+    const score = time * place * version;
+    const why = `lag ${(lag / 1000).toFixed(1)}s (time ${time.toFixed(3)}), anomalous in ${hitReached}/${reached.length} reached and `
+      + `${hitUnreached}/${unreached.length} unreached rings (place ${place.toFixed(3)}), ${x.named} affected devices name it vs `
+      + `${x.expectedNamed.toFixed(1)} by chance (version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : ''}`;
+    return { x, score, why };
+  });
+  scored.sort((a, b) => b.score - a.score || releaseKey(a.x.release).localeCompare(releaseKey(b.x.release)));
+  const top = scored[0]?.score ?? 0;
+  const blamed = new Set<string>();
+  for (const s of scored) {
+    if (s.x.fired && s.score >= MIN_PLAUSIBLE_SCORE && s.score >= c.minShare * top) blamed.add(releaseKey(s.x.release));
+  }
+  return {
+    ranking: scored.map((s) => ({
+      component: s.x.release.component, version: s.x.release.version, score: Number(s.score.toPrecision(4)),
+      startedAt: new Date(s.x.startedAt).toISOString(), why: s.why,
+    })),
+    blamed,
+    best: top >= MIN_PLAUSIBLE_SCORE ? releaseKey(scored[0].x.release) : undefined,
+  };
+}

@@ -1,0 +1,124 @@
+// Partial cells: what one source (a topic partition, or the whole stream in-process) counted in one
+// window. Published to the cells topic, then summed per cell by the judge: numerators and denominators
+// are summed, never ratios, so the merge of partials equals a count over the whole fleet.
+
+/** Device counts of one cell in one window. */
+export interface Counts {
+  /** Devices expected to report: regular, heard within (k + memory) intervals. */
+  expected: number;
+  /** Devices with a heartbeat received in the window. */
+  reported: number;
+  /** Expected devices that missed k intervals as of the window's end. */
+  silent: number;
+  /** Devices that became silent at this window's end. */
+  newSilent: number;
+  bootLoops: number;
+  newBootLoops: number;
+  /** Distinct devices with a crash received in the window. */
+  crashed: number;
+  /** Crashed devices whose crash began a new episode (the release gate counts these). */
+  newCrashed: number;
+  crashReports: number;
+  /** Silent devices by the window of their last heartbeat (the onset of their silence). */
+  onset: Record<string, number>;
+}
+
+export const COUNT_FIELDS = ['expected', 'reported', 'silent', 'newSilent', 'bootLoops', 'newBootLoops', 'crashed', 'newCrashed', 'crashReports'] as const;
+export type CountField = (typeof COUNT_FIELDS)[number];
+
+export const emptyCounts = (): Counts => ({
+  expected: 0, reported: 0, silent: 0, newSilent: 0, bootLoops: 0, newBootLoops: 0, crashed: 0, newCrashed: 0, crashReports: 0, onset: {},
+});
+
+export function addCounts<T extends Counts>(into: T, from: Counts): T {
+  for (const f of COUNT_FIELDS) into[f] += from[f];
+  for (const [w, n] of Object.entries(from.onset)) into.onset[w] = (into.onset[w] ?? 0) + n;
+  return into;
+}
+
+/** One (ring, component, version) cell. `version` is what the device runs, or what it said it is applying. */
+export interface CellRow extends Counts {
+  ring: string;
+  component: string;
+  version: string;
+}
+
+export interface RingRow extends Counts {
+  ring: string;
+}
+
+/** Completeness of one scope (a region or a collector) within one ring. */
+export interface ScopeRow {
+  kind: 'region' | 'collector';
+  name: string;
+  ring: string;
+  expected: number;
+  silent: number;
+  /** Records received from this scope in the window, and how many reached Kafka late. */
+  records: number;
+  delayed: number;
+}
+
+export interface PartialWindow {
+  v: 1;
+  /** "heartbeats/3", "crashes/3", or "all" in-process. */
+  source: string;
+  window: number;
+  windowMs: number;
+  /** Receipt time of the record that closed the window (data time, not wall time). */
+  closedAt: number;
+  cells: CellRow[];
+  rings: RingRow[];
+  scopes: ScopeRow[];
+  /** Records that arrived after their window closed, and crash backfill kept out of windows. */
+  late: number;
+  backfill: number;
+}
+
+/** The fleet-wide view of one window: partials of every source summed per cell. */
+export interface MergedWindow {
+  window: number;
+  windowMs: number;
+  closedAt: number;
+  cells: Map<string, CellRow>;
+  rings: Map<string, RingRow>;
+  scopes: Map<string, ScopeRow>;
+  late: number;
+  backfill: number;
+}
+
+export const cellKey = (ring: string, component: string, version: string): string => `${ring}\u0000${component}\u0000${version}`;
+const scopeKey = (s: ScopeRow): string => `${s.kind}\u0000${s.name}\u0000${s.ring}`;
+
+export function mergePartials(window: number, windowMs: number, partials: PartialWindow[]): MergedWindow {
+  const merged: MergedWindow = {
+    window, windowMs, closedAt: 0, cells: new Map(), rings: new Map(), scopes: new Map(), late: 0, backfill: 0,
+  };
+  for (const p of partials) {
+    merged.closedAt = Math.max(merged.closedAt, p.closedAt);
+    merged.late += p.late;
+    merged.backfill += p.backfill;
+    for (const c of p.cells) {
+      const key = cellKey(c.ring, c.component, c.version);
+      const into = merged.cells.get(key);
+      if (into) addCounts(into, c);
+      else merged.cells.set(key, addCounts({ ...emptyCounts(), ring: c.ring, component: c.component, version: c.version }, c));
+    }
+    for (const r of p.rings) {
+      const into = merged.rings.get(r.ring);
+      if (into) addCounts(into, r);
+      else merged.rings.set(r.ring, addCounts({ ...emptyCounts(), ring: r.ring }, r));
+    }
+    for (const s of p.scopes) {
+      const into = merged.scopes.get(scopeKey(s));
+      if (!into) merged.scopes.set(scopeKey(s), { ...s });
+      else {
+        into.expected += s.expected;
+        into.silent += s.silent;
+        into.records += s.records;
+        into.delayed += s.delayed;
+      }
+    }
+  }
+  return merged;
+}

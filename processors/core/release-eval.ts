@@ -1,0 +1,94 @@
+// One release in one ring, one signal, one window: its comparisons, the catastrophe rule on each, and
+// the sequential gate (mSPRT) folded forward on each. The gate's state lives in the judge; this module
+// only computes.
+import type { Signal } from '../../common/contract/decision.ts';
+import { msprtLogLambda, msprtThreshold, msprtUpdate, newMsprt, type MsprtState } from '../stats/msprt.ts';
+import { catastrophe, type CatastropheResult } from './catastrophe.ts';
+import { comparisons, sideOf, type Comparison } from './comparisons.ts';
+import type { CellRow } from './partial.ts';
+import type { RingRollout } from './rollout.ts';
+import type { DetectionSettings } from './settings.ts';
+
+export interface GateState {
+  msprt: MsprtState;
+  /** Historical rate ratio updated/control, frozen when the release was first judged in the ring. */
+  rho: number;
+}
+
+export interface GateResult {
+  comparison: Comparison;
+  state: GateState;
+  nullShare: number;
+  logLambda: number;
+  threshold: number;
+  rejected: boolean;
+}
+
+export interface ReleaseEval {
+  rollout: RingRollout;
+  signal: Signal;
+  gapped: boolean;
+  catastrophes: { comparison: Comparison; result: CatastropheResult }[];
+  gates: GateResult[];
+  firedCatastrophe: boolean;
+  firedGate: boolean;
+  /** One of the fired comparisons is the version split. */
+  direct: boolean;
+  named: number;
+  expectedNamed: number;
+}
+
+export interface EvalContext {
+  s: DetectionSettings;
+  index: Map<string, CellRow[]>;
+  /** Rings the release had reached by the window's end. */
+  reached: string[];
+  rings: string[];
+  gapped: Set<string>;
+  alphaSplit: number;
+  gates: Map<string, GateState>;
+  /** Long-run rate of a signal over some rings (the gate's null ratio). */
+  rate: (rings: string[], signal: Signal) => number;
+}
+
+export const gateKey = (r: RingRollout, signal: Signal, kind: string) =>
+  `${r.release.component}@${r.release.version}|${r.ring}|${signal}|${kind}`;
+
+export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext): ReleaseEval {
+  const { s } = c;
+  const unreached = c.rings.filter((ring) => !c.reached.includes(ring));
+  const onsetFrom = Math.floor((r.startedAt - s.heartbeatMs) / s.windowMs);
+  const x = { component: r.release.component, version: r.release.version, ring: r.ring, onsetFrom, unreached };
+  const comps = comparisons(x, signal, c.index);
+  const gapped = c.gapped.has(r.ring) || comps.some((cmp) => cmp.controlRings?.some((g) => c.gapped.has(g)));
+  const catastrophes = comps.map((comparison) => ({ comparison, result: catastrophe(comparison.updated, comparison.control, s) }));
+  const threshold = msprtThreshold(c.alphaSplit);
+  const gates = comps.map((comparison): GateResult => {
+    const key = gateKey(r, signal, comparison.kind);
+    let state = c.gates.get(key);
+    if (!state) {
+      const rho = comparison.kind === 'ring_split' ? c.rate([r.ring], signal) / c.rate(comparison.controlRings ?? [], signal) : 1;
+      c.gates.set(key, (state = { msprt: newMsprt(), rho }));
+    }
+    const { updated, control } = comparison;
+    const weighted = state.rho * updated.exposed;
+    const nullShare = weighted / (weighted + control.exposed);
+    // A data gap says nothing about the release: its windows are not evidence either way.
+    if (!gapped) state.msprt = msprtUpdate(state.msprt, updated.newAffected, updated.newAffected + control.newAffected, nullShare);
+    const logLambda = msprtLogLambda(state.msprt);
+    const rejected = logLambda >= threshold && state.msprt.updatedEvents >= s.minAffected;
+    return { comparison, state, nullShare, logLambda, threshold, rejected };
+  });
+  const rows = c.index.get(`${r.ring}\u0000${r.release.component}`) ?? [];
+  const took = sideOf(rows.filter((row) => row.version === r.release.version), signal, onsetFrom);
+  const all = sideOf(rows, signal, onsetFrom);
+  const firedCatastrophe = !gapped && catastrophes.some((k) => k.result.fired);
+  const firedGate = !gapped && gates.some((g) => g.rejected);
+  const direct = catastrophes.some((k) => k.result.fired && k.comparison.kind === 'version_split')
+    || gates.some((g) => g.rejected && g.comparison.kind === 'version_split');
+  return {
+    rollout: r, signal, gapped, catastrophes, gates, firedCatastrophe, firedGate, direct,
+    named: took.affected,
+    expectedNamed: all.exposed ? (all.affected * took.exposed) / all.exposed : 0,
+  };
+}

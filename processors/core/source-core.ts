@@ -1,0 +1,205 @@
+// One source of telemetry (a topic partition, or the whole stream in-process): per-device state, and the
+// partial cells of every window it closes. Pure: records and data times in, partials out; no timers and
+// no wall clock. Windows close on an event-time watermark (newest receipt time seen minus the allowed
+// lateness), so the same records in the same order always give the same partials.
+import type { AnyEnvelope, Envelope } from '../../common/contract/envelope.ts';
+import { CrashTable } from './crash-table.ts';
+import { EventDedup } from './event-dedup.ts';
+import { DeviceTable, hashId } from './device-table.ts';
+import { ComponentSets, Interner } from './intern.ts';
+import { emptyCounts, type Counts, type PartialWindow } from './partial.ts';
+import type { DetectionSettings } from './settings.ts';
+import { countDevices, scopeRows } from './window-close.ts';
+import { expandCells } from './expand-cells.ts';
+
+export type FeedOutcome = 'accepted' | 'duplicate' | 'late' | 'backfill' | 'ignored';
+
+interface CrashTally { ring: number; compSet: number; counts: Counts; }
+interface OpenWindow {
+  crashes: Map<number, CrashTally>;
+  records: Map<number, { records: number; delayed: number }>;
+  late: number;
+  backfill: number;
+}
+
+export class SourceCore {
+  readonly source: string;
+  readonly devices: DeviceTable;
+  readonly crashes: CrashTable;
+  readonly rings: Interner;
+  readonly regions: Interner;
+  readonly collectors: Interner;
+  readonly componentSets: ComponentSets;
+  private readonly s: DetectionSettings;
+  private readonly dedup: EventDedup;
+  private readonly open = new Map<number, OpenWindow>();
+  private outbox: PartialWindow[] = [];
+  /** Next window to close; undefined until the first record. */
+  nextClose: number | undefined;
+  maxReceived = -Infinity;
+  /** Offset of the next record expected from the log (shells skip what is already applied). */
+  nextOffset = 0n;
+  windowsClosed = 0;
+
+  constructor(source: string, settings: DetectionSettings) {
+    this.source = source;
+    this.s = settings;
+    this.devices = new DeviceTable(settings.maxDevices);
+    this.crashes = new CrashTable(settings.maxCrashedDevices, settings.crashEpisodeMs);
+    this.rings = new Interner(settings.maxInterned);
+    this.regions = new Interner(settings.maxInterned);
+    this.collectors = new Interner(settings.maxInterned);
+    this.componentSets = new ComponentSets(new Interner(settings.maxInterned), settings.maxComponentSets);
+    this.dedup = new EventDedup(settings.dedupCapacity);
+  }
+
+  private windowOf(ms: number): number {
+    return Math.floor(ms / this.s.windowMs);
+  }
+
+  /** Apply one validated envelope. `brokerMs` (Kafka append time) measures ingest delay when known. */
+  feed(env: AnyEnvelope, brokerMs?: number): FeedOutcome {
+    if (env.kind === 'deployment') return 'ignored';
+    if (!this.dedup.firstSeen(env.event.eventId)) return 'duplicate';
+    const t = Date.parse(env.receivedAt);
+    this.maxReceived = Math.max(this.maxReceived, t);
+    this.closeUpTo(this.maxReceived - this.s.latenessMs, t);
+    this.nextClose ??= this.windowOf(t);
+    const w = this.windowOf(t);
+    const open = w >= this.nextClose ? this.openWindow(w) : undefined;
+    if (open) {
+      const ring = this.rings.id(env.event.ring);
+      const key = ring + 65536 * this.collectors.id(env.collectorId);
+      let tally = open.records.get(key);
+      if (!tally) open.records.set(key, (tally = { records: 0, delayed: 0 }));
+      tally.records++;
+      if (brokerMs !== undefined && this.s.maxIngestDelayMs > 0 && brokerMs - t > this.s.maxIngestDelayMs) tally.delayed++;
+    }
+    return env.kind === 'heartbeat' ? this.heartbeat(env, t) : this.crash(env, t, w, open);
+  }
+
+  /** Watermark from elsewhere (a tick from the heartbeat partition, or the wall clock when idle). */
+  advance(watermarkMs: number, closedAt: number): void {
+    this.nextClose ??= this.windowOf(watermarkMs) - 1;
+    this.closeUpTo(watermarkMs, closedAt);
+  }
+
+  /** Partials of windows closed since the last drain. */
+  drain(): PartialWindow[] {
+    const out = this.outbox;
+    this.outbox = [];
+    return out;
+  }
+
+  private openWindow(w: number): OpenWindow {
+    let o = this.open.get(w);
+    if (!o) this.open.set(w, (o = { crashes: new Map(), records: new Map(), late: 0, backfill: 0 }));
+    return o;
+  }
+
+  private heartbeat(env: Envelope<'heartbeat'>, t: number): FeedOutcome {
+    const e = env.event;
+    const table = this.devices;
+    const [a, b] = hashId(e.deviceId);
+    if (table.find(a, b) < 0 && table.full) table.evictOldest(Math.max(1, Math.ceil(table.size / 100)));
+    const r = table.insert(a, b);
+    const prev = table.lastHb[r];
+    const W = this.s.windowMs;
+    if (prev > 0 && t > prev) {
+      const gap = t - prev;
+      const estimate = table.gapMs[r] || this.s.heartbeatMs;
+      // Long offline spells are not the device's period: only gaps near the estimate refine it.
+      if (gap <= 3 * Math.max(estimate, this.s.heartbeatMs)) table.gapMs[r] = table.gapMs[r] ? 0.8 * table.gapMs[r] + 0.2 * gap : gap;
+    }
+    if (t >= prev) {
+      const shift = this.windowOf(t) - Math.floor(prev / W);
+      table.hbBits[r] = (shift >= 8 ? 0 : (table.hbBits[r] << shift) & 0xff) | 1;
+      table.lastHb[r] = t;
+    } else {
+      const back = Math.floor(prev / W) - this.windowOf(t);
+      if (back < 8) table.hbBits[r] |= 1 << back;
+    }
+    table.hbCount[r] = Math.min(255, table.hbCount[r] + 1);
+    table.ring[r] = this.rings.id(e.ring);
+    table.region[r] = this.regions.id(e.region ?? 'unknown');
+    table.collector[r] = this.collectors.id(env.collectorId);
+    const sets = this.componentSets;
+    if (!sets.matches(table.compSet[r], e.components)) table.compSet[r] = sets.id(e.components);
+    if (e.applying || table.applyingSet[r]) table.applyingSet[r] = sets.id(e.applying);
+    const boot = hashId(e.bootId)[0];
+    const short = e.uptimeSec <= this.s.bootLoopMaxUptimeSecs;
+    if (boot !== table.bootHash[r]) {
+      table.bootHash[r] = boot;
+      table.shortBoots[r] = short ? Math.min(255, table.shortBoots[r] + 1) : 0;
+    } else if (!short) {
+      table.shortBoots[r] = 0;
+    }
+    return 'accepted';
+  }
+
+  private crash(env: Envelope<'crash'>, t: number, w: number, open: OpenWindow | undefined): FeedOutcome {
+    const e = env.event;
+    const deviceTime = Math.min(t, env.eventAt ? Date.parse(env.eventAt) : t);
+    const backfill = t - deviceTime > this.s.crashMaxDelayMs;
+    const counted = open !== undefined && !backfill;
+    const outcome = this.crashes.record(e.deviceId, deviceTime, w, counted);
+    // Counted in the window they arrive in (or the oldest open one): what a user sees arriving.
+    if (backfill) {
+      this.openWindow(Math.max(w, this.nextClose ?? w)).backfill++;
+      return 'backfill';
+    }
+    if (!open) {
+      this.openWindow(this.nextClose ?? w).late++;
+      return 'late';
+    }
+    const ring = this.rings.id(e.ring);
+    const compSet = this.componentSets.id(e.components);
+    const key = ring + 65536 * compSet;
+    let tally = open.crashes.get(key);
+    if (!tally) open.crashes.set(key, (tally = { ring, compSet, counts: emptyCounts() }));
+    tally.counts.crashReports++;
+    if (outcome.newInWindow) tally.counts.crashed++;
+    if (outcome.newEpisode) tally.counts.newCrashed++;
+    return 'accepted';
+  }
+
+  private closeUpTo(watermarkMs: number, closedAt: number): void {
+    if (this.nextClose === undefined) return;
+    const W = this.s.windowMs;
+    // After a jump (an outage of the whole source, a clock step), windows past the silence horizon hold
+    // nothing new: close up to the horizon, then skip to the watermark.
+    const horizon = Math.ceil(((this.s.silenceIntervals + this.s.silenceMemoryIntervals + 1) * this.s.heartbeatMs) / W) + 2;
+    let closed = 0;
+    while ((this.nextClose + 1) * W <= watermarkMs) {
+      if (closed++ === horizon) {
+        const skipTo = Math.floor(watermarkMs / W) - 1;
+        for (const w of this.open.keys()) if (w < skipTo) this.open.delete(w);
+        this.nextClose = Math.max(this.nextClose, skipTo);
+      }
+      this.closeWindow(this.nextClose, closedAt);
+      this.nextClose++;
+    }
+  }
+
+  private closeWindow(w: number, closedAt: number): void {
+    const open = this.open.get(w);
+    this.open.delete(w);
+    const counts = countDevices(this.devices, w, this.s);
+    const { cells, rings } = expandCells(counts, [...(open?.crashes.values() ?? [])], this.componentSets, this.rings);
+    this.outbox.push({
+      v: 1,
+      source: this.source,
+      window: w,
+      windowMs: this.s.windowMs,
+      closedAt,
+      cells,
+      rings,
+      scopes: scopeRows(counts, open?.records ?? new Map(), {
+        ring: (id) => this.rings.value(id), region: (id) => this.regions.value(id), collector: (id) => this.collectors.value(id),
+      }),
+      late: open?.late ?? 0,
+      backfill: open?.backfill ?? 0,
+    });
+    this.windowsClosed++;
+  }
+}

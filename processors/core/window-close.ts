@@ -1,0 +1,113 @@
+// Closing a window: one pass over the device table turns per-device state into counts. Devices are first
+// grouped by (ring, component set) -- most devices share a handful of sets -- and only the groups are
+// expanded into (ring, component, version) cells, so the per-device cost is a few typed-array reads.
+import { FLAG_BOOT_LOOP_COUNTED, FLAG_SILENT_COUNTED, type DeviceTable } from './device-table.ts';
+import { addCounts, emptyCounts, type Counts, type ScopeRow } from './partial.ts';
+import type { DetectionSettings } from './settings.ts';
+
+export const RING_SPAN = 65536;
+
+export interface DeviceGroup {
+  ring: number;
+  compSet: number;
+  applyingSet: number;
+  counts: Counts;
+}
+
+export interface DeviceCounts {
+  groups: DeviceGroup[];
+  rings: Map<number, Counts>;
+  /** Keyed by ring + RING_SPAN * scope id. */
+  regions: Map<number, { expected: number; silent: number }>;
+  collectors: Map<number, { expected: number; silent: number }>;
+}
+
+function bump(map: Map<number, { expected: number; silent: number }>, key: number, silent: boolean): void {
+  let s = map.get(key);
+  if (!s) map.set(key, (s = { expected: 0, silent: 0 }));
+  s.expected++;
+  if (silent) s.silent++;
+}
+
+/** Count every tracked device as of the end of window `w`; marks newly silent / looping devices. */
+export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): DeviceCounts {
+  const W = s.windowMs;
+  const end = (w + 1) * W;
+  const byKey = new Map<number, DeviceGroup>();
+  const byApplying = new Map<string, DeviceGroup>();
+  const rings = new Map<number, Counts>();
+  const regions = new Map<number, { expected: number; silent: number }>();
+  const collectors = new Map<number, { expected: number; silent: number }>();
+  const k = s.silenceIntervals;
+  const forget = s.silenceIntervals + s.silenceMemoryIntervals;
+  for (let r = 0; r < t.size; r++) {
+    if (t.hbCount[r] < s.regularMinHeartbeats) continue;
+    const last = t.lastHb[r];
+    const period = Math.max(s.heartbeatMs, t.gapMs[r]);
+    if (last < end - forget * period) {
+      t.flags[r] &= ~(FLAG_SILENT_COUNTED | FLAG_BOOT_LOOP_COUNTED);
+      continue;
+    }
+    const lastWindow = Math.floor(last / W);
+    const d = lastWindow - w;
+    const reported = d >= 0 && d < 8 && ((t.hbBits[r] >> d) & 1) === 1;
+    const silent = last < end - k * period;
+    const newSilent = silent && (t.flags[r] & FLAG_SILENT_COUNTED) === 0;
+    t.flags[r] = silent ? t.flags[r] | FLAG_SILENT_COUNTED : t.flags[r] & ~FLAG_SILENT_COUNTED;
+    const looping = t.shortBoots[r] >= s.bootLoopMinBoots;
+    const newLoop = looping && (t.flags[r] & FLAG_BOOT_LOOP_COUNTED) === 0;
+    t.flags[r] = looping ? t.flags[r] | FLAG_BOOT_LOOP_COUNTED : t.flags[r] & ~FLAG_BOOT_LOOP_COUNTED;
+
+    const ring = t.ring[r];
+    const compSet = t.compSet[r];
+    const applying = t.applyingSet[r];
+    let group: DeviceGroup | undefined;
+    if (applying === 0) {
+      const key = ring + RING_SPAN * compSet;
+      group = byKey.get(key);
+      if (!group) byKey.set(key, (group = { ring, compSet, applyingSet: 0, counts: emptyCounts() }));
+    } else {
+      const key = `${ring}/${compSet}/${applying}`;
+      group = byApplying.get(key);
+      if (!group) byApplying.set(key, (group = { ring, compSet, applyingSet: applying, counts: emptyCounts() }));
+    }
+    const c = group.counts;
+    c.expected++;
+    if (reported) c.reported++;
+    if (silent) {
+      c.silent++;
+      c.onset[lastWindow] = (c.onset[lastWindow] ?? 0) + 1;
+    }
+    if (newSilent) c.newSilent++;
+    if (looping) c.bootLoops++;
+    if (newLoop) c.newBootLoops++;
+    bump(regions, ring + RING_SPAN * t.region[r], silent);
+    bump(collectors, ring + RING_SPAN * t.collector[r], silent);
+  }
+  const groups = [...byKey.values(), ...byApplying.values()];
+  for (const g of groups) {
+    const into = rings.get(g.ring);
+    if (into) addCounts(into, g.counts);
+    else rings.set(g.ring, addCounts(emptyCounts(), g.counts));
+  }
+  return { groups, rings, regions, collectors };
+}
+
+/** Scope rows of a window from device counts plus per-collector record tallies. */
+export function scopeRows(
+  counts: DeviceCounts,
+  records: Map<number, { records: number; delayed: number }>,
+  names: { ring: (id: number) => string; region: (id: number) => string; collector: (id: number) => string },
+): ScopeRow[] {
+  const rows: ScopeRow[] = [];
+  for (const [key, v] of counts.regions) {
+    rows.push({ kind: 'region', name: names.region(Math.floor(key / RING_SPAN)), ring: names.ring(key % RING_SPAN), ...v, records: 0, delayed: 0 });
+  }
+  const collectorKeys = new Set([...counts.collectors.keys(), ...records.keys()]);
+  for (const key of collectorKeys) {
+    const v = counts.collectors.get(key) ?? { expected: 0, silent: 0 };
+    const rec = records.get(key) ?? { records: 0, delayed: 0 };
+    rows.push({ kind: 'collector', name: names.collector(Math.floor(key / RING_SPAN)), ring: names.ring(key % RING_SPAN), ...v, ...rec });
+  }
+  return rows;
+}

@@ -1,0 +1,138 @@
+// Judge stage: merges partial windows from every source and publishes decisions. Attribution and the
+// completeness gate need the whole fleet's view of a window (every ring, every region), and a window's
+// merged cells are small, so every instance runs a full judge (active-active) instead of splitting cells:
+// it reads all of the cells and deployments topics with a group of its own (fresh per process start, from
+// the beginning), so a restarted or surviving instance rebuilds the same state and writes the same
+// decisions, with the same ids, as any other. Duplicates on the decisions topic are identical by design.
+import { randomUUID } from 'node:crypto';
+import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch } from '../../common/bus/types.ts';
+import type { Topics } from '../../common/bus/topics.ts';
+import { publishDeadLetters, type DeadLetter } from '../../common/bus/dead-letter.ts';
+import { decodeEnvelope } from '../../common/contract/envelope.ts';
+import type { Clock } from '../../common/runtime/clock.ts';
+import type { Lifecycle } from '../../common/runtime/lifecycle.ts';
+import { sleep } from '../../common/runtime/retry.ts';
+import type { Logger } from '../../common/telemetry/logger.ts';
+import { Judge } from '../core/judge.ts';
+import type { PartialWindow } from '../core/partial.ts';
+import type { DetectionSettings } from '../core/settings.ts';
+import type { ProcessorMetrics } from './metrics.ts';
+
+export interface JudgeStageOptions {
+  bus: Bus;
+  producer: BusProducer;
+  topics: Topics;
+  settings: DetectionSettings;
+  groupId: string;
+  instanceId: string;
+  partitions: number;
+  deploymentsWaitMs: number;
+  metrics: ProcessorMetrics;
+  logger: Logger;
+  clock: Clock;
+}
+
+export function sourceNames(partitions: number): string[] {
+  return ['heartbeats', 'crashes'].flatMap((kind) => Array.from({ length: partitions }, (_, p) => `${kind}/${p}`));
+}
+
+const isPartial = (v: unknown): v is PartialWindow => {
+  const p = v as Partial<PartialWindow> | null;
+  return !!p && p.v === 1 && typeof p.source === 'string' && Number.isInteger(p.window) && Array.isArray(p.cells) && Array.isArray(p.rings) && Array.isArray(p.scopes);
+};
+
+export class JudgeStage implements Lifecycle {
+  readonly judge: Judge;
+  readonly deploymentsGroup: string;
+  readonly cellsGroup: string;
+  private readonly o: JudgeStageOptions;
+  private consumers: BusConsumer[] = [];
+  started = false;
+
+  constructor(options: JudgeStageOptions) {
+    this.o = options;
+    this.judge = new Judge(options.settings, sourceNames(options.partitions));
+    const run = `${options.groupId}-judge-${options.instanceId}-${randomUUID().slice(0, 8)}`;
+    this.deploymentsGroup = `${run}-deployments`;
+    this.cellsGroup = `${run}-cells`;
+  }
+
+  async start(): Promise<void> {
+    const { bus, topics } = this.o;
+    const deployments = bus.consumer({ groupId: this.deploymentsGroup, topics: [topics.deployments], fromBeginning: true, handler: (b) => this.onDeployments(b) });
+    const cells = bus.consumer({ groupId: this.cellsGroup, topics: [topics.cells], fromBeginning: true, handler: (b, ctx) => this.onCells(b, ctx) });
+    this.consumers = [deployments, cells];
+    await deployments.start();
+    await cells.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    const consumers = this.consumers;
+    this.consumers = [];
+    this.started = false;
+    for (const c of consumers) await c.stop();
+  }
+
+  private async onDeployments(batch: ConsumedBatch): Promise<void> {
+    const dead: DeadLetter[] = [];
+    for (const r of batch.records) {
+      const decoded = decodeEnvelope(r.value);
+      if (!decoded.ok || decoded.value.kind !== 'deployment') {
+        const errors = decoded.ok ? [{ path: '/kind', reason: 'not a deployment' }] : decoded.errors;
+        dead.push({ key: r.key, original: r.value, reason: 'invalid_event', errors, source: `topic:${r.topic}/${r.partition}@${r.offset}` });
+        this.o.metrics.events.inc({ topic: 'deployments', outcome: 'invalid' });
+        continue;
+      }
+      const added = this.judge.addDeployment(decoded.value);
+      this.o.metrics.events.inc({ topic: 'deployments', outcome: added ? 'accepted' : 'duplicate' });
+    }
+    if (dead.length) await publishDeadLetters(this.o.producer, this.o.topics.deadLetter, dead, new Date(this.o.clock.now()));
+  }
+
+  private async onCells(batch: ConsumedBatch, ctx: BatchContext): Promise<void> {
+    const started = performance.now();
+    for (const r of batch.records) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(r.value.toString('utf8'));
+      } catch {
+        parsed = undefined;
+      }
+      if (!isPartial(parsed)) {
+        this.o.metrics.partials.inc({ outcome: 'invalid' });
+        continue;
+      }
+      this.o.metrics.partials.inc({ outcome: this.judge.addPartial(parsed) });
+    }
+    if (this.judge.nextReady() === undefined) return;
+    await this.awaitRolloutFeed(ctx);
+    const judgedBefore = this.judge.judged;
+    const decisions = this.judge.drain();
+    if (decisions.length) {
+      await this.o.producer.publish(this.o.topics.decisions, decisions.map((d) => ({ key: d.id, value: Buffer.from(JSON.stringify(d)) })));
+    }
+    this.o.metrics.observe(decisions);
+    this.o.metrics.windowsJudged.inc(this.judge.judged - judgedBefore);
+    if (this.judge.nextWindow !== undefined) this.o.metrics.judgedUntil.set((this.judge.nextWindow * this.o.settings.windowMs) / 1000);
+    this.o.metrics.batchSeconds.observe({ stage: 'judge' }, (performance.now() - started) / 1000);
+  }
+
+  /**
+   * A window is judged with the deployments received before its end. Those were written before the
+   * telemetry that closed the window, so once our deployments consumer has no lag we have them all.
+   */
+  private async awaitRolloutFeed(ctx: BatchContext): Promise<void> {
+    const deadline = this.o.clock.now() + this.o.deploymentsWaitMs;
+    for (;;) {
+      const lag = await this.o.bus.lag(this.deploymentsGroup, [this.o.topics.deployments]).catch(() => undefined);
+      if (lag && lag.every((l) => l.lag === 0)) return;
+      if (this.o.clock.now() >= deadline) {
+        this.o.logger.warn({ group: this.deploymentsGroup }, 'rollout feed still lagging; judging with what has arrived');
+        return;
+      }
+      await ctx.heartbeat();
+      await sleep(50);
+    }
+  }
+}
