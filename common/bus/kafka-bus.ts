@@ -2,7 +2,7 @@
 // in flight, explicit retries; consumers use eachBatch with explicit commits after processing, heartbeat
 // inside long batches, and bounded restarts (kafkajs #1720, #1721).
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, CompressionTypes, type KafkaMessage, type Admin, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, CompressionTypes, Partitioners, type KafkaMessage, type Admin, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Bus, BusConsumer, ConsumedRecord, ConsumerStats, BusProducer, BusRecord, ConsumerOptions, TopicSpec } from './types.ts';
 import type { Config } from '../config/schema.ts';
@@ -251,6 +251,8 @@ class KafkaProducer implements BusProducer {
     this.connecting ??= (async () => {
       const s = this.options.settings;
       const p = this.kafka.producer({
+        // Murmur2 like the Java client (and common/bus/partitioner.ts); also silences kafkajs' v2 warning.
+        createPartitioner: Partitioners.DefaultPartitioner,
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,

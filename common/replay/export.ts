@@ -5,6 +5,7 @@ import type { Bus } from '../bus/types.ts';
 import type { Topics } from '../bus/topics.ts';
 import { decodeEnvelope } from '../contract/envelope.ts';
 import type { LineWriter } from './ndjson-writer.ts';
+import { TICK_HEADER as PROCESSOR_TICK_HEADER } from '../../processors/shell/ticks.ts';
 
 export interface ExportSummary {
   written: number;
@@ -14,11 +15,13 @@ export interface ExportSummary {
 
 export async function exportTelemetry(bus: Bus, topics: Topics, range: { fromMs?: number; toMs?: number }, out: LineWriter): Promise<ExportSummary> {
   const summary: ExportSummary = { written: 0, invalid: 0, byTopic: {} };
-  // Deployments first: a backtest then knows every rollout before the telemetry that follows it.
-  for (const topic of [topics.deployments, topics.heartbeats, topics.crashes]) {
+  // The sparse kinds first, heartbeats last: the backtest holds deployments and crashes until the
+  // heartbeats reach their time, so nothing is late. (Crashes after a week of heartbeats were all late.)
+  for (const topic of [topics.deployments, topics.crashes, topics.heartbeats]) {
     summary.byTopic[topic] = 0;
     await bus.scan(topic, range, async (records) => {
       for (const record of records) {
+        if (record.headers[PROCESSOR_TICK_HEADER] !== undefined) continue; // watermark ticks, not telemetry
         if (!decodeEnvelope(record.value).ok) {
           summary.invalid++;
           continue;

@@ -43,7 +43,10 @@ export async function runRoles(options: RunOptions): Promise<RunningRoles> {
   const bus = options.bus ?? createBus(config, logger, 'proc', options.onFatal);
   // Kafka may come up after us (compose, Kubernetes): wait for it a while instead of crash-looping at once.
   await withRetries(() => bus.start(), { attempts: 30, initialMs: 500, maxMs: 5000, logger, what: 'connect to the bus' });
-  if (config.bus.create_topics) await bus.ensureTopics(topicSpecs(config));
+  // Several instances starting at once race to create topics; the loser sees transient metadata errors.
+  if (config.bus.create_topics) {
+    await withRetries(() => bus.ensureTopics(topicSpecs(config)), { attempts: 5, initialMs: 500, maxMs: 3000, logger, what: 'create topics' });
+  }
   const producer = new CoalescingProducer(bus.producer(), {
     lingerMs: config.bus.publish_linger_ms,
     maxRecords: config.bus.publish_batch_max_records,
