@@ -7,10 +7,12 @@ import { serveCommand } from './serve.ts';
 import { configCommand } from './config-command.ts';
 import { EXTRA_COMMANDS } from './extra-commands.ts';
 import { exportCommand } from './export-command.ts';
+import { demoCommand } from '../demo/demo-command.ts';
+import { backtestCommand } from './backtest-command.ts';
 
 const COMMANDS: Command[] = [
   serveCommand('collector'), serveCommand('processor'), serveCommand('alerter'), serveCommand('all'),
-  configCommand, exportCommand, ...EXTRA_COMMANDS,
+  configCommand, exportCommand, demoCommand, backtestCommand, ...EXTRA_COMMANDS,
 ];
 
 function topHelp(): string {
