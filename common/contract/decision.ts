@@ -76,3 +76,12 @@ export function decisionId(d: Pick<Decision, 'kind' | 'release' | 'ring' | 'sign
 }
 
 export const releaseKey = (r: Release): string => `${r.component}@${r.version}`;
+
+/**
+ * Kafka key of a decision: every decision of one release (or one gap scope) goes to one partition, so the
+ * alerter sees a release's windows in order across rings and layers. The id (in the value) stays the
+ * idempotency key: a replay or a second judge writes the same id again.
+ */
+export function decisionKey(d: Pick<Decision, 'kind' | 'release' | 'scope'>): string {
+  return d.release ? `${d.kind}|${releaseKey(d.release)}` : `${d.kind}|${d.scope?.region ?? ''}/${d.scope?.collectorId ?? ''}`;
+}

@@ -36,7 +36,7 @@ const validateHeader = compileValidator<EnvelopeHeader>(EnvelopeHeaderSchema);
 export function validateEnvelope(value: unknown): Validation<AnyEnvelope> {
   const header = validateHeader(value);
   if (!header.ok) return header;
-  const inner = validateEvent(header.value.kind, header.value.event);
+  const inner = validateEvent(header.value.kind, header.value.event, true); // the header check walked it
   if (!inner.ok) {
     return { ok: false, errors: inner.errors.map((e): FieldError => ({ path: `/event${e.path}`, reason: e.reason })) };
   }

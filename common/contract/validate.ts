@@ -47,11 +47,14 @@ function reasonOf(type: ValueErrorType, message: string, schema: TSchema): strin
   }
 }
 
-/** Build a validator for one schema: compiled once, reused for every event. */
-export function compileValidator<T>(schema: TSchema): (value: unknown) => Validation<T> {
+/**
+ * Build a validator for one schema: compiled once, reused for every event. `checkedForPoison` says the
+ * caller already walked the value for forbidden keys (an envelope walks its event once, not twice).
+ */
+export function compileValidator<T>(schema: TSchema): (value: unknown, checkedForPoison?: boolean) => Validation<T> {
   const check: TypeCheck<TSchema> = TypeCompiler.Compile(schema);
-  return (value: unknown): Validation<T> => {
-    const poison = findPoisonKey(value, '', 0);
+  return (value: unknown, checkedForPoison = false): Validation<T> => {
+    const poison = checkedForPoison ? undefined : findPoisonKey(value, '', 0);
     if (poison) return { ok: false, errors: [{ path: poison, reason: 'forbidden key (prototype pollution)' }] };
     if (check.Check(value)) return { ok: true, value: value as T };
     const errors: FieldError[] = [];
@@ -69,11 +72,11 @@ export function compileValidator<T>(schema: TSchema): (value: unknown) => Valida
 
 const validators = Object.fromEntries(
   Object.entries(EventSchemas).map(([kind, schema]) => [kind, compileValidator(schema)]),
-) as { [K in EventKind]: (value: unknown) => Validation<EventOf<K>> };
+) as { [K in EventKind]: (value: unknown, checkedForPoison?: boolean) => Validation<EventOf<K>> };
 
 /** Validate one event of a known kind against contract v1. */
-export function validateEvent<K extends EventKind>(kind: K, value: unknown): Validation<EventOf<K>> {
-  return validators[kind](value) as Validation<EventOf<K>>;
+export function validateEvent<K extends EventKind>(kind: K, value: unknown, checkedForPoison = false): Validation<EventOf<K>> {
+  return validators[kind](value, checkedForPoison) as Validation<EventOf<K>>;
 }
 
 /** "/components/agent: unknown field" */

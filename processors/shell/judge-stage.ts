@@ -9,6 +9,7 @@ import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch } from 
 import type { Topics } from '../../common/bus/topics.ts';
 import { publishDeadLetters, type DeadLetter } from '../../common/bus/dead-letter.ts';
 import { decodeEnvelope } from '../../common/contract/envelope.ts';
+import { decisionKey } from '../../common/contract/decision.ts';
 import type { Clock } from '../../common/runtime/clock.ts';
 import type { Lifecycle } from '../../common/runtime/lifecycle.ts';
 import { sleep } from '../../common/runtime/retry.ts';
@@ -110,7 +111,7 @@ export class JudgeStage implements Lifecycle {
     const judgedBefore = this.judge.judged;
     const decisions = this.judge.drain();
     if (decisions.length) {
-      await this.o.producer.publish(this.o.topics.decisions, decisions.map((d) => ({ key: d.id, value: Buffer.from(JSON.stringify(d)) })));
+      await this.o.producer.publish(this.o.topics.decisions, decisions.map((d) => ({ key: decisionKey(d), value: Buffer.from(JSON.stringify(d)) })));
     }
     this.o.metrics.observe(decisions);
     this.o.metrics.windowsJudged.inc(this.judge.judged - judgedBefore);

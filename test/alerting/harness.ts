@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { buildConfig } from '../../common/config/load.ts';
 import { runRoles, type RunningRoles } from '../../common/runtime/run-roles.ts';
 import type { Bus } from '../../common/bus/types.ts';
-import type { Decision } from '../../common/contract/decision.ts';
+import { decisionKey, type Decision } from '../../common/contract/decision.ts';
 import type { Logger } from '../../common/telemetry/logger.ts';
 import { alerterFactory } from '../../alerting/role.ts';
 import { FakeReceiver } from './support.ts';
@@ -32,7 +32,7 @@ export async function startAlerter(options: { config: Record<string, unknown>; l
 }
 
 export function decisionRecords(decisions: Decision[]) {
-  return decisions.map((d) => ({ key: d.id, value: Buffer.from(JSON.stringify(d)) }));
+  return decisions.map((d) => ({ key: decisionKey(d), value: Buffer.from(JSON.stringify(d)) }));
 }
 
 export async function getJson(url: string): Promise<{ status: number; body: any }> {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { validateEvent } from '../../common/contract/validate.ts';
+import { parseTimestamp } from '../../common/contract/formats.ts';
 import { decodeEnvelope } from '../../common/contract/envelope.ts';
 import type { EventKind } from '../../common/contract/events.ts';
 import { crash, deployment, heartbeat } from './arbitraries.ts';
@@ -65,6 +66,16 @@ describe('event contract v1', () => {
     for (const sentAt of ['2024-02-30T00:00:00Z', '2024-07-19T04:09:00', '1999-12-31T23:59:59Z', 'yesterday']) {
       assert.equal(firstError({ ...base, sentAt }).path, '/sentAt', sentAt);
     }
+  });
+
+  it('reads the toISOString() form on its fast path exactly like the general parser', () => {
+    assert.equal(firstError({ ...base, sentAt: '2023-02-29T00:00:00.000Z' }).path, '/sentAt');
+    assert.equal(firstError({ ...base, sentAt: '2024-13-01T00:00:00.000Z' }).path, '/sentAt');
+    assert.equal(firstError({ ...base, sentAt: '2024-01-01T24:00:00.000Z' }).path, '/sentAt');
+    assert.ok(validateEvent('heartbeat', { ...base, sentAt: '2024-02-29T23:59:59.999Z' }).ok);
+    fc.assert(fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), (ms) => {
+      assert.equal(parseTimestamp(new Date(ms).toISOString()), ms);
+    }), { numRuns: 500 });
   });
 
   it('refuses oversize strings and prototype-poisoning keys', () => {

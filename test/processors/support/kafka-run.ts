@@ -48,9 +48,10 @@ export async function readDecisions(bus: Bus, topic: string, label = topic): Pro
     handler: async (batch) => {
       for (const r of batch.records) {
         const text = r.value.toString('utf8');
-        const known = byId.get(r.key);
-        if (known !== undefined && known !== text) conflicts.push(`${r.key}:\n  ${known}\n  ${text}`);
-        byId.set(r.key, text);
+        const id = (JSON.parse(text) as Decision).id;
+        const known = byId.get(id);
+        if (known !== undefined && known !== text) conflicts.push(`${id}:\n  ${known}\n  ${text}`);
+        byId.set(id, text);
       }
     },
   });
