@@ -16,8 +16,9 @@ export const CollectorSection = Section({
   max_future_skew_secs: Int(86400, 0, 31536000, { description: 'Device times further ahead of receipt than this are refused; closer ones are clamped to receipt time.', unit: 's' }),
   max_past_age_secs: Int(2592000, 60, 315360000, { description: 'Device times older than this before receipt are refused.', unit: 's' }),
   rate_limit_device_per_sec: Int(10, 1, 1000000, { description: 'Requests per second one device token may make (token bucket).', unit: 'req/s' }),
-  rate_limit_burst: Int(20, 1, 1000000, { description: 'Token-bucket burst of the per-device and per-source limits.' }),
-  rate_limit_source_per_sec: Int(2000, 1, 10000000, { description: 'Requests per second from one source address.', unit: 'req/s' }),
+  rate_limit_burst: Int(20, 1, 1000000, { description: 'Token-bucket burst of the per-device-token limit: requests a device may make at once after being idle.' }),
+  rate_limit_source_per_sec: Int(2000, 1, 10000000, { description: 'Requests per second from one source address (many devices may share one behind NAT).', unit: 'req/s' }),
+  rate_limit_source_burst: Int(4000, 1, 10000000, { description: 'Token-bucket burst of the per-source-address limit.' }),
   max_tracked_sources: Int(100000, 100, 100000000, { description: 'Most rate-limit buckets kept; the least recently used are dropped.' }),
   source_from_forwarded_for: Bool(false, { description: 'Take the source address for rate limits from the last X-Forwarded-For entry (only behind a proxy that sets it).' }),
 }, 'Collector: ingest over HTTP, write to Kafka.');

@@ -1,17 +1,62 @@
-// The collector role as the process runs it. (Skeleton: the collector issue fills in routes and work.)
+// The collector role as the process runs it: the ingest routes, GET /openapi.json, readiness, lifecycle.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Role, RoleContext, RoleFactory } from '../common/runtime/role.ts';
+import { Authenticator } from './auth.ts';
+import { clockPolicyOf } from './clock-policy.ts';
+import { ingestRoute } from './ingest-handler.ts';
+import { CollectorMetrics } from './metrics.ts';
+import { buildOpenApi } from './openapi.ts';
+import { DeadlinePublisher } from './publish.ts';
+import { CallerLimits } from './rate-limit.ts';
+import { routeSpecs } from './routes.ts';
 
 export const collectorFactory: RoleFactory = {
   name: 'collector',
   create(ctx: RoleContext): Role {
-    const section = ctx.config.collector;
+    const s = ctx.config.collector;
+    const logger = ctx.logger;
+    const metrics = new CollectorMetrics(ctx.registry);
+    const auth = new Authenticator(s);
+    const limits = new CallerLimits(s, ctx.clock, (limit) => metrics.bucketsEvicted.inc({ limit }));
+    const publisher = new DeadlinePublisher(ctx.producer, {
+      timeoutMs: s.produce_timeout_ms, maxPendingBytes: s.max_pending_produce_bytes, retryAfterSecs: s.retry_after_secs,
+    }, metrics, ctx.clock);
+    let stopping = false;
+    const deps = {
+      collectorId: ctx.config.instance_id ?? 'collector',
+      maxBodyBytes: s.max_body_bytes,
+      maxEventsPerBatch: s.max_events_per_batch,
+      sourceFromForwardedFor: s.source_from_forwarded_for,
+      policy: clockPolicyOf(s),
+      deadLetterTopic: ctx.topics.deadLetter,
+      clock: ctx.clock, auth, limits, publisher, metrics, logger,
+      stopping: () => stopping,
+    };
+    const openapi = JSON.stringify(buildOpenApi(s));
+    const serveOpenApi = (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(openapi) });
+      res.end(openapi);
+    };
     return {
       name: 'collector',
-      routes: [],
-      readiness: [],
-      listen: { host: section.listen_host, port: section.listen_port },
-      start: async () => {},
-      stop: async () => {},
+      routes: [
+        ...routeSpecs().map((spec) => ingestRoute({ ...spec, topicName: ctx.topics[spec.topic] }, deps)),
+        { method: 'GET', path: '/openapi.json', handler: serveOpenApi },
+      ],
+      // The bus check is added by runRoles. Not ready while stopping, or while Kafka writes fail or hang.
+      readiness: [{ name: 'collector', ready: () => !stopping }, { name: 'kafka_writes', ready: () => publisher.ready() }],
+      listen: { host: s.listen_host, port: s.listen_port },
+      start: async () => {
+        stopping = false;
+        if (s.auth_enabled && !auth.tokenCount) logger.warn('collector.auth_enabled is true but no token is configured: every ingest request will get 401');
+        if (!s.auth_enabled) logger.warn('collector.auth_enabled is false: anyone who can reach the port may post events (embedded mode only)');
+      },
+      stop: async () => {
+        stopping = true;
+        // Requests already past the check finish their publish; runRoles stops the producer after us.
+        const until = Date.now() + s.produce_timeout_ms;
+        while (publisher.pendingBytes > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      },
     };
   },
 };

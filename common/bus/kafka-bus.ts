@@ -102,6 +102,7 @@ export class KafkaBus implements Bus {
     if (!missing.length) return;
     await admin.createTopics({
       waitForLeaders: true,
+      timeout: 30_000, // the 5 s default wait for leaders fails on a loaded broker
       topics: missing.map((s) => ({
         topic: s.name,
         numPartitions: s.partitions,

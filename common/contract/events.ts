@@ -19,6 +19,7 @@ const Components = Type.Record(
   Type.String({ minLength: 1, maxLength: MAX_ID_CHARS, pattern: ID_PATTERN }),
   {
     maxProperties: MAX_COMPONENTS,
+    additionalProperties: false, // keys that do not match the name pattern are refused, not ignored
     description: 'Installed components: name -> version (agent, each content/channel file, OS patch level).',
   },
 );
@@ -34,7 +35,7 @@ export const HeartbeatSchema = Type.Object({
   applying: Type.Optional(Type.Record(
     Type.String({ pattern: ID_PATTERN, maxLength: MAX_ID_CHARS }),
     Type.String({ minLength: 1, maxLength: MAX_ID_CHARS, pattern: ID_PATTERN }),
-    { maxProperties: MAX_COMPONENTS, description: 'Optional: component versions the agent is about to apply.' },
+    { maxProperties: MAX_COMPONENTS, additionalProperties: false, description: 'Optional: component versions the agent is about to apply.' },
   )),
   os: Type.Optional(Text('Operating system and version.')),
   hardware: Type.Optional(Text('Hardware model.')),
@@ -42,7 +43,7 @@ export const HeartbeatSchema = Type.Object({
   labels: Type.Optional(Type.Record(
     Type.String({ pattern: ID_PATTERN, maxLength: MAX_ID_CHARS }),
     Type.String({ maxLength: MAX_TEXT_CHARS }),
-    { maxProperties: MAX_LABELS, description: 'Free-form labels (never used as metric labels).' },
+    { maxProperties: MAX_LABELS, additionalProperties: false, description: 'Free-form labels (never used as metric labels).' },
   )),
 }, { additionalProperties: false, $id: 'Heartbeat' });
 

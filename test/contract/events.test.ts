@@ -84,6 +84,12 @@ describe('event contract v1', () => {
     assert.equal(firstError({ ...base, components: JSON.parse('{"constructor": "1"}') }).path, '/components/constructor');
   });
 
+  it('refuses map keys that are not names (components, applying, labels)', () => {
+    assert.equal(firstError({ ...base, components: { '!!': '1' } }).path, '/components/!!');
+    assert.equal(firstError({ ...base, applying: { 'a b': '1' } }).path, '/applying/a b');
+    assert.equal(firstError({ ...base, labels: { '-x': 'y' } }).path, '/labels/-x');
+  });
+
   it('names the allowed values of an enumeration', () => {
     const r = validateEvent('crash', { eventId: 'e', deviceId: 'd', occurredAt: '2024-07-19T04:09:00Z', ring: 'canary', bootId: 'b', components: {}, kind: 'bluescreen' });
     assert.ok(!r.ok);

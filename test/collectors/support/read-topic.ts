@@ -1,0 +1,69 @@
+// Read back everything a topic holds: on Kafka with a bare kafkajs consumer up to the partitions' high
+// watermarks at the time of the call (an independent client, not ringwatch's own bus code); on the memory
+// bus from its log.
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '../../../common/bus/types.ts';
+import { MemoryBus } from '../../../common/bus/memory-bus.ts';
+import { withRetries } from '../../../common/runtime/retry.ts';
+
+export interface StoredRecord {
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+  partition: number;
+}
+
+export type TopicReader = (topic: string) => Promise<StoredRecord[]>;
+
+export function memoryReader(bus: Bus): TopicReader {
+  return async (topic) => (bus as MemoryBus).records(topic).map((r) => ({ key: r.key, value: r.value, headers: r.headers, partition: r.partition }));
+}
+
+export function kafkaReader(brokers: string[]): TopicReader {
+  return async (topic) => {
+    const kafka = new Kafka({ clientId: 'collector-test-reader', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    let ends;
+    try {
+      await admin.connect();
+      // Right after a topic is created, a broker may still answer "not the leader" for a moment.
+      ends = await withRetries(() => admin.fetchTopicOffsets(topic), { attempts: 10, initialMs: 200, maxMs: 1000 });
+    } finally {
+      await admin.disconnect();
+    }
+    const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+    const out: StoredRecord[] = [];
+    if (!remaining.size) return out;
+    const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, allowAutoTopicCreation: false });
+    // Disconnected whatever happens: a consumer left running would keep the test process alive.
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await readToEnd(consumer, topic, remaining, out);
+    } finally {
+      await consumer.disconnect();
+    }
+    return out;
+  };
+}
+
+function readToEnd(consumer: Consumer, topic: string, remaining: Map<number, number>, out: StoredRecord[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reading ${topic}: not at the end after 30 s`)), 30_000);
+    consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+        out.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers, partition });
+        if (Number(message.offset) + 1 >= (remaining.get(partition) ?? Infinity)) remaining.delete(partition);
+        if (!remaining.size) { clearTimeout(timer); resolve(); }
+      },
+    }).catch(reject);
+  });
+}
+
+/** Envelopes of a telemetry topic, parsed. */
+export async function envelopes(read: TopicReader, topic: string): Promise<{ key: string; envelope: any; headers: Record<string, string> }[]> {
+  return (await read(topic)).map((r) => ({ key: r.key, envelope: JSON.parse(r.value.toString('utf8')), headers: r.headers }));
+}
