@@ -16,11 +16,31 @@ export interface Suspect {
   fired: boolean;
   /** Fired on the version split: devices running it fail, same-ring devices without it do not. */
   direct: boolean;
-  /** Affected devices in the ring that run or apply this version, and how many that would be by chance. */
-  named: number;
-  expectedNamed: number;
+  naming: Naming;
   /** Rings it had started in by the onset (plus slack). */
   reached: string[];
+}
+
+/** In one ring: affected devices and the other devices, and how many of each run or apply this version. */
+export interface Naming {
+  named: number;
+  affected: number;
+  namedOthers: number;
+  others: number;
+}
+
+/**
+ * How much more often affected devices name the release than the ring's other devices do (a rate ratio,
+ * smoothed by one pseudo-device at the pooled rate). Exactly 1 when nobody names it (the CrowdStrike case:
+ * crashed devices still report the old version), so it never hurts a release that cannot be seen.
+ * A release that every device runs, affected or not (a healthy agent rolled out at the same time), is ~1;
+ * one that only the affected devices run is >> 1.
+ */
+export function namingRatio(n: Naming): number {
+  const total = n.named + n.namedOthers;
+  if (total === 0) return 1;
+  const pooled = total / Math.max(1, n.affected + n.others);
+  return ((n.named + pooled) / (n.affected + 1)) / ((n.namedOthers + pooled) / (n.others + 1));
 }
 
 export interface AttributionContext {
@@ -54,11 +74,11 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
     const hitReached = reached.filter((r) => c.anomalous.has(r)).length;
     const hitUnreached = unreached.filter((r) => c.anomalous.has(r)).length;
     const place = ((hitReached + 0.5) / (reached.length + 1)) * (1 - 0.9 * (unreached.length ? hitUnreached / unreached.length : 0));
-    const version = (x.named + 1) / (x.expectedNamed + 1);
+    const version = namingRatio(x.naming);
     const score = time * place * version;
     const why = `lag ${(lag / 1000).toFixed(1)}s (time ${time.toFixed(3)}), anomalous in ${hitReached}/${reached.length} reached and `
-      + `${hitUnreached}/${unreached.length} unreached rings (place ${place.toFixed(3)}), ${x.named} affected devices name it vs `
-      + `${x.expectedNamed.toFixed(1)} by chance (version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : ''}`;
+      + `${hitUnreached}/${unreached.length} unreached rings (place ${place.toFixed(3)}), ${x.naming.named}/${x.naming.affected} affected vs `
+      + `${x.naming.namedOthers}/${x.naming.others} other devices name it (version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : ''}`;
     return { x, score, why };
   });
   scored.sort((a, b) => b.score - a.score || releaseKey(a.x.release).localeCompare(releaseKey(b.x.release)));

@@ -1,6 +1,7 @@
 // One release in one ring, one signal, one window: its comparisons, the catastrophe rule on each, and
 // the sequential gate (mSPRT) folded forward on each. The gate's state lives in the judge; this module
 // only computes.
+import type { Naming } from './attribution.ts';
 import type { Signal } from '../../common/contract/decision.ts';
 import { msprtLogLambda, msprtThreshold, msprtUpdate, newMsprt, type MsprtState } from '../stats/msprt.ts';
 import { catastrophe, type CatastropheResult } from './catastrophe.ts';
@@ -34,8 +35,8 @@ export interface ReleaseEval {
   firedGate: boolean;
   /** One of the fired comparisons is the version split. */
   direct: boolean;
-  named: number;
-  expectedNamed: number;
+  /** Naming counts for attribution: affected / unaffected devices of the ring, and how many of each run or apply this version. */
+  naming: Naming;
 }
 
 export interface EvalContext {
@@ -88,7 +89,6 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
     || gates.some((g) => g.rejected && g.comparison.kind === 'version_split');
   return {
     rollout: r, signal, gapped, catastrophes, gates, firedCatastrophe, firedGate, direct,
-    named: took.affected,
-    expectedNamed: all.exposed ? (all.affected * took.exposed) / all.exposed : 0,
+    naming: { named: took.affected, affected: all.affected, namedOthers: took.exposed - took.affected, others: all.exposed - all.affected },
   };
 }

@@ -99,8 +99,7 @@ export class WindowJudge {
       startedAt: e.rollout.startedAt,
       fired: e.firedCatastrophe || e.firedGate,
       direct: e.direct,
-      named: e.named,
-      expectedNamed: e.expectedNamed,
+      naming: e.naming,
       reached: all.filter((o) => releaseKey(o.release) === releaseKey(e.rollout.release) && o.startedAt <= onsetMs + slackMs).map((o) => o.ring),
     }));
     return attribute(suspects, { onsetMs, anomalous, rings, slackMs, timeScaleMs: s.attributionTimeScaleMs, minShare: s.attributionMinShare });
