@@ -20,13 +20,20 @@ const MAX_ERRORS = 20;
 
 registerFormats();
 
-function findPoisonKey(value: unknown, path: string, depth: number): string | undefined {
+/**
+ * JSON pointer of the first forbidden key, or undefined. The pointer is built only on a hit: building a
+ * path string for every key of every clean event was a third of validation's cost (common/bench profile).
+ */
+function findPoisonKey(value: unknown, depth: number): string | undefined {
   if (depth > 8 || value === null || typeof value !== 'object') return undefined;
-  for (const key of Object.keys(value)) {
-    const child = `${path}/${key}`;
-    if (POISON_KEYS.has(key)) return child;
-    const found = findPoisonKey((value as Record<string, unknown>)[key], child, depth + 1);
-    if (found) return found;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (POISON_KEYS.has(key)) return `/${key}`;
+    const child = (value as Record<string, unknown>)[key];
+    if (child === null || typeof child !== 'object') continue;
+    const found = findPoisonKey(child, depth + 1);
+    if (found !== undefined) return `/${key}${found}`;
   }
   return undefined;
 }
@@ -54,7 +61,7 @@ function reasonOf(type: ValueErrorType, message: string, schema: TSchema): strin
 export function compileValidator<T>(schema: TSchema): (value: unknown, checkedForPoison?: boolean) => Validation<T> {
   const check: TypeCheck<TSchema> = TypeCompiler.Compile(schema);
   return (value: unknown, checkedForPoison = false): Validation<T> => {
-    const poison = checkedForPoison ? undefined : findPoisonKey(value, '', 0);
+    const poison = checkedForPoison ? undefined : findPoisonKey(value, 0);
     if (poison) return { ok: false, errors: [{ path: poison, reason: 'forbidden key (prototype pollution)' }] };
     if (check.Check(value)) return { ok: true, value: value as T };
     const errors: FieldError[] = [];
