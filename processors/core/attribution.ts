@@ -4,7 +4,12 @@
 //   an onset before the start (beyond one heartbeat of slack) rules the release out;
 // - place: the anomaly should be in the rings the release reached, and not in the ones it has not;
 // - versions: affected devices naming the release (installed or "applying") more often than the ring's
-//   devices do in general. Neutral when nobody names it (the CrowdStrike case), so it never hurts.
+//   other devices do (devices only announcing it are not "other" yet: they have not shown they survive
+//   it). Neutral when nobody names it (the CrowdStrike case), so it never hurts;
+// - last act: devices that report what they are about to apply tell us their latest change. When they die
+//   right after announcing one, that change is the likeliest cause (Gandalf's "most recent change"): the
+//   share of such deaths announcing the release, against an even share over the releases rolling in the
+//   ring. Neutral when no dying device announced anything (agents without `applying`).
 // A release whose devices fail next to same-ring devices without it (version split) is named by the data
 // directly and needs no time argument.
 import { releaseKey, type AttributionCandidate, type Release } from '../../common/contract/decision.ts';
@@ -25,8 +30,14 @@ export interface Suspect {
 export interface Naming {
   named: number;
   affected: number;
+  /**
+   * Unaffected devices running the version, and all unaffected devices -- both without the devices that
+   * only announced (`applying`) the version: they have not yet shown that they survive it.
+   */
   namedOthers: number;
   others: number;
+  /** Affected devices whose last heartbeat announced applying this version (they died taking it). */
+  announced?: number;
 }
 
 /**
@@ -41,6 +52,23 @@ export function namingRatio(n: Naming): number {
   if (total === 0) return 1;
   const pooled = total / Math.max(1, n.affected + n.others);
   return ((n.named + pooled) / (n.affected + 1)) / ((n.namedOthers + pooled) / (n.others + 1));
+}
+
+/**
+ * How much more often the affected devices' last announced change (`applying` in their last heartbeat)
+ * is this release than an even share over the `suspects` releases rolling in the ring: the Laplace-
+ * smoothed share (a + 1) / (m + n) of the m announcements (over all n suspects) that name it, divided by
+ * 1/n. Exactly 1 when no affected device announced anything (no `applying` field, or failures that do
+ * not happen while applying), so it never hurts a release that cannot be seen; between n/(m+n) and
+ * n(m+1)/(m+n) otherwise. Why not compare with the unaffected devices, like namingRatio: when a release
+ * kills every device of a small ring, the only unaffected devices announcing it are the ones about to
+ * die, so there is no clean reference; what separates two releases started together is which one the
+ * devices were loading when they died. A device that had installed the other release and kept
+ * heartbeating has shown it survives that one.
+ */
+export function announceRatio(announced: number, allAnnounced: number, suspects: number): number {
+  if (allAnnounced <= 0 || suspects <= 0) return 1;
+  return (suspects * (announced + 1)) / (allAnnounced + suspects);
 }
 
 export interface AttributionContext {
@@ -66,6 +94,7 @@ export interface Attribution {
 export const MIN_PLAUSIBLE_SCORE = 0.02;
 
 export function attribute(suspects: Suspect[], c: AttributionContext): Attribution {
+  const allAnnounced = suspects.reduce((n, x) => n + (x.naming.announced ?? 0), 0);
   const scored = suspects.map((x) => {
     const lag = c.onsetMs - x.startedAt;
     const time = x.direct ? 1 : lag < -c.slackMs ? 0.01 : Math.exp(-Math.max(0, lag) / c.timeScaleMs);
@@ -74,11 +103,15 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
     const hitReached = reached.filter((r) => c.anomalous.has(r)).length;
     const hitUnreached = unreached.filter((r) => c.anomalous.has(r)).length;
     const place = ((hitReached + 0.5) / (reached.length + 1)) * (1 - 0.9 * (unreached.length ? hitUnreached / unreached.length : 0));
-    const version = namingRatio(x.naming);
+    const naming = namingRatio(x.naming);
+    const announced = x.naming.announced ?? 0;
+    const lastAct = announceRatio(announced, allAnnounced, suspects.length);
+    const version = naming * lastAct;
     const score = time * place * version;
     const why = `lag ${(lag / 1000).toFixed(1)}s (time ${time.toFixed(3)}), anomalous in ${hitReached}/${reached.length} reached and `
       + `${hitUnreached}/${unreached.length} unreached rings (place ${place.toFixed(3)}), ${x.naming.named}/${x.naming.affected} affected vs `
-      + `${x.naming.namedOthers}/${x.naming.others} other devices name it (version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : ''}`;
+      + `${x.naming.namedOthers}/${x.naming.others} other devices name it, ${announced}/${allAnnounced} announced by affected devices `
+      + `(naming ${naming.toFixed(2)}, last act ${lastAct.toFixed(2)}, version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : ''}`;
     return { x, score, why };
   });
   scored.sort((a, b) => b.score - a.score || releaseKey(a.x.release).localeCompare(releaseKey(b.x.release)));

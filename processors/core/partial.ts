@@ -41,6 +41,12 @@ export interface CellRow extends Counts {
   ring: string;
   component: string;
   version: string;
+  /**
+   * Set on the part of the cell whose devices are counted under `version` only because their latest
+   * heartbeat said they were applying it: they have not yet shown that they survive it (attribution
+   * treats them apart; the comparisons sum both parts). Absent on the rest.
+   */
+  applying?: true;
 }
 
 export interface RingRow extends Counts {
@@ -87,7 +93,8 @@ export interface MergedWindow {
   backfill: number;
 }
 
-export const cellKey = (ring: string, component: string, version: string): string => `${ring}\u0000${component}\u0000${version}`;
+export const cellKey = (ring: string, component: string, version: string, applying = false): string =>
+  `${ring}\u0000${component}\u0000${version}${applying ? '\u0000applying' : ''}`;
 const scopeKey = (s: ScopeRow): string => `${s.kind}\u0000${s.name}\u0000${s.ring}`;
 
 export function mergePartials(window: number, windowMs: number, partials: PartialWindow[]): MergedWindow {
@@ -99,10 +106,10 @@ export function mergePartials(window: number, windowMs: number, partials: Partia
     merged.late += p.late;
     merged.backfill += p.backfill;
     for (const c of p.cells) {
-      const key = cellKey(c.ring, c.component, c.version);
+      const key = cellKey(c.ring, c.component, c.version, c.applying === true);
       const into = merged.cells.get(key);
       if (into) addCounts(into, c);
-      else merged.cells.set(key, addCounts({ ...emptyCounts(), ring: c.ring, component: c.component, version: c.version }, c));
+      else merged.cells.set(key, addCounts({ ...emptyCounts(), ring: c.ring, component: c.component, version: c.version, ...(c.applying ? { applying: true as const } : {}) }, c));
     }
     for (const r of p.rings) {
       const into = merged.rings.get(r.ring);

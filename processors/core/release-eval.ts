@@ -35,7 +35,11 @@ export interface ReleaseEval {
   firedGate: boolean;
   /** One of the fired comparisons is the version split. */
   direct: boolean;
-  /** Naming counts for attribution: affected / unaffected devices of the ring, and how many of each run or apply this version. */
+  /**
+   * Naming counts for attribution: affected / unaffected devices of the ring and how many of each run or
+   * apply this version (unaffected devices only applying it are left out), and how many affected devices
+   * were applying it at their last heartbeat.
+   */
   naming: Naming;
 }
 
@@ -81,14 +85,25 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
     return { comparison, state, nullShare, logLambda, threshold, rejected };
   });
   const rows = c.index.get(`${r.ring}\u0000${r.release.component}`) ?? [];
-  const took = sideOf(rows.filter((row) => row.version === r.release.version), signal, onsetFrom);
+  const tookRows = rows.filter((row) => row.version === r.release.version);
+  const took = sideOf(tookRows, signal, onsetFrom);
   const all = sideOf(rows, signal, onsetFrom);
+  // Devices counted under this version only through their latest heartbeat's `applying`: the affected ones
+  // died (or loop) right after announcing it; the others are pending -- they have not yet shown that they
+  // survive it (a device that dies loading it is not silent for k more intervals), so they are neither
+  // affected nor unaffected and stay out of the naming comparison.
+  const viaApplying = sideOf(tookRows.filter((row) => row.applying), signal, onsetFrom);
+  const pending = viaApplying.exposed - viaApplying.affected;
   const firedCatastrophe = !gapped && catastrophes.some((k) => k.result.fired);
   const firedGate = !gapped && gates.some((g) => g.rejected);
   const direct = catastrophes.some((k) => k.result.fired && k.comparison.kind === 'version_split')
     || gates.some((g) => g.rejected && g.comparison.kind === 'version_split');
   return {
     rollout: r, signal, gapped, catastrophes, gates, firedCatastrophe, firedGate, direct,
-    naming: { named: took.affected, affected: all.affected, namedOthers: took.exposed - took.affected, others: all.exposed - all.affected },
+    naming: {
+      named: took.affected, affected: all.affected,
+      namedOthers: Math.max(0, took.exposed - took.affected - pending), others: Math.max(0, all.exposed - all.affected - pending),
+      announced: viaApplying.affected,
+    },
   };
 }

@@ -4,14 +4,14 @@
 // gets a decision from each layer every window, passes included, so a verdict API can always answer from
 // the latest one. Failures are sticky for the rest of the rollout: a bad version stays bad.
 import { SIGNALS, releaseKey, type Decision, type Signal } from '../../common/contract/decision.ts';
-import { attribute, type Attribution } from './attribution.ts';
+import { attribute, type Attribution, type Naming } from './attribution.ts';
 import { catastrophe } from './catastrophe.ts';
 import { indexCells, sideOf } from './comparisons.ts';
 import { gapKey, gappedRings, scopeSummaries, type Gap } from './completeness.ts';
 import { gapDecision, type WindowInfo } from './decisions.ts';
 import type { MergedWindow } from './partial.ts';
 import { groupBy } from './group-by.ts';
-import { evaluateRelease, type GateState, type ReleaseEval } from './release-eval.ts';
+import { evaluateRelease, gateKey, type GateState, type ReleaseEval } from './release-eval.ts';
 import { releaseDecisions, type Sticky } from './release-decisions.ts';
 import { RingHistory } from './ring-history.ts';
 import type { RingRollout } from './rollout.ts';
@@ -22,6 +22,8 @@ export class WindowJudge {
   readonly history: RingHistory;
   private readonly gates = new Map<string, GateState>();
   private readonly sticky = new Map<string, Sticky>();
+  /** Per release, ring and signal: the naming counts of its window with the most affected devices. */
+  private readonly peakNaming = new Map<string, Naming>();
   private openGaps = new Map<string, Gap>();
 
   constructor(settings: DetectionSettings) {
@@ -52,6 +54,7 @@ export class WindowJudge {
         reached: sorted.filter((o) => releaseKey(o.release) === releaseKey(r.release)).map((o) => o.ring),
         rate: (rs, sig) => this.history.rate(rs, sig),
       }));
+      for (const e of evals) this.notePeak(e);
       const anomalous = this.anomalousRings(merged, rings, signal, evals);
       const byRing = groupBy(evals, (e) => e.rollout.ring);
       for (const [ring, inRing] of byRing) {
@@ -72,6 +75,25 @@ export class WindowJudge {
     const prefix = (k: string) => k.split('|', 2).join('|');
     for (const k of this.gates.keys()) if (!live.has(prefix(k))) this.gates.delete(k);
     for (const k of this.sticky.keys()) if (!live.has(prefix(k))) this.sticky.delete(k);
+    for (const k of this.peakNaming.keys()) if (!live.has(prefix(k))) this.peakNaming.delete(k);
+  }
+
+  /**
+   * Attribution's version evidence, kept at its strongest: silent devices are forgotten after
+   * (k + memory) periods, while the gate's evidence is cumulative, so a gate that is still rejecting long
+   * after the victims were forgotten would otherwise be attributed with no naming evidence left (a tie
+   * between releases started together). Each suspect's naming is the one of its window with the most
+   * affected devices since it started in the ring (the earliest such window; gap windows are no evidence).
+   */
+  private notePeak(e: ReleaseEval): void {
+    if (e.gapped) return;
+    const key = gateKey(e.rollout, e.signal, 'naming');
+    const old = this.peakNaming.get(key);
+    if (!old || e.naming.affected > old.affected) this.peakNaming.set(key, e.naming);
+  }
+
+  private namingOf(e: ReleaseEval): Naming {
+    return this.peakNaming.get(gateKey(e.rollout, e.signal, 'naming')) ?? e.naming;
   }
 
   /** Rings where the signal is anomalous: a release fired there, or the ring stands out from the rest. */
@@ -99,7 +121,7 @@ export class WindowJudge {
       startedAt: e.rollout.startedAt,
       fired: e.firedCatastrophe || e.firedGate,
       direct: e.direct,
-      naming: e.naming,
+      naming: this.namingOf(e),
       reached: all.filter((o) => releaseKey(o.release) === releaseKey(e.rollout.release) && o.startedAt <= onsetMs + slackMs).map((o) => o.ring),
     }));
     return attribute(suspects, { onsetMs, anomalous, rings, slackMs, timeScaleMs: s.attributionTimeScaleMs, minShare: s.attributionMinShare });
