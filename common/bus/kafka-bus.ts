@@ -2,13 +2,14 @@
 // in flight, explicit retries; consumers use eachBatch with explicit commits after processing, heartbeat
 // inside long batches, and bounded restarts (kafkajs #1720, #1721).
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, CompressionTypes, Partitioners, type KafkaMessage, type Admin, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
-import type { Logger } from '../telemetry/logger.ts';
-import type { Bus, BusConsumer, ConsumedRecord, ConsumerStats, BusProducer, BusRecord, ConsumerOptions, TopicSpec } from './types.ts';
-import type { Config } from '../config/schema.ts';
+import { Kafka, logLevel, type Admin, type SASLOptions } from 'kafkajs';
+import type { Bus, BusConsumer, ConsumedRecord, BusProducer, ConsumerOptions, TopicSpec } from './types.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
+import { toConsumed, type KafkaBusOptions, type KafkaSettings } from './kafka-shared.ts';
+import { KafkaProducer } from './kafka-producer.ts';
+import { KafkaConsumer } from './kafka-consumer.ts';
 
-type KafkaSettings = Config['bus']['kafka'];
+export type { KafkaBusOptions } from './kafka-shared.ts';
 
 // kafkajs 2.2.4 computes a negative setTimeout on Node >= 24 and Node warns on every one (kafkajs #1751).
 // The timer still fires at once, which is what kafkajs means; only that warning is silenced here.
@@ -22,30 +23,6 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 function sasl(s: KafkaSettings): SASLOptions | undefined {
   if (s.sasl_mechanism === 'none') return undefined;
   return { mechanism: s.sasl_mechanism, username: s.sasl_username, password: s.sasl_password ?? '' } as SASLOptions;
-}
-
-const headerValues = (headers: Record<string, unknown> | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    if (v !== undefined && v !== null) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-  }
-  return out;
-};
-
-function toConsumed(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
-  return {
-    topic, partition, offset: m.offset, timestamp: Number(m.timestamp),
-    key: m.key?.toString('utf8') ?? '', value: m.value ?? Buffer.alloc(0), headers: headerValues(m.headers),
-  };
-}
-
-export interface KafkaBusOptions {
-  settings: KafkaSettings;
-  clientId: string;
-  replicationFactor: number;
-  logger: Logger;
-  /** Called when a consumer gives up after max_restarts: the process should exit for its supervisor. */
-  onFatal?: (err: Error) => void;
 }
 
 export class KafkaBus implements Bus {
@@ -199,155 +176,5 @@ export class KafkaBus implements Bus {
   private requireAdmin(): Admin {
     if (!this.admin) throw new Error('kafka bus not started');
     return this.admin;
-  }
-}
-
-class KafkaProducer implements BusProducer {
-  healthy = true;
-  private producer: Producer | undefined;
-  private connecting: Promise<Producer> | undefined;
-  private readonly kafka: Kafka;
-  private readonly options: KafkaBusOptions;
-  private readonly onStop: () => void;
-
-  constructor(kafka: Kafka, options: KafkaBusOptions, onStop: () => void) {
-    this.kafka = kafka;
-    this.options = options;
-    this.onStop = onStop;
-  }
-
-  async start(): Promise<void> {
-    await this.connected();
-  }
-
-  async stop(): Promise<void> {
-    const p = this.producer;
-    this.producer = undefined;
-    this.connecting = undefined;
-    this.onStop();
-    await p?.disconnect();
-  }
-
-  async publish(topic: string, records: BusRecord[]): Promise<void> {
-    if (!records.length) return;
-    const producer = await this.connected();
-    try {
-      await producer.send({
-        topic,
-        acks: -1,
-        compression: this.options.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-      });
-      this.healthy = true;
-    } catch (err) {
-      this.healthy = false;
-      // An idempotent producer that exhausted its retries may hold stale sequence numbers: start afresh.
-      this.reset(producer);
-      throw err;
-    }
-  }
-
-  private connected(): Promise<Producer> {
-    if (this.producer) return Promise.resolve(this.producer);
-    this.connecting ??= (async () => {
-      const s = this.options.settings;
-      const p = this.kafka.producer({
-        // Murmur2 like the Java client (and common/bus/partitioner.ts); also silences kafkajs' v2 warning.
-        createPartitioner: Partitioners.DefaultPartitioner,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        retry: { retries: s.retries, initialRetryTime: s.retry_initial_ms, maxRetryTime: s.retry_max_ms },
-      });
-      try {
-        await p.connect();
-      } catch (err) {
-        this.connecting = undefined;
-        this.healthy = false;
-        throw err;
-      }
-      this.producer = p;
-      return p;
-    })();
-    return this.connecting;
-  }
-
-  private reset(failed: Producer): void {
-    if (this.producer !== failed) return;
-    this.producer = undefined;
-    this.connecting = undefined;
-    failed.disconnect().catch(() => {});
-  }
-}
-
-class KafkaConsumer implements BusConsumer {
-  readonly stats: ConsumerStats = { batches: 0, records: 0, lastProgressMs: Date.now(), started: false, stopped: false };
-  private consumer: Consumer | undefined;
-  private restarts = 0;
-  private readonly kafka: Kafka;
-  private readonly bus: KafkaBusOptions;
-  private readonly options: ConsumerOptions;
-
-  constructor(kafka: Kafka, bus: KafkaBusOptions, options: ConsumerOptions) {
-    this.kafka = kafka;
-    this.bus = bus;
-    this.options = options;
-  }
-
-  async start(): Promise<void> {
-    if (this.consumer) return;
-    const s = this.bus.settings;
-    const consumer = this.kafka.consumer({
-      groupId: this.options.groupId,
-      sessionTimeout: s.session_timeout_ms,
-      heartbeatInterval: s.heartbeat_interval_ms,
-      allowAutoTopicCreation: false,
-      retry: {
-        retries: s.retries,
-        initialRetryTime: s.retry_initial_ms,
-        maxRetryTime: s.retry_max_ms,
-        restartOnFailure: async () => ++this.restarts <= s.max_restarts,
-      },
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.bus.onFatal?.(payload.error);
-    });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = Object.entries(payload.memberAssignment)
-        .flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
-      this.options.onAssignment?.(assigned);
-    });
-    this.consumer = consumer;
-    this.stats.started = true;
-    this.stats.stopped = false;
-    this.stats.lastProgressMs = Date.now();
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-        if (!batch.messages.length || !isRunning() || isStale()) return;
-        const records = batch.messages.map((m) => toConsumed(batch.topic, batch.partition, m));
-        await this.options.handler(
-          { topic: batch.topic, partition: batch.partition, records },
-          { heartbeat, isRunning: () => isRunning() && !isStale() },
-        );
-        const last = batch.messages[batch.messages.length - 1].offset;
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-        resolveOffset(last);
-        this.restarts = 0;
-        this.stats.batches++;
-        this.stats.records += records.length;
-        this.stats.lastProgressMs = Date.now();
-      },
-    });
-  }
-
-  async stop(): Promise<void> {
-    const c = this.consumer;
-    this.consumer = undefined;
-    this.stats.stopped = true;
-    await c?.disconnect();
   }
 }

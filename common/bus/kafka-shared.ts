@@ -1,0 +1,31 @@
+// Pieces the Kafka bus, its producer and its consumer share: settings, options, record conversion.
+import type { KafkaMessage } from 'kafkajs';
+import type { Logger } from '../telemetry/logger.ts';
+import type { ConsumedRecord } from './types.ts';
+import type { Config } from '../config/schema.ts';
+
+export type KafkaSettings = Config['bus']['kafka'];
+
+export const headerValues = (headers: Record<string, unknown> | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v !== undefined && v !== null) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  }
+  return out;
+};
+
+export function toConsumed(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
+  return {
+    topic, partition, offset: m.offset, timestamp: Number(m.timestamp),
+    key: m.key?.toString('utf8') ?? '', value: m.value ?? Buffer.alloc(0), headers: headerValues(m.headers),
+  };
+}
+
+export interface KafkaBusOptions {
+  settings: KafkaSettings;
+  clientId: string;
+  replicationFactor: number;
+  logger: Logger;
+  /** Called when a consumer gives up after max_restarts: the process should exit for its supervisor. */
+  onFatal?: (err: Error) => void;
+}
