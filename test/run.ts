@@ -27,6 +27,15 @@ function kafka(command: string): string {
   return r.stdout;
 }
 
+// Tools some tests drive (promtool, amtool, Prometheus, offline validators): installed only when missing.
+if (process.env.RINGWATCH_TEST_SKIP_TOOL_CHECK !== '1') {
+  const tools = spawnSync('bash', [join(root, 'test/support/ensure-tools.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (tools.status !== 0) {
+    console.error('test run: the tools the tests need are not there (see above)');
+    process.exit(1);
+  }
+}
+
 let brokers = process.env.RINGWATCH_TEST_KAFKA_BROKERS;
 let startedBroker = false;
 if (!brokers) {
