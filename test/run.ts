@@ -5,9 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { startLocalBroker } from '../deploy/kafka/local-broker.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const kafkaScript = join(root, 'deploy/kafka/kafka.sh');
 const resultsDir = join(root, '.ringwatch');
 mkdirSync(resultsDir, { recursive: true });
 const tapFile = join(resultsDir, 'test-results.tap');
@@ -21,12 +21,6 @@ const kafkaEnv = {
   RINGWATCH_KAFKA_WORKDIR: process.env.RINGWATCH_KAFKA_WORKDIR ?? join(root, '.ringwatch/test-kafka'),
 };
 
-function kafka(command: string): string {
-  const r = spawnSync('bash', [kafkaScript, command], { env: kafkaEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`kafka.sh ${command} failed (exit ${r.status})`);
-  return r.stdout;
-}
-
 // Tools some tests drive (promtool, amtool, Prometheus, offline validators): installed only when missing.
 if (process.env.RINGWATCH_TEST_SKIP_TOOL_CHECK !== '1') {
   const tools = spawnSync('bash', [join(root, 'test/support/ensure-tools.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -37,13 +31,8 @@ if (process.env.RINGWATCH_TEST_SKIP_TOOL_CHECK !== '1') {
 }
 
 let brokers = process.env.RINGWATCH_TEST_KAFKA_BROKERS;
-let startedBroker = false;
-if (!brokers) {
-  const out = kafka('start');
-  brokers = /KAFKA_BROKERS=(\S+)/.exec(out)?.[1];
-  if (!brokers) throw new Error('kafka.sh start printed no KAFKA_BROKERS line');
-  startedBroker = true;
-}
+const started = brokers ? undefined : startLocalBroker(kafkaEnv);
+brokers ??= started?.brokers.join(',');
 
 const args = process.argv.slice(2);
 const files = args.length ? args : ['test/**/*.test.ts'];
@@ -60,8 +49,8 @@ const child = spawn(process.execPath, [
 });
 
 const code: number = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
-if (startedBroker) {
-  try { kafka('stop'); } catch (err) { console.error(String(err)); }
+if (started) {
+  try { started.stop(); } catch (err) { console.error(String(err)); }
 }
 
 const tap = readFileSync(tapFile, 'utf8');

@@ -1,6 +1,6 @@
 // The collector under test, as its own process (`ringwatch collector`), configured by environment.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../common/runtime/free-port.ts';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -8,16 +8,6 @@ const cli = fileURLToPath(new URL('../../common/cli/ringwatch.ts', import.meta.u
 
 export const BENCH_TOKEN = 'bench-device-token-0123456789abcdef';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface CollectorProcess {
   url: string;

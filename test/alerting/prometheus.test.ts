@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../common/runtime/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBus } from '../../common/bus/memory-bus.ts';
@@ -16,15 +16,6 @@ import { alertingSettings, decisionRecords, startAlerter } from './harness.ts';
 const BAD = { component: 'channel-291', version: 'C-291-bad' };
 const GOOD = { component: 'agent', version: '7.16.1' };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('alerter metrics in Prometheus', () => {
   const pager = new FakeReceiver();

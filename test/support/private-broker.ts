@@ -1,26 +1,10 @@
 // A broker of a test's own, for tests that kill and restart Kafka: the shared test broker must never be
 // disturbed, since other test files use it at the same time.
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const run = promisify(execFile);
-const script = fileURLToPath(new URL('../../deploy/kafka/kafka.sh', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../common/runtime/free-port.ts';
+import { startLocalBroker } from '../../deploy/kafka/local-broker.ts';
 
 export interface PrivateBroker {
   brokers: string[];
@@ -41,13 +25,12 @@ export async function startPrivateBroker(name: string): Promise<PrivateBroker> {
     RINGWATCH_KAFKA_CONTROLLER_PORT: String(controller),
     RINGWATCH_KAFKA_WORKDIR: mkdtempSync(join(tmpdir(), `ringwatch-kafka-${name}-`)),
   };
-  // Reuse the jars the shared broker already fetched (the script copies from the Maven cache otherwise).
-  const call = (command: string) => run('bash', [script, command], { env, maxBuffer: 1 << 20 });
-  await call('start');
+  // Jars come from RINGWATCH_KAFKA_LIBS_DIR when test/run.ts set it (shared with the test broker).
+  const broker = startLocalBroker(env);
   return {
-    brokers: [`127.0.0.1:${port}`],
-    kill: async () => { await call('kill'); },
-    resume: async () => { await call('resume'); },
-    stop: async () => { await call('stop'); },
+    brokers: broker.brokers,
+    kill: async () => { await broker.call('kill'); },
+    resume: async () => { await broker.call('resume'); },
+    stop: async () => { await broker.call('stop'); },
   };
 }

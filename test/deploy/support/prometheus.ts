@@ -2,20 +2,13 @@
 // targets every second, the repository's rule files, its own TSDB in a temp dir, a free loopback port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../../common/runtime/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 export interface ScrapeTarget { address: string; labels: Record<string, string> }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export interface QueryResult { status: string; error?: string; data?: { resultType: string; result: unknown[] } }
 
