@@ -13,17 +13,31 @@ const digits2 = (s: string, i: number) => {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 };
 
-/** The form toISOString() writes (YYYY-MM-DDTHH:MM:SS.sssZ), read without a regex: ~10x faster. */
+/** Character codes of the separators of the canonical form, by position. */
+const DASH = 45;
+const COLON = 58;
+const DOT = 46;
+const T = 84;
+const Z = 90;
+
+/** The form toISOString() writes (YYYY-MM-DDTHH:MM:SS.sssZ), read without a regex or any allocation. */
 function parseCanonical(v: string): number | undefined {
-  if (v.length !== 24 || v[4] !== '-' || v[7] !== '-' || v[10] !== 'T' || v[13] !== ':' || v[16] !== ':' || v[19] !== '.' || v[23] !== 'Z') return undefined;
-  const year = digits2(v, 0) * 100 + digits2(v, 2);
-  const [month, day, hour, minute, second] = [digits2(v, 5), digits2(v, 8), digits2(v, 11), digits2(v, 14), digits2(v, 17)];
+  if (v.length !== 24 || v.charCodeAt(4) !== DASH || v.charCodeAt(7) !== DASH || v.charCodeAt(10) !== T || v.charCodeAt(13) !== COLON
+    || v.charCodeAt(16) !== COLON || v.charCodeAt(19) !== DOT || v.charCodeAt(23) !== Z) return undefined;
+  const century = digits2(v, 0);
+  const yy = digits2(v, 2);
+  const month = digits2(v, 5);
+  const day = digits2(v, 8);
+  const hour = digits2(v, 11);
+  const minute = digits2(v, 14);
+  const second = digits2(v, 17);
+  const centis = digits2(v, 20);
   const lastDigit = v.charCodeAt(22) - 48;
-  const milli = digits2(v, 20) * 10 + lastDigit;
-  if (digits2(v, 0) < 0 || digits2(v, 2) < 0 || month < 1 || month > 12 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-    || second < 0 || second > 59 || digits2(v, 20) < 0 || lastDigit < 0 || lastDigit > 9) return undefined;
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+    || second < 0 || second > 59 || centis < 0 || lastDigit < 0 || lastDigit > 9) return undefined;
+  const year = century * 100 + yy;
   if (day < 1 || day > DAYS_IN_MONTH[month - 1] + (month === 2 && isLeap(year) ? 1 : 0)) return Number.NaN;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second, milli);
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, centis * 10 + lastDigit);
   return ms < MIN_TIMESTAMP_MS || ms >= MAX_TIMESTAMP_MS ? Number.NaN : ms;
 }
 
@@ -42,9 +56,25 @@ export function parseTimestamp(value: string): number {
   return ms;
 }
 
+let memoText: string | undefined;
+let memoMs = Number.NaN;
+
+/**
+ * parseTimestamp with a one-entry memo. An envelope's receipt time is read by validation, the replay's
+ * reorder buffer, the virtual clock and the source core in turn; a backtest of 20 M events parsed each
+ * one four times. Comparing with the last string is a pointer check when it is the same string object.
+ */
+export function timestampMs(value: string): number {
+  if (value === memoText) return memoMs;
+  const ms = parseTimestamp(value);
+  memoText = value;
+  memoMs = ms;
+  return ms;
+}
+
 let registered = false;
 export function registerFormats(): void {
   if (registered) return;
   registered = true;
-  FormatRegistry.Set('date-time', (v) => !Number.isNaN(parseTimestamp(v)));
+  FormatRegistry.Set('date-time', (v) => !Number.isNaN(timestampMs(v)));
 }

@@ -3,6 +3,7 @@
 // (device state, reorder window), never the file. I/O stays at the edges: lines in, records out.
 import type { Config } from '../config/schema.ts';
 import type { AnyEnvelope } from '../contract/envelope.ts';
+import { timestampMs } from '../contract/formats.ts';
 import { VirtualPipeline } from './virtual-pipeline.ts';
 import { readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
 import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
@@ -70,6 +71,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const exposure = new ExposureTracker();
   const report = new BacktestReport(exposure, { allDecisions: o.allDecisions });
   const pipeline = new VirtualPipeline(o.config, report);
+  exposure.follow(pipeline.detection.source);
   report.attach(pipeline.alerter);
   const reorder = new ReorderBuffer(o.reorderWindowMs, o.reorderMaxEvents);
   const byKind = { heartbeat: 0, crash: 0, deployment: 0 };
@@ -108,7 +110,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
         continue;
       }
       linesRead = item.line;
-      const t = Date.parse(item.envelope.receivedAt);
+      const t = timestampMs(item.envelope.receivedAt);
       if (t < firstMs) firstMs = t;
       reorder.push(item.envelope, t, feed);
     }

@@ -3,11 +3,10 @@
 // and everything before the damage is still delivered. Memory is bounded by the longest line, not the file.
 //
 // Items come in batches (one per decoded chunk): a backtest reads millions of lines, and one promise per
-// line through an async generator costs more than splitting them. Chunks are decoded to text once
-// (a StringDecoder keeps a UTF-8 character split across chunks whole) and split with indexOf.
+// line through an async generator costs more than splitting them. Each chunk is cut after its last
+// newline byte, decoded to text once and split with indexOf.
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { decodeEnvelope, type AnyEnvelope } from '../contract/envelope.ts';
 import { formatFieldError } from '../contract/validate.ts';
@@ -61,39 +60,44 @@ const tooLong = (line: number): ReplayItem => ({ ok: false, line, reason: `line 
 
 /** Items in batches, in file order. */
 export async function* readNdjsonBatches(source: Readable): AsyncGenerator<ReplayItem[]> {
-  const text = new StringDecoder('utf8');
   let line = 0;
-  let pending = '';
+  // Bytes of a line that continues in the next chunk. Lines are cut at the newline byte, which never
+  // occurs inside a UTF-8 sequence, so every decoded piece is whole characters.
+  let carry: Buffer | undefined;
   let oversize = false;
-  const finish = (out: ReplayItem[], tail: string) => {
+  const finish = (out: ReplayItem[], text: string) => {
     line++;
-    const whole = pending + tail;
-    if (oversize || (whole.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(whole) > MAX_LINE_BYTES)) out.push(tooLong(line));
+    if (oversize || (text.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(text) > MAX_LINE_BYTES)) out.push(tooLong(line));
     else {
-      const item = decodeLine(whole, line);
+      const item = decodeLine(text, line);
       if (item) out.push(item);
     }
-    pending = '';
     oversize = false;
   };
   try {
     for await (const chunk of maybeGunzip(source)) {
-      const s = text.write(chunk);
+      const last = chunk.lastIndexOf(0x0a);
+      if (last === -1) {
+        // No line ends here. A line that has grown past the limit is dropped as it streams in.
+        if (oversize || (carry?.length ?? 0) + chunk.length > MAX_LINE_BYTES) { oversize = true; carry = undefined; }
+        else carry = carry ? Buffer.concat([carry, chunk]) : chunk;
+        continue;
+      }
+      const whole = carry ? Buffer.concat([carry, chunk.subarray(0, last + 1)]) : chunk.subarray(0, last + 1);
+      carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : undefined;
+      // One UTF-8 decode per chunk (the fast path of Buffer#toString), then split with indexOf.
+      const s = whole.toString('utf8');
       const out: ReplayItem[] = [];
       let start = 0;
       for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n', start)) {
         finish(out, s.slice(start, nl));
         start = nl + 1;
       }
-      const rest = s.slice(start);
-      // A line that has grown past the limit is dropped as it streams in, so it never fills memory.
-      if (oversize || Buffer.byteLength(pending) + Buffer.byteLength(rest) > MAX_LINE_BYTES) { oversize = true; pending = ''; }
-      else pending += rest;
+      if (carry && carry.length > MAX_LINE_BYTES) { oversize = true; carry = undefined; }
       if (out.length) yield out;
     }
     const out: ReplayItem[] = [];
-    const last = text.end();
-    if (pending || last || oversize) finish(out, last);
+    if (carry || oversize) finish(out, carry ? carry.toString('utf8') : '');
     if (out.length) yield out;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -5,6 +5,7 @@
 import type { Config } from '../config/schema.ts';
 import type { AnyEnvelope } from '../contract/envelope.ts';
 import type { Decision } from '../contract/decision.ts';
+import { timestampMs } from '../contract/formats.ts';
 import { DetectionCore } from '../../processors/core/detection-core.ts';
 import { detectionSettings } from '../../processors/core/settings.ts';
 import { alerterCoreFor, type AlerterCore } from '../../alerting/alerter-core.ts';
@@ -47,7 +48,7 @@ export class VirtualPipeline {
 
   /** Apply one envelope; time moves to its receipt time first (never backwards). */
   feed(envelope: AnyEnvelope): void {
-    const t = Date.parse(envelope.receivedAt);
+    const t = timestampMs(envelope.receivedAt);
     if (t > this.nowMs) this.advanceTo(t);
     this.apply(this.detection.feed(envelope));
   }

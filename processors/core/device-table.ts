@@ -6,8 +6,14 @@ import { EMPTY_SLOT as EMPTY, placeEntry, removeEntry } from './open-addressing.
 
 const MIN_ROWS = 1024;
 
-/** Two independent 32-bit string hashes (FNV-1a and a multiply-xorshift). */
-export function hashId(id: string): [number, number] {
+/** Second half of the 64-bit hash hashOf computed last (read it right after the call). */
+export const lastHash = { b: 0 };
+
+/**
+ * Two independent 32-bit string hashes (FNV-1a and a multiply-xorshift): returns the first, leaves the
+ * second in lastHash.b. No tuple is allocated: it runs three times per heartbeat (event, device, boot).
+ */
+export function hashOf(id: string): number {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < id.length; i++) {
@@ -18,7 +24,14 @@ export function hashId(id: string): [number, number] {
   }
   a ^= a >>> 16;
   a = Math.imul(a, 0x85ebca6b) ^ (a >>> 13);
-  return [a >>> 0, b >>> 0];
+  lastHash.b = b >>> 0;
+  return a >>> 0;
+}
+
+/** Both halves of hashOf as a pair. */
+export function hashId(id: string): [number, number] {
+  const a = hashOf(id);
+  return [a, lastHash.b];
 }
 
 export class DeviceTable {

@@ -3,7 +3,7 @@
 // open-addressing index: ~20 bytes per remembered id instead of a string in a Set, and constant-time
 // eviction (RecentIds' Set iterator slows down as deleted entries pile up; it took half the core's time
 // in the figures script).
-import { hashId } from './device-table.ts';
+import { hashOf, lastHash } from './device-table.ts';
 import { EMPTY_SLOT as EMPTY, placeEntry, removeEntry } from './open-addressing.ts';
 
 export class EventDedup {
@@ -25,7 +25,8 @@ export class EventDedup {
 
   /** True the first time an id is seen (within the last `capacity` ids). */
   firstSeen(id: string): boolean {
-    const [a, b] = hashId(id);
+    const a = hashOf(id);
+    const b = lastHash.b;
     let s = a & this.mask;
     for (let e = this.slots[s]; e !== EMPTY; s = (s + 1) & this.mask, e = this.slots[s]) {
       if (this.keys[2 * e] === a && this.keys[2 * e + 1] === b) return false;

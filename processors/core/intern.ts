@@ -28,6 +28,11 @@ export class Interner {
     return id;
   }
 
+  /** Id of a value already interned, or -1 (without interning it). */
+  find(value: string): number {
+    return this.ids.get(value) ?? -1;
+  }
+
   value(id: number): string {
     return this.values[id] ?? OTHER;
   }

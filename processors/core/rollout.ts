@@ -3,6 +3,7 @@
 import type { Envelope } from '../../common/contract/envelope.ts';
 import type { DeploymentAction } from '../../common/contract/events.ts';
 import { releaseKey, type Release } from '../../common/contract/decision.ts';
+import { timestampMs } from '../../common/contract/formats.ts';
 
 interface RolloutEvent {
   eventId: string;
@@ -31,8 +32,8 @@ export class RolloutFeed {
     const e = env.event;
     if (this.seen.has(e.eventId)) return false;
     this.seen.add(e.eventId);
-    const receivedMs = Date.parse(env.receivedAt);
-    const atMs = Math.min(receivedMs, Date.parse(env.eventAt ?? e.at));
+    const receivedMs = timestampMs(env.receivedAt);
+    const atMs = Math.min(receivedMs, timestampMs(env.eventAt ?? e.at));
     const key = releaseKey(e);
     let r = this.releases.get(key);
     if (!r) this.releases.set(key, (r = { release: { component: e.component, version: e.version }, rings: new Map() }));

@@ -3,14 +3,17 @@
 // no wall clock. Windows close on an event-time watermark (newest receipt time seen minus the allowed
 // lateness), so the same records in the same order always give the same partials.
 import type { AnyEnvelope, Envelope } from '../../common/contract/envelope.ts';
+import { timestampMs } from '../../common/contract/formats.ts';
 import { CrashTable } from './crash-table.ts';
 import { EventDedup } from './event-dedup.ts';
-import { DeviceTable, hashId } from './device-table.ts';
+import { DeviceTable, hashOf, lastHash } from './device-table.ts';
 import { ComponentSets, Interner } from './intern.ts';
 import { emptyCounts, type Counts, type PartialWindow } from './partial.ts';
 import type { DetectionSettings } from './settings.ts';
 import { countDevices, scopeRows } from './window-close.ts';
 import { expandCells } from './expand-cells.ts';
+
+export type DeviceChangeListener = (hashA: number, hashB: number, ring: number, compSet: number, applyingSet: number) => void;
 
 export type FeedOutcome = 'accepted' | 'duplicate' | 'late' | 'backfill' | 'ignored';
 
@@ -40,6 +43,12 @@ export class SourceCore {
   /** Offset of the next record expected from the log (shells skip what is already applied). */
   nextOffset = 0n;
   windowsClosed = 0;
+  /**
+   * Told when a heartbeat shows a device for the first time or with another ring, component map or
+   * applying map (interned ids of this core; the device as its 64-bit id hash). Backtests derive each
+   * release's blast radius from it, at no cost to the heartbeats that change nothing.
+   */
+  onDeviceChange?: DeviceChangeListener;
 
   constructor(source: string, settings: DetectionSettings) {
     this.source = source;
@@ -61,21 +70,21 @@ export class SourceCore {
   feed(env: AnyEnvelope, brokerMs?: number): FeedOutcome {
     if (env.kind === 'deployment') return 'ignored';
     if (!this.dedup.firstSeen(env.event.eventId)) return 'duplicate';
-    const t = Date.parse(env.receivedAt);
+    const t = timestampMs(env.receivedAt);
     this.maxReceived = Math.max(this.maxReceived, t);
     this.closeUpTo(this.maxReceived - this.s.latenessMs, t);
     this.nextClose ??= this.windowOf(t);
     const w = this.windowOf(t);
     const open = w >= this.nextClose ? this.openWindow(w) : undefined;
+    const ring = this.rings.id(env.event.ring);
     if (open) {
-      const ring = this.rings.id(env.event.ring);
       const key = ring + 65536 * this.collectors.id(env.collectorId);
       let tally = open.records.get(key);
       if (!tally) open.records.set(key, (tally = { records: 0, delayed: 0 }));
       tally.records++;
       if (brokerMs !== undefined && this.s.maxIngestDelayMs > 0 && brokerMs - t > this.s.maxIngestDelayMs) tally.delayed++;
     }
-    return env.kind === 'heartbeat' ? this.heartbeat(env, t) : this.crash(env, t, w, open);
+    return env.kind === 'heartbeat' ? this.heartbeat(env, t, ring) : this.crash(env, t, w, open, ring);
   }
 
   /** Watermark from elsewhere (a tick from the heartbeat partition, or the wall clock when idle). */
@@ -97,12 +106,17 @@ export class SourceCore {
     return o;
   }
 
-  private heartbeat(env: Envelope<'heartbeat'>, t: number): FeedOutcome {
+  private heartbeat(env: Envelope<'heartbeat'>, t: number, ring: number): FeedOutcome {
     const e = env.event;
     const table = this.devices;
-    const [a, b] = hashId(e.deviceId);
-    if (table.find(a, b) < 0 && table.full) table.evictOldest(Math.max(1, Math.ceil(table.size / 100)));
-    const r = table.insert(a, b);
+    const a = hashOf(e.deviceId);
+    const b = lastHash.b;
+    let r = table.find(a, b);
+    const added = r < 0;
+    if (added) {
+      if (table.full) table.evictOldest(Math.max(1, Math.ceil(table.size / 100)));
+      r = table.insert(a, b);
+    }
     const prev = table.lastHb[r];
     const W = this.s.windowMs;
     if (prev > 0 && t > prev) {
@@ -120,13 +134,23 @@ export class SourceCore {
       if (back < 8) table.hbBits[r] |= 1 << back;
     }
     table.hbCount[r] = Math.min(255, table.hbCount[r] + 1);
-    table.ring[r] = this.rings.id(e.ring);
     table.region[r] = this.regions.id(e.region ?? 'unknown');
     table.collector[r] = this.collectors.id(env.collectorId);
+    let changed = added || table.ring[r] !== ring;
+    table.ring[r] = ring;
     const sets = this.componentSets;
-    if (!sets.matches(table.compSet[r], e.components)) table.compSet[r] = sets.id(e.components);
-    if (e.applying || table.applyingSet[r]) table.applyingSet[r] = sets.id(e.applying);
-    const boot = hashId(e.bootId)[0];
+    if (!sets.matches(table.compSet[r], e.components)) {
+      const id = sets.id(e.components);
+      changed ||= id !== table.compSet[r];
+      table.compSet[r] = id;
+    }
+    if ((e.applying || table.applyingSet[r]) && !sets.matches(table.applyingSet[r], e.applying)) {
+      const id = sets.id(e.applying);
+      changed ||= id !== table.applyingSet[r];
+      table.applyingSet[r] = id;
+    }
+    if (changed) this.onDeviceChange?.(a, b, ring, table.compSet[r], table.applyingSet[r]);
+    const boot = hashOf(e.bootId);
     const short = e.uptimeSec <= this.s.bootLoopMaxUptimeSecs;
     if (boot !== table.bootHash[r]) {
       table.bootHash[r] = boot;
@@ -137,9 +161,9 @@ export class SourceCore {
     return 'accepted';
   }
 
-  private crash(env: Envelope<'crash'>, t: number, w: number, open: OpenWindow | undefined): FeedOutcome {
+  private crash(env: Envelope<'crash'>, t: number, w: number, open: OpenWindow | undefined, ring: number): FeedOutcome {
     const e = env.event;
-    const deviceTime = Math.min(t, env.eventAt ? Date.parse(env.eventAt) : t);
+    const deviceTime = Math.min(t, env.eventAt ? timestampMs(env.eventAt) : t);
     const backfill = t - deviceTime > this.s.crashMaxDelayMs;
     const counted = open !== undefined && !backfill;
     const outcome = this.crashes.record(e.deviceId, deviceTime, w, counted);
@@ -152,7 +176,6 @@ export class SourceCore {
       this.openWindow(this.nextClose ?? w).late++;
       return 'late';
     }
-    const ring = this.rings.id(e.ring);
     const compSet = this.componentSets.id(e.components);
     const key = ring + 65536 * compSet;
     let tally = open.crashes.get(key);

@@ -6,6 +6,7 @@ import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch, Consum
 import type { Topics } from '../../common/bus/topics.ts';
 import { publishDeadLetters, type DeadLetter } from '../../common/bus/dead-letter.ts';
 import { decodeEnvelope } from '../../common/contract/envelope.ts';
+import { timestampMs } from '../../common/contract/formats.ts';
 import type { Clock } from '../../common/runtime/clock.ts';
 import type { Lifecycle } from '../../common/runtime/lifecycle.ts';
 import type { Logger } from '../../common/telemetry/logger.ts';
@@ -126,7 +127,7 @@ export class SourceStage implements Lifecycle {
     }
     const outcome = core.feed(decoded.value, r.timestamp);
     m?.events.inc({ topic: kind, outcome });
-    if (m && outcome === 'accepted') m.eventAge.observe(Math.max(0, this.o.clock.now() - Date.parse(decoded.value.receivedAt)) / 1000);
+    if (m && outcome === 'accepted') m.eventAge.observe(Math.max(0, this.o.clock.now() - timestampMs(decoded.value.receivedAt)) / 1000);
   }
 
   private async restore(source: string, batch: ConsumedBatch, until: bigint, ctx: BatchContext): Promise<SourceCore> {
