@@ -13,6 +13,16 @@ const digits2 = (s: string, i: number) => {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 };
 
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm): integer arithmetic only. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
 /** Character codes of the separators of the canonical form, by position. */
 const DASH = 45;
 const COLON = 58;
@@ -37,7 +47,7 @@ function parseCanonical(v: string): number | undefined {
     || second < 0 || second > 59 || centis < 0 || lastDigit < 0 || lastDigit > 9) return undefined;
   const year = century * 100 + yy;
   if (day < 1 || day > DAYS_IN_MONTH[month - 1] + (month === 2 && isLeap(year) ? 1 : 0)) return Number.NaN;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second, centis * 10 + lastDigit);
+  const ms = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60000 + second * 1000 + centis * 10 + lastDigit;
   return ms < MIN_TIMESTAMP_MS || ms >= MAX_TIMESTAMP_MS ? Number.NaN : ms;
 }
 

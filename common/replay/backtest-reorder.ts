@@ -27,10 +27,67 @@ export interface ReorderCounts {
 
 const before = (a: Timed, b: Timed) => a.t < b.t || (a.t === b.t && a.seq < b.seq);
 
+/**
+ * The in-order heartbeats: a growable ring of parallel columns, so the bulk of a replay allocates no
+ * wrapper object per event (the heap, for the few out-of-order ones, keeps Timed objects).
+ */
+class Fifo {
+  private t = new Float64Array(1024);
+  private seq = new Float64Array(1024);
+  private envelopes: (AnyEnvelope | undefined)[] = new Array(1024);
+  private head = 0;
+  size = 0;
+
+  push(t: number, seq: number, envelope: AnyEnvelope): void {
+    if (this.size === this.t.length) this.grow();
+    const i = (this.head + this.size) & (this.t.length - 1);
+    this.t[i] = t;
+    this.seq[i] = seq;
+    this.envelopes[i] = envelope;
+    this.size++;
+  }
+
+  get headT(): number {
+    return this.t[this.head];
+  }
+
+  get headSeq(): number {
+    return this.seq[this.head];
+  }
+
+  get lastT(): number {
+    return this.t[(this.head + this.size - 1) & (this.t.length - 1)];
+  }
+
+  shift(): AnyEnvelope {
+    const e = this.envelopes[this.head] as AnyEnvelope;
+    this.envelopes[this.head] = undefined;
+    this.head = (this.head + 1) & (this.t.length - 1);
+    this.size--;
+    return e;
+  }
+
+  private grow(): void {
+    const n = this.t.length;
+    const t = new Float64Array(2 * n);
+    const seq = new Float64Array(2 * n);
+    const envelopes: (AnyEnvelope | undefined)[] = new Array(2 * n);
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.head + k) & (n - 1);
+      t[k] = this.t[i];
+      seq[k] = this.seq[i];
+      envelopes[k] = this.envelopes[i];
+    }
+    this.t = t;
+    this.seq = seq;
+    this.envelopes = envelopes;
+    this.head = 0;
+  }
+}
+
 export class ReorderBuffer {
   /** Heartbeats that arrived in order wait in a FIFO (O(1)); the sparse kinds and stragglers use the heap. */
-  private queue: Timed[] = [];
-  private queueHead = 0;
+  private readonly fifo = new Fifo();
   private readonly heap: Timed[] = [];
   private readonly windowMs: number;
   private readonly maxHeld: number;
@@ -44,7 +101,7 @@ export class ReorderBuffer {
   }
 
   get size(): number {
-    return this.heap.length + this.queue.length - this.queueHead;
+    return this.heap.length + this.fifo.size;
   }
 
   /**
@@ -59,46 +116,42 @@ export class ReorderBuffer {
       emit(envelope);
       return;
     }
-    const item = { t, seq: this.seq++, envelope };
-    const q = this.queue;
-    if (envelope.kind === 'heartbeat' && (this.queueHead === q.length || q[q.length - 1].t <= t)) q.push(item);
-    else this.insert(item);
+    const seq = this.seq++;
+    const heartbeat = envelope.kind === 'heartbeat';
+    if (heartbeat && (this.fifo.size === 0 || this.fifo.lastT <= t)) this.fifo.push(t, seq, envelope);
+    else this.insert({ t, seq, envelope });
     const held = this.size;
     if (held > this.counts.peakHeld) this.counts.peakHeld = held;
-    if (envelope.kind === 'heartbeat' && t > this.newestHeartbeat) this.newestHeartbeat = t;
+    if (heartbeat && t > this.newestHeartbeat) this.newestHeartbeat = t;
     const horizon = this.newestHeartbeat - this.windowMs;
-    for (let next = this.peek(); next && next.t <= horizon; next = this.peek()) emit(this.take().envelope);
+    while (this.size && this.oldestT() <= horizon) emit(this.take());
     while (this.size > this.maxHeld) {
       this.counts.forced++;
-      emit(this.take().envelope);
+      emit(this.take());
     }
   }
 
   /** End of input: everything still held, oldest first. */
   drain(emit: (e: AnyEnvelope) => void): void {
-    while (this.size) emit(this.take().envelope);
+    while (this.size) emit(this.take());
   }
 
-  /** The oldest event held: the head of the FIFO or of the heap. */
-  private peek(): Timed | undefined {
-    const q = this.queueHead < this.queue.length ? this.queue[this.queueHead] : undefined;
+  /** Whether the heap's top comes before the FIFO's head (false when either is empty and the FIFO is not). */
+  private heapFirst(): boolean {
     const h = this.heap[0];
-    if (!q) return h;
-    return h && before(h, q) ? h : q;
+    if (!h) return false;
+    if (!this.fifo.size) return true;
+    const t = this.fifo.headT;
+    return h.t < t || (h.t === t && h.seq < this.fifo.headSeq);
   }
 
-  private take(): Timed {
-    const q = this.queueHead < this.queue.length ? this.queue[this.queueHead] : undefined;
-    if (q && !(this.heap.length && before(this.heap[0], q))) {
-      this.queueHead++;
-      // Compact now and then instead of shifting on every take.
-      if (this.queueHead >= 4096 && this.queueHead * 2 >= this.queue.length) {
-        this.queue = this.queue.slice(this.queueHead);
-        this.queueHead = 0;
-      }
-      return q;
-    }
-    return this.pop();
+  /** Receipt time of the oldest event held (call only when something is held). */
+  private oldestT(): number {
+    return this.heapFirst() ? this.heap[0].t : this.fifo.headT;
+  }
+
+  private take(): AnyEnvelope {
+    return this.heapFirst() ? this.pop().envelope : this.fifo.shift();
   }
 
   private insert(item: Timed): void {

@@ -83,11 +83,16 @@ export async function* readNdjsonBatches(source: Readable): AsyncGenerator<Repla
         else carry = carry ? Buffer.concat([carry, chunk]) : chunk;
         continue;
       }
-      const whole = carry ? Buffer.concat([carry, chunk.subarray(0, last + 1)]) : chunk.subarray(0, last + 1);
-      carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : undefined;
-      // One UTF-8 decode per chunk (the fast path of Buffer#toString), then split with indexOf.
-      const s = whole.toString('utf8');
       const out: ReplayItem[] = [];
+      let from = 0;
+      if (carry) {
+        // The line begun in an earlier chunk ends at this chunk's first newline.
+        from = chunk.indexOf(0x0a) + 1;
+        finish(out, Buffer.concat([carry, chunk.subarray(0, from - 1)]).toString('utf8'));
+      }
+      carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : undefined;
+      // One UTF-8 decode for the rest of the chunk's whole lines, then split with indexOf.
+      const s = chunk.toString('utf8', from, last + 1);
       let start = 0;
       for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n', start)) {
         finish(out, s.slice(start, nl));

@@ -30,9 +30,18 @@ export const emptyCounts = (): Counts => ({
   expected: 0, reported: 0, silent: 0, newSilent: 0, bootLoops: 0, newBootLoops: 0, crashed: 0, newCrashed: 0, crashReports: 0, onset: {},
 });
 
+/** Adds `from` into `into`. Field by field, not over COUNT_FIELDS: a keyed loop was 2 % of a backtest. */
 export function addCounts<T extends Counts>(into: T, from: Counts): T {
-  for (const f of COUNT_FIELDS) into[f] += from[f];
-  for (const [w, n] of Object.entries(from.onset)) into.onset[w] = (into.onset[w] ?? 0) + n;
+  into.expected += from.expected;
+  into.reported += from.reported;
+  into.silent += from.silent;
+  into.newSilent += from.newSilent;
+  into.bootLoops += from.bootLoops;
+  into.newBootLoops += from.newBootLoops;
+  into.crashed += from.crashed;
+  into.newCrashed += from.newCrashed;
+  into.crashReports += from.crashReports;
+  for (const w in from.onset) into.onset[w] = (into.onset[w] ?? 0) + from.onset[w];
   return into;
 }
 
