@@ -2,13 +2,14 @@
 // server's receipt stamp. Device clocks cannot be trusted, so detection windows by `receivedAt` and uses
 // `eventAt` (the device time clamped by the collector's policy) only for ordering within a device.
 import { Type, type Static } from '@sinclair/typebox';
-import { EventKinds, type EventKind, type EventOf } from './events.ts';
+import { EventKinds, EventSchemas, type EventKind, type EventOf } from './events.ts';
+import { compileFastCheck } from './fast-check.ts';
 import { compileValidator, validateEvent, type FieldError, type Validation } from './validate.ts';
 import { MAX_ID_CHARS, ID_PATTERN } from './limits.ts';
 
 export const CONTRACT_VERSION = 1;
 
-const EnvelopeHeaderSchema = Type.Object({
+export const EnvelopeHeaderSchema = Type.Object({
   v: Type.Literal(CONTRACT_VERSION),
   kind: Type.Union(EventKinds.map((k) => Type.Literal(k))),
   receivedAt: Type.String({ format: 'date-time', description: 'Server receipt time (collector clock).' }),
@@ -32,11 +33,31 @@ export type AnyEnvelope = { [K in EventKind]: Envelope<K> }[EventKind];
 
 const validateHeader = compileValidator<EnvelopeHeader>(EnvelopeHeaderSchema);
 
+/**
+ * One fast checker per kind for header and event together, so a valid envelope is walked once (the
+ * header's own checker must also look inside `event`, which it knows only as Unknown, for forbidden keys).
+ */
+const wholeEnvelope = new Map(EventKinds.map((kind) => [kind as string, compileFastCheck(Type.Object({
+  ...EnvelopeHeaderSchema.properties, kind: Type.Literal(kind), event: EventSchemas[kind],
+}, { additionalProperties: false }))]));
+
 /** Validate a parsed envelope: header first, then the event against its kind's schema. */
 export function validateEnvelope(value: unknown): Validation<AnyEnvelope> {
-  const header = validateHeader(value);
+  const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;
+  if (typeof kind === 'string' && wholeEnvelope.get(kind)?.(value)) return { ok: true, value: value as AnyEnvelope };
+  return validateEnvelopeFully(value);
+}
+
+let fullHeader: typeof validateHeader | undefined;
+
+/**
+ * The full path: what decides, and reports, whenever the fast checker refuses. `fast: false` skips the
+ * fast checkers inside too (the reference they are tested against).
+ */
+export function validateEnvelopeFully(value: unknown, o: { fast?: boolean } = {}): Validation<AnyEnvelope> {
+  const header = o.fast === false ? (fullHeader ??= compileValidator<EnvelopeHeader>(EnvelopeHeaderSchema, o))(value) : validateHeader(value);
   if (!header.ok) return header;
-  const inner = validateEvent(header.value.kind, header.value.event, true); // the header check walked it
+  const inner = validateEvent(header.value.kind, header.value.event, true, o); // the header check walked it
   if (!inner.ok) {
     return { ok: false, errors: inner.errors.map((e): FieldError => ({ path: `/event${e.path}`, reason: e.reason })) };
   }

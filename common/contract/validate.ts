@@ -4,6 +4,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { EventSchemas, type EventKind, type EventOf } from './events.ts';
 import { registerFormats } from './formats.ts';
+import { compileFastCheck } from './fast-check.ts';
 
 export interface FieldError {
   /** JSON pointer into the event, e.g. "/components/agent" ("" for the event itself). */
@@ -13,6 +14,8 @@ export interface FieldError {
 }
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+export type Validator<T> = (value: unknown, checkedForPoison?: boolean) => Validation<T>;
 
 /** Keys that would poison prototypes of objects built from this input; refused wherever they appear. */
 const POISON_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -24,7 +27,7 @@ registerFormats();
  * JSON pointer of the first forbidden key, or undefined. The pointer is built only on a hit: building a
  * path string for every key of every clean event was a third of validation's cost (common/bench profile).
  */
-function findPoisonKey(value: unknown, depth: number): string | undefined {
+export function findPoisonKey(value: unknown, depth: number): string | undefined {
   if (depth > 8 || value === null || typeof value !== 'object') return undefined;
   const keys = Object.keys(value);
   for (let i = 0; i < keys.length; i++) {
@@ -57,10 +60,15 @@ function reasonOf(type: ValueErrorType, message: string, schema: TSchema): strin
 /**
  * Build a validator for one schema: compiled once, reused for every event. `checkedForPoison` says the
  * caller already walked the value for forbidden keys (an envelope walks its event once, not twice).
+ * Valid values take the fast checker (fast-check.ts: no allocation, forbidden keys refused on the way);
+ * anything it refuses takes the full path below, which decides and writes the error report. `fast: false`
+ * gives the full path alone (the reference the fast checker is tested against).
  */
-export function compileValidator<T>(schema: TSchema): (value: unknown, checkedForPoison?: boolean) => Validation<T> {
+export function compileValidator<T>(schema: TSchema, o: { fast?: boolean } = {}): Validator<T> {
   const check: TypeCheck<TSchema> = TypeCompiler.Compile(schema);
+  const fast = o.fast === false ? undefined : compileFastCheck(schema);
   return (value: unknown, checkedForPoison = false): Validation<T> => {
+    if (fast !== undefined && fast(value)) return { ok: true, value: value as T };
     const poison = checkedForPoison ? undefined : findPoisonKey(value, 0);
     if (poison) return { ok: false, errors: [{ path: poison, reason: 'forbidden key (prototype pollution)' }] };
     if (check.Check(value)) return { ok: true, value: value as T };
@@ -77,13 +85,17 @@ export function compileValidator<T>(schema: TSchema): (value: unknown, checkedFo
   };
 }
 
-const validators = Object.fromEntries(
-  Object.entries(EventSchemas).map(([kind, schema]) => [kind, compileValidator(schema)]),
-) as { [K in EventKind]: (value: unknown, checkedForPoison?: boolean) => Validation<EventOf<K>> };
+type EventValidators = { [K in EventKind]: Validator<EventOf<K>> };
+const eventValidators = (fast: boolean) => Object.fromEntries(
+  Object.entries(EventSchemas).map(([kind, schema]) => [kind, compileValidator(schema, { fast })]),
+) as EventValidators;
+const validators = eventValidators(true);
+let fullValidators: EventValidators | undefined;
 
-/** Validate one event of a known kind against contract v1. */
-export function validateEvent<K extends EventKind>(kind: K, value: unknown, checkedForPoison = false): Validation<EventOf<K>> {
-  return validators[kind](value, checkedForPoison) as Validation<EventOf<K>>;
+/** Validate one event of a known kind against contract v1 (`fast: false`: without the fast checker). */
+export function validateEvent<K extends EventKind>(kind: K, value: unknown, checkedForPoison = false, o: { fast?: boolean } = {}): Validation<EventOf<K>> {
+  const v = o.fast === false ? (fullValidators ??= eventValidators(false)) : validators;
+  return v[kind](value, checkedForPoison) as Validation<EventOf<K>>;
 }
 
 /** "/components/agent: unknown field" */
