@@ -2,7 +2,7 @@
 // OpenAPI document and the backtest file format use these schemas and nothing else.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
-  ID_PATTERN, MAX_COMPONENTS, MAX_ID_CHARS, MAX_LABELS, MAX_RING_CHARS, MAX_TEXT_CHARS, MAX_UPTIME_SECS,
+  ID_KEY_PATTERN, ID_PATTERN, MAX_COMPONENTS, MAX_ID_CHARS, MAX_LABELS, MAX_RING_CHARS, MAX_TEXT_CHARS, MAX_UPTIME_SECS,
   RING_PATTERN,
 } from './limits.ts';
 
@@ -15,7 +15,7 @@ const Ring = Type.String({
   description: 'Deployment ring the device belongs to (e.g. canary, early, broad).',
 });
 const Components = Type.Record(
-  Type.String({ pattern: ID_PATTERN, maxLength: MAX_ID_CHARS }),
+  Type.String({ pattern: ID_KEY_PATTERN, maxLength: MAX_ID_CHARS }),
   Type.String({ minLength: 1, maxLength: MAX_ID_CHARS, pattern: ID_PATTERN }),
   {
     maxProperties: MAX_COMPONENTS,
@@ -33,7 +33,7 @@ export const HeartbeatSchema = Type.Object({
   uptimeSec: Type.Integer({ minimum: 0, maximum: MAX_UPTIME_SECS, description: 'Seconds since boot.' }),
   components: Components,
   applying: Type.Optional(Type.Record(
-    Type.String({ pattern: ID_PATTERN, maxLength: MAX_ID_CHARS }),
+    Type.String({ pattern: ID_KEY_PATTERN, maxLength: MAX_ID_CHARS }),
     Type.String({ minLength: 1, maxLength: MAX_ID_CHARS, pattern: ID_PATTERN }),
     { maxProperties: MAX_COMPONENTS, additionalProperties: false, description: 'Optional: component versions the agent is about to apply.' },
   )),
@@ -41,7 +41,7 @@ export const HeartbeatSchema = Type.Object({
   hardware: Type.Optional(Text('Hardware model.')),
   region: Type.Optional(Id('Region or site of the device.')),
   labels: Type.Optional(Type.Record(
-    Type.String({ pattern: ID_PATTERN, maxLength: MAX_ID_CHARS }),
+    Type.String({ pattern: ID_KEY_PATTERN, maxLength: MAX_ID_CHARS }),
     Type.String({ maxLength: MAX_TEXT_CHARS }),
     { maxProperties: MAX_LABELS, additionalProperties: false, description: 'Free-form labels (never used as metric labels).' },
   )),

@@ -23,3 +23,8 @@ export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/@+\\-]*$';
 /** Ring names: lower-case label-safe words. */
 export const RING_PATTERN = '^[a-z0-9][a-z0-9_\\-]*$';
+/**
+ * Map keys (component, applying and label names): ID_PATTERN with the length bound in the pattern, because a
+ * JSON Schema map (patternProperties) has no place for a key's maxLength.
+ */
+export const ID_KEY_PATTERN = `^[A-Za-z0-9][A-Za-z0-9._:/@+\\-]{0,${MAX_ID_CHARS - 1}}$`;

@@ -43,7 +43,11 @@ export function findPoisonKey(value: unknown, depth: number): string | undefined
 
 function reasonOf(type: ValueErrorType, message: string, schema: TSchema): string {
   switch (type) {
-    case ValueErrorType.ObjectAdditionalProperties: return 'unknown field';
+    case ValueErrorType.ObjectAdditionalProperties: {
+      // A map (patternProperties) refuses a key that is not a name; an object, a field it does not have.
+      const names = schema.patternProperties ? Object.keys(schema.patternProperties as object)[0] : undefined;
+      return names ? `not an allowed name (must match ${names})` : 'unknown field';
+    }
     case ValueErrorType.ObjectRequiredProperty: return 'required field is missing';
     case ValueErrorType.StringFormat: return 'not an RFC 3339 date-time between 2000 and 2100';
     case ValueErrorType.ObjectMaxProperties: return `more than ${schema.maxProperties} entries`;

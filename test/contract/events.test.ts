@@ -88,6 +88,11 @@ describe('event contract v1', () => {
     assert.equal(firstError({ ...base, components: { '!!': '1' } }).path, '/components/!!');
     assert.equal(firstError({ ...base, applying: { 'a b': '1' } }).path, '/applying/a b');
     assert.equal(firstError({ ...base, labels: { '-x': 'y' } }).path, '/labels/-x');
+    // A map key is an identifier too: at most 128 characters.
+    assert.ok(validateEvent('heartbeat', { ...base, components: { ['c'.repeat(128)]: '1' } }).ok);
+    const long = firstError({ ...base, components: { ['c'.repeat(129)]: '1' } });
+    assert.equal(long.path, `/components/${'c'.repeat(129)}`);
+    assert.match(long.reason, /^not an allowed name \(must match .*\{0,127\}\$\)$/);
   });
 
   it('names the allowed values of an enumeration', () => {
