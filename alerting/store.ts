@@ -1,8 +1,8 @@
 // Durable alerter state on the compacted, single-partition incidents topic: key = state key
-// (`rr|...`, `gap|...`, `incident|...`, `outbox|...`), value = its JSON; an empty value marks a deleted key
-// (the Bus interface has no null-value tombstones). At start the whole topic is scanned (outside any
-// consumer group), latest value per key wins, so a restart neither forgets an open incident nor loses an
-// undelivered page.
+// (`rr|...`, `gap|...`, `incident|...`, `outbox|...`), value = its JSON; a deleted key gets a tombstone
+// (null value), so compaction removes it and the topic keeps only live state. At start the whole topic is
+// scanned (outside any consumer group), latest value per key wins, so a restart neither forgets an open
+// incident nor loses an undelivered page.
 import type { Bus, BusProducer, BusRecord } from '../common/bus/types.ts';
 import type { Logger } from '../common/telemetry/logger.ts';
 import { sleep } from '../common/runtime/retry.ts';
@@ -32,7 +32,9 @@ export class StateStore {
     let chunk: BusRecord[] = [];
     let bytes = 0;
     for (const [key, value] of entries) {
-      const record = { key, value: value === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(value)) };
+      const record: BusRecord = value === undefined
+        ? { key, value: Buffer.alloc(0), tombstone: true }
+        : { key, value: Buffer.from(JSON.stringify(value)) };
       if (chunk.length && bytes + record.value.length > MAX_CHUNK_BYTES) {
         await this.producer.publish(this.topic, chunk);
         chunk = [];
@@ -52,7 +54,8 @@ export class StateStore {
       let unreadable = 0;
       const scan = this.bus.scan(this.topic, {}, async (records) => {
         for (const r of records) {
-          if (!r.value.length) { state.delete(r.key); continue; }
+          // Empty values are deletions written before tombstones were.
+          if (r.tombstone || !r.value.length) { state.delete(r.key); continue; }
           try {
             state.set(r.key, JSON.parse(r.value.toString('utf8')));
           } catch {

@@ -38,7 +38,7 @@ export class KafkaProducer implements BusProducer {
         topic,
         acks: -1,
         compression: this.options.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+        messages: records.map((r) => ({ key: r.key, value: r.tombstone ? null : r.value, headers: r.headers })),
       });
       this.healthy = true;
     } catch (err) {

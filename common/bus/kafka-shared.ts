@@ -18,6 +18,7 @@ export function toConsumed(topic: string, partition: number, m: KafkaMessage): C
   return {
     topic, partition, offset: m.offset, timestamp: Number(m.timestamp),
     key: m.key?.toString('utf8') ?? '', value: m.value ?? Buffer.alloc(0), headers: headerValues(m.headers),
+    ...(m.value === null ? { tombstone: true } : {}),
   };
 }
 

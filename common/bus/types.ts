@@ -7,6 +7,11 @@ export interface BusRecord {
   key: string;
   value: Buffer;
   headers?: Record<string, string>;
+  /**
+   * A deletion on a compacted topic: Kafka gets a null value (a tombstone), so compaction drops the key;
+   * `value` is then empty. Consumed records carry it back.
+   */
+  tombstone?: boolean;
 }
 
 export interface ConsumedRecord extends BusRecord {

@@ -1,5 +1,5 @@
-// The alerter's state store on the incidents topic: latest value per key wins, deletions stick, and big
-// writes are split so no produce request exceeds Kafka's default record-batch limit.
+// The alerter's state store on the incidents topic: latest value per key wins, deletions stick (as
+// tombstones), and big writes are split so no produce request exceeds Kafka's default record-batch limit.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../common/bus/memory-bus.ts';
@@ -15,6 +15,9 @@ describe('alerting state store', () => {
     await store.persist([['incident|a', { v: 1 }], ['outbox|x', { d: 1 }]]);
     await store.persist([['incident|a', { v: 2 }], ['outbox|x', undefined]]);
     assert.deepEqual([...(await store.readAll(5000))], [['incident|a', { v: 2 }]]);
+    // The deletion is a tombstone, so compaction can drop the key (not an empty value it would keep).
+    const last = bus.records('incidents').at(-1);
+    assert.deepEqual([last?.key, last?.tombstone], ['outbox|x', true]);
   });
 
   it('splits a large write into requests of at most 512 KiB of values', async () => {

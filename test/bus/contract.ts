@@ -106,6 +106,19 @@ export function busContract(harness: BusHarness): void {
       assert.equal(new Set([...seenBy.a, ...seenBy.b]).size, 401);
     });
 
+    it('carries a tombstone (a deletion on a compacted topic) to consumers and scans', async () => {
+      await bus.ensureTopics([{ name: topic('compact'), partitions: 1, cleanupPolicy: 'compact' }]);
+      const producer = bus.producer();
+      await producer.start();
+      await producer.publish(topic('compact'), [record('c1', 'state-a'), { key: 'state-a', value: Buffer.alloc(0), tombstone: true }]);
+      await producer.stop();
+      const seen = await consumeUntil(bus, { groupId: `${prefix}gcompact`, topics: [topic('compact')] }, (s) => s.length >= 2, 30_000);
+      assert.deepEqual(seen.map((r) => [r.key, r.tombstone === true, r.value.length > 0]), [['state-a', false, true], ['state-a', true, false]]);
+      const scanned: ConsumedRecord[] = [];
+      await bus.scan(topic('compact'), {}, async (records) => { scanned.push(...records); });
+      assert.deepEqual(scanned.map((r) => r.tombstone === true), [false, true]);
+    });
+
     it('keeps dead letters with their original bytes and the reason', async () => {
       await bus.ensureTopics([{ name: topic('dlq'), partitions: 1 }]);
       const producer = bus.producer();
