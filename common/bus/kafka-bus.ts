@@ -3,7 +3,7 @@
 // inside long batches, and bounded restarts (kafkajs #1720, #1721).
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type SASLOptions } from 'kafkajs';
-import type { Bus, BusConsumer, ConsumedRecord, BusProducer, ConsumerOptions, TopicSpec } from './types.ts';
+import type { Bus, BusConsumer, ConsumedRecord, BusProducer, ConsumerOptions, ScanRange, TopicSpec } from './types.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
 import { toConsumed, type KafkaBusOptions, type KafkaSettings } from './kafka-shared.ts';
 import { KafkaProducer } from './kafka-producer.ts';
@@ -110,48 +110,80 @@ export class KafkaBus implements Bus {
     return this.registry.active();
   }
 
-  async scan(topic: string, range: { fromMs?: number; toMs?: number }, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number> {
+  async scan(topic: string, range: ScanRange, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number> {
     const admin = this.requireAdmin();
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((e) => [e.partition, { low: BigInt(e.low), high: BigInt(e.high) }]));
+    range.signal?.throwIfAborted();
+    const ends = (await admin.fetchTopicOffsets(topic)).filter((e) => range.partition === undefined || e.partition === range.partition);
     const starts = range.fromMs === undefined ? undefined
       : new Map((await admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs)).map((e) => [e.partition, BigInt(e.offset)]));
-    const todo = new Map<number, { start: bigint; end: bigint }>();
-    for (const [partition, { low, high }] of ends) {
-      const from = starts?.get(partition);
-      const start = from === undefined || from < 0n ? (starts ? high : low) : from;
-      if (start < high) todo.set(partition, { start, end: high });
+    // Per partition: the next offset to pass on, and the end (exclusive). A partition leaves `todo` when read.
+    const todo = new Map<number, { next: bigint; end: bigint }>();
+    for (const e of ends) {
+      const high = BigInt(e.high);
+      const end = range.untilOffset !== undefined && range.untilOffset < high ? range.untilOffset : high;
+      const from = starts?.get(e.partition);
+      const next = from === undefined || from < 0n ? (starts ? high : BigInt(e.low)) : from;
+      if (next < end) todo.set(e.partition, { next, end });
     }
     if (!todo.size) return 0;
+    // kafkajs has no manual assignment: the scan is the only member of a fresh group, so it is assigned every
+    // partition. GROUP_JOIN is emitted inside the join, before the first fetch: partitions with nothing to
+    // read are paused there (kafkajs leaves paused partitions out of fetch requests) and the others sought;
+    // a partition is paused as soon as its range is read. After a restart the join repeats from `next`.
     const groupId = `ringwatch-scan-${randomUUID()}`;
     const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    const { promise: done, resolve, reject } = Promise.withResolvers<void>();
+    let settled = false;
+    const finish = (err?: unknown) => { if (!settled) { settled = true; if (err === undefined) resolve(); else reject(err); } };
+    const abort = () => finish(range.signal?.reason ?? new Error('scan aborted'));
+    range.signal?.addEventListener('abort', abort, { once: true });
+    if (range.signal?.aborted) abort();
+    const advance = (partition: number, lastOffset: string) => {
+      const window = todo.get(partition);
+      if (!window || BigInt(lastOffset) + 1n < window.end) return;
+      todo.delete(partition);
+      consumer.pause([{ topic, partitions: [partition] }]);
+      if (!todo.size) finish();
+    };
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const idle = (payload.memberAssignment[topic] ?? []).filter((p) => !todo.has(p));
+      if (idle.length) consumer.pause([{ topic, partitions: idle }]);
+      for (const [partition, { next }] of todo) consumer.seek({ topic, partition, offset: next.toString() });
+    });
+    // Batches of only control records never reach eachBatch, but end here too.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => advance(payload.partition, payload.lastOffset));
+    consumer.on(consumer.events.CRASH, ({ payload }) => { if (!payload.restart) finish(payload.error); });
     let count = 0;
-    let finish!: () => void;
-    let fail!: (err: unknown) => void;
-    const done = new Promise<void>((resolve, reject) => { finish = resolve; fail = reject; });
-    try {
+    // Start-up races the end of the scan (an abort while joining); it is never left half-started.
+    const consuming = (async () => {
       await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
+      if (!settled) await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      if (!settled) await consumer.run({
+        autoCommit: false, // nothing to commit: the group is deleted below
         eachBatch: async ({ batch }) => {
           const window = todo.get(batch.partition);
-          if (!window) return;
+          if (!window || settled) return;
           const records = batch.messages
-            .filter((m) => BigInt(m.offset) < window.end && Number(m.timestamp) < (range.toMs ?? Infinity))
+            .filter((m) => BigInt(m.offset) >= window.next && BigInt(m.offset) < window.end && Number(m.timestamp) < (range.toMs ?? Infinity))
             .map((m) => toConsumed(batch.topic, batch.partition, m));
           try {
             if (records.length) await onBatch(records);
           } catch (err) {
-            fail(err);
+            finish(err);
             return;
           }
           count += records.length;
-          if (BigInt(batch.lastOffset()) + 1n >= window.end) todo.delete(batch.partition);
-          if (!todo.size) finish();
+          window.next = BigInt(batch.lastOffset()) + 1n;
+          advance(batch.partition, batch.lastOffset());
         },
       });
-      for (const [partition, { start }] of todo) consumer.seek({ topic, partition, offset: start.toString() });
+    })();
+    consuming.catch(finish);
+    try {
       await done;
     } finally {
+      range.signal?.removeEventListener('abort', abort);
+      await consuming.catch(() => {});
       await consumer.disconnect();
       await admin.deleteGroups([groupId]).catch(() => {});
     }

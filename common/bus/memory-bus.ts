@@ -2,7 +2,7 @@
 // per-key ordering within partitions, consumer groups that share partitions, commits after processing,
 // redelivery from the last commit after a failure or a crash. Not durable: a process exit loses it.
 import type {
-  BatchHandler, Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, TopicSpec,
+  BatchHandler, Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, ScanRange, TopicSpec,
 } from './types.ts';
 import { partitionFor } from './partitioner.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
@@ -61,11 +61,16 @@ export class MemoryBus implements Bus {
     })));
   }
 
-  async scan(topic: string, range: { fromMs?: number; toMs?: number }, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number> {
+  async scan(topic: string, range: ScanRange, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number> {
+    range.signal?.throwIfAborted();
+    const logs = (this.topics.get(topic)?.partitions ?? []).map((log, partition) => ({ log, partition, end: log.length }))
+      .filter((p) => range.partition === undefined || p.partition === range.partition);
     let count = 0;
-    for (const log of this.topics.get(topic)?.partitions ?? []) {
-      const records = log.filter((r) => r.timestamp >= (range.fromMs ?? -Infinity) && r.timestamp < (range.toMs ?? Infinity));
+    for (const { log, end } of logs) {
+      const until = range.untilOffset !== undefined && range.untilOffset < BigInt(end) ? Math.max(0, Number(range.untilOffset)) : end;
+      const records = log.slice(0, until).filter((r) => r.timestamp >= (range.fromMs ?? -Infinity) && r.timestamp < (range.toMs ?? Infinity));
       if (records.length) await onBatch(records);
+      range.signal?.throwIfAborted();
       count += records.length;
     }
     return count;

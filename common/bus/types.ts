@@ -80,6 +80,17 @@ export interface BusConsumer extends Lifecycle {
   readonly stats: ConsumerStats;
 }
 
+export interface ScanRange {
+  fromMs?: number;
+  toMs?: number;
+  /** Read only this partition; the others are not fetched at all. */
+  partition?: number;
+  /** Stop before this offset (exclusive; offsets are per partition). Default: the end as of the call. */
+  untilOffset?: bigint;
+  /** Abort the scan (e.g. `AbortSignal.timeout(ms)`): it stops reading and rejects with the reason. */
+  signal?: AbortSignal;
+}
+
 export interface Bus extends Lifecycle {
   readonly kind: 'kafka' | 'memory';
   /** Create missing topics; existing ones are left as they are. */
@@ -89,10 +100,12 @@ export interface Bus extends Lifecycle {
   /** Consumers created on this bus and not yet stopped, for lag and stall monitoring. */
   consumers(): { groupId: string; topics: string[]; consumer: BusConsumer }[];
   /**
-   * Read a topic from the records appended at or after `fromMs` (broker time) up to its end as of the call,
-   * outside any consumer group, passing records with timestamp < `toMs` to `onBatch`. Resolves with the count.
+   * Read a topic (or one partition of it) from the records appended at or after `fromMs` (broker time), else
+   * from its start, up to its end as of the call (or `untilOffset`), outside any consumer group, passing
+   * records with timestamp < `toMs` to `onBatch`, each partition's in offset order. Resolves with the count;
+   * rejects with the error `onBatch` threw, or with `signal.reason` once aborted.
    */
-  scan(topic: string, range: { fromMs?: number; toMs?: number }, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number>;
+  scan(topic: string, range: ScanRange, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number>;
   /** Committed-offset lag of a group per topic-partition (end offset - committed offset). */
   lag(groupId: string, topics: string[]): Promise<{ topic: string; partition: number; lag: number }[]>;
   /** True while the bus can take writes (for /readyz). */

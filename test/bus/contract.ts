@@ -156,6 +156,48 @@ export function busContract(harness: BusHarness): void {
       assert.equal(await bus.scan(topic('scan'), { fromMs: Date.now() + 60_000 }, async () => {}), 0);
     });
 
+    it('scans one partition up to an offset: exactly its records below it, in offset order, nothing from others', async () => {
+      await bus.ensureTopics([{ name: topic('scan-part'), partitions: 3 }]);
+      const producer = bus.producer();
+      await producer.start();
+      await producer.publish(topic('scan-part'), Array.from({ length: 90 }, (_, i) => record(`p${i}`, `device-${i}`)));
+      const everything: ConsumedRecord[] = [];
+      await bus.scan(topic('scan-part'), {}, async (rs) => { everything.push(...rs); });
+      const byPartition = (p: number) => everything.filter((r) => r.partition === p).sort((a, b) => Number(a.offset) - Number(b.offset));
+      const partition = [0, 1, 2].reduce((best, p) => (byPartition(p).length > byPartition(best).length ? p : best), 0);
+      const mine = byPartition(partition);
+      assert.ok(mine.length >= 10, `partition ${partition} holds ${mine.length} records`);
+      const until = BigInt(mine[7].offset);
+      const scanned: ConsumedRecord[] = [];
+      const count = await bus.scan(topic('scan-part'), { partition, untilOffset: until }, async (rs) => { scanned.push(...rs); });
+      assert.equal(count, 7);
+      assert.deepEqual(scanned.map((r) => [r.partition, r.offset, idOf(r)]), mine.slice(0, 7).map((r) => [partition, r.offset, idOf(r)]));
+      // Without untilOffset: the partition up to its end as of the call, not what is appended meanwhile.
+      const whole: string[] = [];
+      await bus.scan(topic('scan-part'), { partition }, async (rs) => {
+        whole.push(...rs.map(idOf));
+        await producer.publish(topic('scan-part'), Array.from({ length: 30 }, (_, i) => record(`late${whole.length}-${i}`, `device-${i}`)));
+      });
+      assert.deepEqual(whole, mine.map(idOf));
+      await producer.stop();
+      assert.equal(await bus.scan(topic('scan-part'), { partition, untilOffset: 0n }, async () => {}), 0);
+      assert.equal(await bus.scan(topic('scan-part'), { partition: 7 }, async () => {}), 0, 'a partition the topic does not have');
+    });
+
+    it('stops a scan when its signal aborts, rejecting with the reason', async () => {
+      await bus.ensureTopics([{ name: topic('scan-abort'), partitions: 2 }]);
+      const producer = bus.producer();
+      await producer.start();
+      await producer.publish(topic('scan-abort'), Array.from({ length: 40 }, (_, i) => record(`x${i}`)));
+      await producer.stop();
+      const reason = new Error('scan took too long');
+      await assert.rejects(bus.scan(topic('scan-abort'), { signal: AbortSignal.abort(reason) }, async () => {}), reason);
+      const abort = new AbortController();
+      let batches = 0;
+      await assert.rejects(bus.scan(topic('scan-abort'), { signal: abort.signal }, async () => { batches++; abort.abort(reason); }), reason);
+      assert.equal(batches, 1, 'no batch is passed on after the abort');
+    });
+
     it('lets stop() run before start() and twice', async () => {
       const consumer = bus.consumer({ groupId: `${prefix}gidle`, topics: [topic('order')], handler: async () => {} });
       await consumer.stop();
