@@ -19,6 +19,7 @@ import { registerReleaseMetrics } from './release-metrics.ts';
 import { planDeliveries, type Delivery, type RoutingTargets } from './routing.ts';
 import { createSenders, pagerKeys, SIGNAL_ID_HEADER } from './senders.ts';
 import { StateStore } from './store.ts';
+import { Serial } from '../common/runtime/serial.ts';
 
 const OUTBOX_PREFIX = 'outbox|';
 
@@ -34,7 +35,8 @@ export class AlerterService implements Lifecycle {
   private readonly targets: RoutingTargets;
   private consumer: BusConsumer | undefined;
   private ticker: NodeJS.Timeout | undefined;
-  private serial: Promise<unknown> = Promise.resolve();
+  /** Core changes happen one at a time (decision batches and ticks), each persisted before the next. */
+  private readonly serial = new Serial();
   private restored = false;
   /** Halt ids found on the signals topic at start: a kill between publishing and recording it must not repeat it. */
   private readonly publishedSignals = new Set<string>();
@@ -87,12 +89,12 @@ export class AlerterService implements Lifecycle {
     await this.worker.start();
     this.consumer = this.ctx.bus.consumer({
       groupId: this.s.group_id, topics: [this.ctx.topics.decisions], fromBeginning: true,
-      handler: (batch, bctx) => this.exclusive(() => this.onBatch(batch, bctx)),
+      handler: (batch, bctx) => this.serial.run(() => this.onBatch(batch, bctx)),
     });
     await this.consumer.start();
     await this.lag.start();
     this.ticker = setInterval(() => {
-      void this.exclusive(() => this.commit(this.core.tick(this.ctx.clock.now())))
+      void this.serial.run(() => this.commit(this.core.tick(this.ctx.clock.now())))
         .catch((err: Error) => this.ctx.logger.warn({ err: err.message }, 'tick not persisted'));
     }, this.s.tick_interval_ms);
   }
@@ -101,16 +103,9 @@ export class AlerterService implements Lifecycle {
     this.stopping = true;
     clearInterval(this.ticker);
     await this.consumer?.stop();
-    await this.serial.catch(() => {});
+    await this.serial.idle();
     await this.lag.stop();
     await this.worker.stop();
-  }
-
-  /** Core changes happen one at a time (decision batches and ticks), each persisted before the next. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.serial.then(fn, fn);
-    this.serial = run.catch(() => {});
-    return run;
   }
 
   private async onBatch(batch: ConsumedBatch, bctx: BatchContext): Promise<void> {

@@ -1,5 +1,7 @@
 // Kafka consumer behind BusConsumer: eachBatch with explicit commits after the handler resolves,
 // heartbeats inside long batches, bounded restarts (kafkajs #1720, #1721); CRASH without restart is fatal.
+// Up to bus.kafka.partitions_consumed_concurrently partitions are handled at once: handlers must not
+// assume that batches of different partitions run one after another (types.ts BatchHandler).
 import type { Consumer, Kafka } from 'kafkajs';
 import type { BusConsumer, ConsumerOptions, ConsumerStats } from './types.ts';
 import { toConsumed, type KafkaBusOptions } from './kafka-shared.ts';
@@ -26,6 +28,9 @@ export class KafkaConsumer implements BusConsumer {
       sessionTimeout: s.session_timeout_ms,
       heartbeatInterval: s.heartbeat_interval_ms,
       allowAutoTopicCreation: false,
+      maxBytesPerPartition: s.fetch_partition_max_bytes,
+      maxBytes: s.fetch_max_bytes,
+      maxWaitTimeInMs: s.fetch_max_wait_ms,
       retry: {
         retries: s.retries,
         initialRetryTime: s.retry_initial_ms,
@@ -48,6 +53,9 @@ export class KafkaConsumer implements BusConsumer {
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
+      // Batches of different partitions overlap (one waits on its commit while another is processed);
+      // kafkajs never runs two batches of one partition at once, so per-partition order is kept.
+      partitionsConsumedConcurrently: s.partitions_consumed_concurrently,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {

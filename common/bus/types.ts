@@ -40,6 +40,8 @@ export interface BatchContext {
 /**
  * Processes one batch. Offsets are committed only after it resolves, so a crash before that redelivers
  * the batch: handlers must be idempotent (dedupe by eventId). A throw is retried from the last commit.
+ * Batches of different partitions may run concurrently (Kafka: bus.kafka.partitions_consumed_concurrently),
+ * two of the same partition never do: state shared across partitions needs its own ordering.
  */
 export type BatchHandler = (batch: ConsumedBatch, ctx: BatchContext) => Promise<void>;
 

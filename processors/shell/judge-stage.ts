@@ -18,6 +18,7 @@ import { Judge } from '../core/judge.ts';
 import type { PartialWindow } from '../core/partial.ts';
 import type { DetectionSettings } from '../core/settings.ts';
 import type { ProcessorMetrics } from './metrics.ts';
+import { Serial } from '../../common/runtime/serial.ts';
 
 export interface JudgeStageOptions {
   bus: Bus;
@@ -48,6 +49,13 @@ export class JudgeStage implements Lifecycle {
   readonly cellsGroup: string;
   private readonly o: JudgeStageOptions;
   private consumers: BusConsumer[] = [];
+  /**
+   * Batches of different cells partitions may be handed over concurrently (bus.kafka.
+   * partitions_consumed_concurrently). The judge is one state for all partitions, and drain + publish
+   * must not interleave, or decisions could reach the topic out of judged order: cells batches run one
+   * at a time. Its cost is per window, not per event, so nothing is lost by that.
+   */
+  private readonly cellsTurn = new Serial();
   started = false;
 
   constructor(options: JudgeStageOptions) {
@@ -61,7 +69,7 @@ export class JudgeStage implements Lifecycle {
   async start(): Promise<void> {
     const { bus, topics } = this.o;
     const deployments = bus.consumer({ groupId: this.deploymentsGroup, topics: [topics.deployments], fromBeginning: true, handler: (b) => this.onDeployments(b) });
-    const cells = bus.consumer({ groupId: this.cellsGroup, topics: [topics.cells], fromBeginning: true, handler: (b, ctx) => this.onCells(b, ctx) });
+    const cells = bus.consumer({ groupId: this.cellsGroup, topics: [topics.cells], fromBeginning: true, handler: (b, ctx) => this.cellsTurn.run(() => this.onCells(b, ctx)) });
     this.consumers = [deployments, cells];
     await deployments.start();
     await cells.start();
@@ -72,7 +80,7 @@ export class JudgeStage implements Lifecycle {
     const consumers = this.consumers;
     this.consumers = [];
     this.started = false;
-    for (const c of consumers) await c.stop();
+    await Promise.all(consumers.map((c) => c.stop()));
   }
 
   private async onDeployments(batch: ConsumedBatch): Promise<void> {

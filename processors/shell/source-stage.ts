@@ -2,6 +2,9 @@
 // partition; each batch is decoded, de-duplicated, applied, and the partial windows it closed are
 // published to the cells topic (plus a watermark tick into the matching crashes partition) before the
 // batch's offsets are committed. Invalid records go to the dead-letter topic and never stop the consumer.
+// Batches of different partitions run concurrently (bus.kafka.partitions_consumed_concurrently), never two
+// of one partition: every piece of state a batch touches (core, pending partials, eviction count) is keyed
+// by its source, and the shared producer coalesces concurrent publishes into one request.
 import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch, ConsumedRecord } from '../../common/bus/types.ts';
 import type { Topics } from '../../common/bus/topics.ts';
 import { publishDeadLetters, type DeadLetter } from '../../common/bus/dead-letter.ts';

@@ -16,6 +16,8 @@ export interface BusHarness {
   processThenKill(bus: Bus, options: { groupId: string; topic: string; atLeast: number }): Promise<string[]>;
   /** How long to wait for a group to take over partitions of a killed member. */
   takeoverMs: number;
+  /** Partitions one consumer hands to its handler at the same time (default 1). */
+  concurrentPartitions?: number;
 }
 
 const record = (id: string, key = id) => ({ key, value: Buffer.from(JSON.stringify({ eventId: id })), headers: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` } });
@@ -104,6 +106,63 @@ export function busContract(harness: BusHarness): void {
       while (new Set([...seenBy.a, ...seenBy.b]).size < 401 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       await Promise.all(members.map((m) => m.stop()));
       assert.equal(new Set([...seenBy.a, ...seenBy.b]).size, 401);
+    });
+
+    it('hands each partition over once, in offset order, one batch at a time, and commits only after the handler', async () => {
+      const name = topic('concurrent');
+      const groupId = `${prefix}gconcurrent`;
+      await bus.ensureTopics([{ name, partitions: 6 }]);
+      const producer = bus.producer();
+      await producer.start();
+      // ~1 KB records in 20 sends (Kafka hands over whole produced record batches): several batches a partition.
+      const padding = 'x'.repeat(1000);
+      const values = Array.from({ length: 1200 }, (_, i) => ({ key: `device-${i % 60}`, value: Buffer.from(JSON.stringify({ eventId: `c${i}`, padding })) }));
+      for (let i = 0; i < values.length; i += 60) await producer.publish(name, values.slice(i, i + 60));
+      await producer.stop();
+      // A group that never committed lags by the whole log: that is each partition's end offset.
+      const ends = new Map((await bus.lag(`${prefix}gnever`, [name])).map((l) => [l.partition, l.lag]));
+      const total = [...ends.values()].reduce((a, b) => a + b, 0);
+      const offsets = new Map<number, number[]>();
+      const inHand = new Set<number>();
+      const problems: string[] = [];
+      let batches = 0;
+      let concurrent = 0;
+      let mostConcurrent = 0;
+      const consumer = bus.consumer({
+        groupId, topics: [name],
+        handler: async (batch) => {
+          const p = batch.partition;
+          if (inHand.has(p)) problems.push(`two batches of partition ${p} at once`);
+          inHand.add(p);
+          mostConcurrent = Math.max(mostConcurrent, ++concurrent);
+          try {
+            const lag = (await bus.lag(groupId, [name])).find((l) => l.partition === p)?.lag ?? 0;
+            const committed = (ends.get(p) ?? 0) - lag;
+            const first = Number(batch.records[0].offset);
+            if (committed > first) problems.push(`partition ${p}: offset ${committed} committed before the batch from ${first} was handled`);
+            offsets.set(p, [...(offsets.get(p) ?? []), ...batch.records.map((r) => Number(r.offset))]);
+            batches++;
+            await new Promise((r) => setTimeout(r, 20)); // long enough for other partitions' batches to overlap
+          } finally {
+            inHand.delete(p);
+            concurrent--;
+          }
+        },
+      });
+      await consumer.start();
+      const deadline = Date.now() + harness.takeoverMs;
+      const lagLeft = async () => (await bus.lag(groupId, [name])).reduce((n, l) => n + l.lag, 0);
+      while (([...offsets.values()].reduce((n, o) => n + o.length, 0) < total || (await lagLeft()) > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await consumer.stop();
+      assert.deepEqual(problems, []);
+      for (const [p, end] of ends) assert.deepEqual(offsets.get(p) ?? [], Array.from({ length: end }, (_, i) => i), `partition ${p}: every offset once, in order`);
+      assert.equal(await lagLeft(), 0, 'every handled batch committed');
+      assert.ok(batches > ends.size, `several batches per partition (${batches})`);
+      const most = harness.concurrentPartitions ?? 1;
+      assert.ok(mostConcurrent <= most, `at most ${most} partitions at once (saw ${mostConcurrent})`);
+      if (most > 1) assert.ok(mostConcurrent > 1, 'batches of different partitions overlapped');
     });
 
     it('carries a tombstone (a deletion on a compacted topic) to consumers and scans', async () => {

@@ -12,9 +12,12 @@ const fixture = fileURLToPath(new URL('./fixtures/process-then-hang.ts', import.
 busContract({
   name: 'kafka',
   takeoverMs: 45_000,
+  concurrentPartitions: 3,
   create: async () => {
     const brokers = testBrokers();
-    const config = buildConfig({ bus: { kafka: { brokers, session_timeout_ms: 6000, heartbeat_interval_ms: 1000 } } }, {});
+    // Small fetches (64 KiB a partition) so that the contract sees several batches per partition.
+    const kafka = { brokers, session_timeout_ms: 6000, heartbeat_interval_ms: 1000, partitions_consumed_concurrently: 3, fetch_partition_max_bytes: 65536 };
+    const config = buildConfig({ bus: { kafka } }, {});
     return new KafkaBus({ settings: config.bus.kafka, clientId: 'contract', replicationFactor: 1, logger: silentLogger });
   },
   async processThenKill(_bus, { groupId, topic, atLeast }) {
