@@ -190,6 +190,17 @@ export class KafkaBus implements Bus {
     return count;
   }
 
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    if (!groupIds.length) return;
+    try {
+      await this.requireAdmin().deleteGroups(groupIds);
+    } catch (err) {
+      // GROUP_ID_NOT_FOUND for groups that never committed is fine; anything else is the caller's to log.
+      const failed = (err as { groups?: { groupId: string; errorCode: number }[] }).groups?.filter((g) => g.errorCode !== 0 && g.errorCode !== 69);
+      if (!failed || failed.length) throw err;
+    }
+  }
+
   async lag(groupId: string, topics: string[]) {
     const admin = this.requireAdmin();
     const out: { topic: string; partition: number; lag: number }[] = [];

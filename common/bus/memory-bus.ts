@@ -54,6 +54,10 @@ export class MemoryBus implements Bus {
     return this.registry.active();
   }
 
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    for (const id of groupIds) if (!this.groups.get(id)?.members.length) this.groups.delete(id);
+  }
+
   async lag(groupId: string, topics: string[]) {
     const group = this.groups.get(groupId);
     return topics.flatMap((topic) => (this.topics.get(topic)?.partitions ?? []).map((log, partition) => ({

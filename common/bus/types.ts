@@ -108,6 +108,11 @@ export interface Bus extends Lifecycle {
    * rejects with the error `onBatch` threw, or with `signal.reason` once aborted.
    */
   scan(topic: string, range: ScanRange, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number>;
+  /**
+   * Forget consumer groups that have no members left (their committed offsets go with them): for groups
+   * that live as long as one process, so restarts do not pile them up. Unknown groups are ignored.
+   */
+  deleteGroups(groupIds: string[]): Promise<void>;
   /** Committed-offset lag of a group per topic-partition (end offset - committed offset). */
   lag(groupId: string, topics: string[]): Promise<{ topic: string; partition: number; lag: number }[]>;
   /** True while the bus can take writes (for /readyz). */

@@ -81,6 +81,12 @@ export class JudgeStage implements Lifecycle {
     this.consumers = [];
     this.started = false;
     await Promise.all(consumers.map((c) => c.stop()));
+    // The groups live as long as this process (a fresh pair per start): drop them instead of leaving
+    // them to expire with offsets.retention.minutes.
+    if (consumers.length) {
+      await this.o.bus.deleteGroups([this.deploymentsGroup, this.cellsGroup])
+        .catch((err: Error) => this.o.logger.warn({ err: err.message }, 'judge consumer groups not deleted'));
+    }
   }
 
   private async onDeployments(batch: ConsumedBatch): Promise<void> {

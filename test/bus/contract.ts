@@ -178,6 +178,20 @@ export function busContract(harness: BusHarness): void {
       assert.deepEqual(scanned.map((r) => r.tombstone === true), [false, true]);
     });
 
+    it('forgets a deleted group: its committed offsets go, unknown groups are ignored', async () => {
+      await bus.ensureTopics([{ name: topic('forget'), partitions: 1 }]);
+      const producer = bus.producer();
+      await producer.start();
+      await producer.publish(topic('forget'), [record('f1'), record('f2')]);
+      await producer.stop();
+      const groupId = `${prefix}gforget`;
+      await consumeUntil(bus, { groupId, topics: [topic('forget')] }, (s) => s.length >= 2, 30_000);
+      const lagOf = async () => (await bus.lag(groupId, [topic('forget')])).reduce((n, l) => n + l.lag, 0);
+      assert.equal(await lagOf(), 0, 'committed after processing');
+      await bus.deleteGroups([groupId, `${prefix}never-existed`]);
+      assert.equal(await lagOf(), 2, 'a deleted group starts over');
+    });
+
     it('keeps dead letters with their original bytes and the reason', async () => {
       await bus.ensureTopics([{ name: topic('dlq'), partitions: 1 }]);
       const producer = bus.producer();

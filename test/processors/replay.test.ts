@@ -31,6 +31,7 @@ function recordingScans(bus: Bus, scans: ScanSeen[]): Bus {
     start: () => bus.start(), stop: () => bus.stop(), ready: () => bus.ready(),
     ensureTopics: (specs) => bus.ensureTopics(specs), producer: () => bus.producer(),
     consumer: (o) => bus.consumer(o), consumers: () => bus.consumers(), lag: (g, t) => bus.lag(g, t),
+    deleteGroups: (ids) => bus.deleteGroups(ids),
     scan: (topic, range, onBatch) => {
       const seen: ScanSeen = { topic, range, partitions: new Set(), records: 0 };
       scans.push(seen);
@@ -98,10 +99,23 @@ test('a restarted processor rebuilds each partition from that partition\'s recor
       assert.equal(BigInt(s.records), s.range.untilOffset, `${s.topic}/${s.range.partition}: nothing at or past the committed offset`);
     }
     assert.deepEqual(await leftoverScanGroups(), [], 'no consumer group is left behind');
+    // Each processor start had its own pair of judge groups; an orderly stop deletes them.
+    assert.deepEqual(await groupsStartingWith(`${prefix}processor-judge-`), [], 'no judge group is left behind');
   } finally {
     await second.stop();
   }
 });
+
+/** Consumer groups on the test broker whose id starts with `prefix`. */
+async function groupsStartingWith(prefix: string): Promise<string[]> {
+  const admin = new Kafka({ brokers: testBrokers(), logLevel: 0 }).admin();
+  await admin.connect();
+  try {
+    return (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** Scan groups that are empty and still there a second later (a finished scan deletes its group at once). */
 async function leftoverScanGroups(): Promise<string[]> {
