@@ -50,9 +50,23 @@ export class KafkaConsumer implements BusConsumer {
     this.stats.started = true;
     this.stats.stopped = false;
     this.stats.lastProgressMs = Date.now();
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await consumer.run({
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+      await this.run(consumer);
+    } catch (err) {
+      // A start that fails half way (a topic whose leader is not elected yet, a broker going away) must not
+      // leave a connected client behind: the caller may retry with a new consumer.
+      this.consumer = undefined;
+      this.stats.stopped = true;
+      await consumer.disconnect().catch(() => {});
+      throw err;
+    }
+  }
+
+  private run(consumer: Consumer): Promise<void> {
+    const s = this.bus.settings;
+    return consumer.run({
       // Batches of different partitions overlap (one waits on its commit while another is processed);
       // kafkajs never runs two batches of one partition at once, so per-partition order is kept.
       partitionsConsumedConcurrently: s.partitions_consumed_concurrently,
