@@ -7,8 +7,6 @@
 import type { Bus, ConsumedRecord } from '../../common/bus/types.ts';
 
 export interface ReplayOptions {
-  /** Unused since replay reads outside any consumer group; kept so callers need not change. */
-  groupPrefix?: string;
   timeoutMs: number;
   /** Keeps the caller's own group membership alive while the replay runs (kafkajs #1720). */
   heartbeat: () => Promise<void>;

@@ -138,7 +138,7 @@ export class SourceStage implements Lifecycle {
     const kind = this.kindOf(batch.topic);
     try {
       const applied = await replayPartition(this.o.bus, batch.topic, batch.partition, until, (r) => this.apply(core, kind, r, undefined), {
-        groupPrefix: this.o.groupId, timeoutMs: this.o.restoreTimeoutMs, heartbeat: () => ctx.heartbeat(),
+        timeoutMs: this.o.restoreTimeoutMs, heartbeat: () => ctx.heartbeat(),
       });
       this.o.metrics.restores.inc({ outcome: 'ok' });
       if (until > 0n) this.o.logger.info({ source, records: applied, offset: until.toString() }, 'source state rebuilt by replay');
