@@ -3,9 +3,9 @@
 import type { Role, RoleContext, RoleFactory } from '../common/runtime/role.ts';
 import { ConfigError } from '../common/config/load.ts';
 import type { AlertingSettings } from './config.ts';
-import { AlerterService } from './alerter-service.ts';
-import { verdictRoutes } from './verdict-api.ts';
-import { flaggerRoutes } from './flagger-hooks.ts';
+import { AlerterService } from './shell/alerter-service.ts';
+import { verdictRoutes } from './api/verdict-api.ts';
+import { flaggerRoutes } from './api/flagger-hooks.ts';
 
 /** Rules the schema cannot state: every webhook is signed, every owner entry has a key. */
 export function checkAlertingSettings(s: AlertingSettings): string[] {
@@ -21,10 +21,10 @@ export function checkAlertingSettings(s: AlertingSettings): string[] {
   return problems;
 }
 
-export const alerterFactory: RoleFactory = {
+export const alerterFactory: RoleFactory<AlertingSettings> = {
   name: 'alerter',
-  create(ctx: RoleContext): Role {
-    const section = ctx.config.alerting;
+  create(ctx: RoleContext<AlertingSettings>): Role {
+    const section = ctx.settings;
     const problems = checkAlertingSettings(section);
     if (problems.length) throw new ConfigError('alerting', problems);
     const service = new AlerterService(ctx);

@@ -1,4 +1,5 @@
 // Collector settings: the HTTP front door for endpoints and release tooling.
+import type { Static } from '@sinclair/typebox';
 import { Bool, Int, Listen, Secret, SecretFile, Section, StrList } from '../common/config/setting.ts';
 
 export const CollectorSection = Section({
@@ -22,3 +23,5 @@ export const CollectorSection = Section({
   max_tracked_sources: Int(100000, 100, 100000000, { description: 'Most rate-limit buckets kept; the least recently used are dropped.' }),
   source_from_forwarded_for: Bool(false, { description: 'Take the source address for rate limits from the last X-Forwarded-For entry (only behind a proxy that sets it).' }),
 }, 'Collector: ingest over HTTP, write to Kafka.');
+
+export type CollectorSettings = Static<typeof CollectorSection>;

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document of the collector, generated from the contract's TypeBox schemas (which are
 // JSON Schema 2020-12 already), so the document cannot drift from what the server validates.
-// collectors/openapi.json is this document for the default settings (`node collectors/write-openapi.ts`).
+// collectors/openapi.json is this document for the default settings (`node tools/docs/write-openapi.ts`).
 import type { TSchema } from '@sinclair/typebox';
 import { CONTRACT_VERSION } from '../common/contract/envelope.ts';
 import { EventSchemas } from '../common/contract/events.ts';

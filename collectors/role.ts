@@ -1,6 +1,7 @@
 // The collector role as the process runs it: the ingest routes, GET /openapi.json, readiness, lifecycle.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Role, RoleContext, RoleFactory } from '../common/runtime/role.ts';
+import type { CollectorSettings } from './config.ts';
 import { Authenticator } from './auth.ts';
 import { clockPolicyOf } from './clock-policy.ts';
 import { ingestRoute } from './ingest-handler.ts';
@@ -10,10 +11,10 @@ import { DeadlinePublisher } from './publish.ts';
 import { CallerLimits } from './rate-limit.ts';
 import { routeSpecs } from './routes.ts';
 
-export const collectorFactory: RoleFactory = {
+export const collectorFactory: RoleFactory<CollectorSettings> = {
   name: 'collector',
-  create(ctx: RoleContext): Role {
-    const s = ctx.config.collector;
+  create(ctx: RoleContext<CollectorSettings>): Role {
+    const s = ctx.settings;
     const logger = ctx.logger;
     const metrics = new CollectorMetrics(ctx.registry);
     const auth = new Authenticator(s);
@@ -23,7 +24,7 @@ export const collectorFactory: RoleFactory = {
     }, metrics, ctx.clock);
     let stopping = false;
     const deps = {
-      collectorId: ctx.config.instance_id ?? 'collector',
+      collectorId: ctx.shared.instanceId,
       maxBodyBytes: s.max_body_bytes,
       maxEventsPerBatch: s.max_events_per_batch,
       sourceFromForwardedFor: s.source_from_forwarded_for,

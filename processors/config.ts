@@ -1,5 +1,6 @@
 // Processor settings: device state, windows and detection thresholds. Every interval is a setting so
 // tests and demos can run a whole rollout in a minute with 1-second heartbeats.
+import type { Static } from '@sinclair/typebox';
 import { Int, Listen, Num, Section, Str } from '../common/config/setting.ts';
 
 export const ProcessorSection = Section({
@@ -44,3 +45,5 @@ export const ProcessorSection = Section({
   deployments_wait_ms: Int(5000, 0, 600000, { description: 'How long the judge waits for the rollout feed to catch up before judging a window.', unit: 'ms' }),
   lag_poll_ms: Int(5000, 100, 600000, { description: 'How often consumer lag is measured.', unit: 'ms' }),
 }, 'Processor: per-device state, per-ring per-release windows and detection.');
+
+export type ProcessorSettings = Static<typeof ProcessorSection>;

@@ -5,6 +5,7 @@ import type { Role, RoleContext, RoleFactory } from '../common/runtime/role.ts';
 import { startAll, stopAll } from '../common/runtime/lifecycle.ts';
 import { sendJson } from '../common/http/server.ts';
 import { LabelLimiter } from '../common/telemetry/metrics.ts';
+import type { ProcessorSettings } from './config.ts';
 import { detectionSettings } from './core/settings.ts';
 import { JudgeStage } from './shell/judge-stage.ts';
 import { ProcessorMetrics } from './shell/metrics.ts';
@@ -13,16 +14,16 @@ import { SourceStage } from './shell/source-stage.ts';
 /** A replay of one partition that takes longer than this fails the batch (it is retried). */
 const RESTORE_TIMEOUT_MS = 10 * 60_000;
 
-export const processorFactory: RoleFactory = {
+export const processorFactory: RoleFactory<ProcessorSettings> = {
   name: 'processor',
-  create(ctx: RoleContext): Role {
-    const section = ctx.config.processor;
+  create(ctx: RoleContext<ProcessorSettings>): Role {
+    const section = ctx.settings;
     const settings = detectionSettings(section);
-    const partitions = section.source_partitions || ctx.config.bus.partitions;
-    const metrics = new ProcessorMetrics(ctx.registry, new LabelLimiter(ctx.registry, ctx.config.telemetry.label_cardinality_limit));
+    const partitions = section.source_partitions || ctx.shared.bus.partitions;
+    const metrics = new ProcessorMetrics(ctx.registry, new LabelLimiter(ctx.registry, ctx.shared.telemetry.label_cardinality_limit));
     const common = { bus: ctx.bus, producer: ctx.producer, topics: ctx.topics, settings, partitions, metrics, logger: ctx.logger, clock: ctx.clock };
     const judge = new JudgeStage({
-      ...common, groupId: section.group_id, instanceId: ctx.config.instance_id ?? 'ringwatch', deploymentsWaitMs: section.deployments_wait_ms,
+      ...common, groupId: section.group_id, instanceId: ctx.shared.instanceId, deploymentsWaitMs: section.deployments_wait_ms,
     });
     const sources = new SourceStage({
       ...common, groupId: section.group_id, idleAdvanceMs: section.idle_advance_secs * 1000, restoreTimeoutMs: RESTORE_TIMEOUT_MS,

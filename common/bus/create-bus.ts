@@ -1,26 +1,26 @@
 // Bus factory: the configured implementation, plus the topic list every role expects to exist.
-import type { Config } from '../config/schema.ts';
+import type { BusSettings } from '../config/common-sections.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Bus, TopicSpec } from './types.ts';
 import { KafkaBus } from './kafka-bus.ts';
 import { MemoryBus } from './memory-bus.ts';
 import { topicNames } from './topics.ts';
 
-export function createBus(config: Config, logger: Logger, role: string, onFatal?: (err: Error) => void): Bus {
-  if (config.bus.kind === 'memory') return new MemoryBus();
+export function createBus(bus: BusSettings, instanceId: string, logger: Logger, role: string, onFatal?: (err: Error) => void): Bus {
+  if (bus.kind === 'memory') return new MemoryBus();
   return new KafkaBus({
-    settings: config.bus.kafka,
-    clientId: `${config.bus.kafka.client_id}-${role}-${config.instance_id}`,
-    replicationFactor: config.bus.replication_factor,
+    settings: bus.kafka,
+    clientId: `${bus.kafka.client_id}-${role}-${instanceId}`,
+    replicationFactor: bus.replication_factor,
     logger,
     onFatal,
   });
 }
 
 /** Every topic ringwatch uses, created at start-up when missing. */
-export function topicSpecs(config: Config): TopicSpec[] {
-  const t = topicNames(config.bus.topic_prefix);
-  const p = config.bus.partitions;
+export function topicSpecs(bus: BusSettings): TopicSpec[] {
+  const t = topicNames(bus.topic_prefix);
+  const p = bus.partitions;
   return [
     { name: t.heartbeats, partitions: p },
     { name: t.crashes, partitions: p },

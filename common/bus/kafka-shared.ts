@@ -2,9 +2,9 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ConsumedRecord } from './types.ts';
-import type { Config } from '../config/schema.ts';
+import type { KafkaSettings } from '../config/common-sections.ts';
 
-export type KafkaSettings = Config['bus']['kafka'];
+export type { KafkaSettings };
 
 export const headerValues = (headers: Record<string, unknown> | undefined): Record<string, string> => {
   const out: Record<string, string> = {};

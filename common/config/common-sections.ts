@@ -1,5 +1,5 @@
 // Settings every role shares: identity, logging, the bus and Kafka, self-telemetry.
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { Bool, Int, OneOf, Secret, SecretFile, Section, Str, StrList } from './setting.ts';
 
 export const KafkaSection = Section({
@@ -48,3 +48,7 @@ export const CommonProperties = {
   bus: BusSection,
   telemetry: TelemetrySection,
 };
+
+export type KafkaSettings = Static<typeof KafkaSection>;
+export type BusSettings = Static<typeof BusSection>;
+export type TelemetrySettings = Static<typeof TelemetrySection>;

@@ -1,12 +1,12 @@
-// Load, default and validate the configuration. Every problem is reported at once, each with its path;
-// nothing is coerced except environment strings, which are parsed by the type the schema asks for.
+// Load, default and validate a configuration against the schema the executable assembles (app/config.ts).
+// Every problem is reported at once, each with its path; nothing is coerced except environment strings,
+// which are parsed by the type the schema asks for. The foundation knows no role: the schema, the short
+// environment aliases and the cross-section checks are given to it.
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { parseDocument } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import { ValueErrorType } from '@sinclair/typebox/errors';
-import { Kind, type TSchema } from '@sinclair/typebox';
-import { ConfigSchema, ENV_ALIASES, type Config } from './schema.ts';
+import { Kind, type Static, type TSchema } from '@sinclair/typebox';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -21,7 +21,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every leaf setting of the schema with its path (objects with properties are descended into). */
-export function leafSettings(schema: TSchema = ConfigSchema, path: string[] = []): { path: string[]; schema: TSchema }[] {
+export function leafSettings(schema: TSchema, path: string[] = []): { path: string[]; schema: TSchema }[] {
   if (schema[Kind] === 'Object' && schema.properties && path.length < 4) {
     return Object.entries(schema.properties as Record<string, TSchema>)
       .flatMap(([k, s]) => leafSettings(s, [...path, k]));
@@ -48,11 +48,12 @@ function setPath(target: Obj, path: string[], value: unknown): void {
   node[path[path.length - 1]] = value;
 }
 
-function applyEnv(raw: Obj, env: NodeJS.ProcessEnv): void {
+function applyEnv(raw: Obj, env: NodeJS.ProcessEnv, schema: TSchema, aliases: Record<string, string[]>): void {
   const byName = new Map<string, { path: string[]; schema: TSchema }>();
-  for (const leaf of leafSettings()) byName.set(envNameOf(leaf.path), leaf);
-  for (const [alias, path] of Object.entries(ENV_ALIASES)) {
-    const leaf = leafSettings().find((l) => l.path.join('.') === path.join('.'));
+  const leaves = leafSettings(schema);
+  for (const leaf of leaves) byName.set(envNameOf(leaf.path), leaf);
+  for (const [alias, path] of Object.entries(aliases)) {
+    const leaf = leaves.find((l) => l.path.join('.') === path.join('.'));
     if (leaf) byName.set(alias, leaf);
   }
   for (const [name, leaf] of byName) {
@@ -95,54 +96,71 @@ function readSecretFiles(value: Obj, path: string[], problems: string[]): void {
   }
 }
 
-function crossChecks(config: Config, problems: string[]): void {
-  if (config.bus.kind === 'kafka' && !config.collector.auth_enabled) {
-    problems.push('collector.auth_enabled: may be false only with bus.kind memory (embedded mode)');
-  }
+export interface ConfigShape<S extends TSchema> {
+  schema: S;
+  /** Environment variables kept short for the settings people set most: name -> path. */
+  envAliases: Record<string, string[]>;
+  /** Checks across sections, after the schema passed; each problem "path: why". */
+  crossChecks(config: Static<S>, problems: string[]): void;
+  /** Fill in what only the running process knows (e.g. the host name as instance id). */
+  finish(config: Static<S>): void;
 }
 
-/** Build the configuration from parsed YAML (or {}) and the environment. Throws ConfigError with every problem. */
-export function buildConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): Config {
-  if (input !== undefined && input !== null && !isObj(input)) throw new ConfigError(source, ['(root): must be a mapping']);
-  const raw: Obj = structuredClone((input ?? {}) as Obj);
-  applyEnv(raw, env);
-  const withDefaults = Value.Default(ConfigSchema, raw) as Obj;
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const e of Value.Errors(ConfigSchema, withDefaults)) {
-    const line = `${dottedPath(e.path)}: ${describeValueError(e.type, e.message, e.schema)}`;
-    if (!seen.has(e.path)) problems.push(line);
-    seen.add(e.path);
-  }
-  if (problems.length) throw new ConfigError(source, problems);
-  readSecretFiles(withDefaults, [], problems);
-  const config = withDefaults as Config;
-  crossChecks(config, problems);
-  if (problems.length) throw new ConfigError(source, problems);
-  config.instance_id ??= hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128) || 'ringwatch';
-  return config;
+export interface ConfigLoader<C> {
+  /** Build the configuration from parsed YAML (or {}) and the environment. Throws ConfigError with every problem. */
+  buildConfig(input: unknown, env?: NodeJS.ProcessEnv, source?: string): C;
+  /** Read a YAML file and build the configuration. YAML syntax errors are reported with line and column. */
+  loadConfig(file: string | undefined, env?: NodeJS.ProcessEnv): C;
+  /** The configuration with every secret replaced by "<redacted>", for `ringwatch config` and logs. */
+  redactConfig(config: C): unknown;
 }
 
-/** Read a YAML file and build the configuration. YAML syntax errors are reported with line and column. */
-export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
-  if (!file) return buildConfig({}, env, 'defaults');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [`cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`]);
+export function configLoader<S extends TSchema>(shape: ConfigShape<S>): ConfigLoader<Static<S>> {
+  type C = Static<S>;
+  const { schema } = shape;
+  function buildConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): C {
+    if (input !== undefined && input !== null && !isObj(input)) throw new ConfigError(source, ['(root): must be a mapping']);
+    const raw: Obj = structuredClone((input ?? {}) as Obj);
+    applyEnv(raw, env, schema, shape.envAliases);
+    const withDefaults = Value.Default(schema, raw) as Obj;
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const e of Value.Errors(schema, withDefaults)) {
+      const line = `${dottedPath(e.path)}: ${describeValueError(e.type, e.message, e.schema)}`;
+      if (!seen.has(e.path)) problems.push(line);
+      seen.add(e.path);
+    }
+    if (problems.length) throw new ConfigError(source, problems);
+    readSecretFiles(withDefaults, [], problems);
+    const config = withDefaults as C;
+    shape.crossChecks(config, problems);
+    if (problems.length) throw new ConfigError(source, problems);
+    shape.finish(config);
+    return config;
   }
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new ConfigError(file, doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`));
+  function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): C {
+    if (!file) return buildConfig({}, env, 'defaults');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(file, [`cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`]);
+    }
+    const doc = parseDocument(text, { uniqueKeys: true });
+    if (doc.errors.length) {
+      throw new ConfigError(file, doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`));
+    }
+    return buildConfig(doc.toJS(), env, file);
   }
-  return buildConfig(doc.toJS(), env, file);
-}
-
-/** The configuration with every secret replaced by "<redacted>", for `ringwatch config` and logs. */
-export function redactConfig(config: Config): unknown {
-  const secretKeys = new Set(leafSettings().filter((l) => l.schema.secret).map((l) => l.path[l.path.length - 1]));
+  const secretKeys = new Set(leafSettings(schema).filter((l) => l.schema.secret).map((l) => l.path[l.path.length - 1]));
   secretKeys.add('hmac_secret');
-  return JSON.parse(JSON.stringify(config, (key, value) =>
-    secretKeys.has(key) && value !== undefined && !(Array.isArray(value) && value.length === 0) ? '<redacted>' : value));
+  function redactConfig(config: C): unknown {
+    return JSON.parse(JSON.stringify(config, (key, value) =>
+      secretKeys.has(key) && value !== undefined && !(Array.isArray(value) && value.length === 0) ? '<redacted>' : value));
+  }
+  return { buildConfig, loadConfig, redactConfig };
 }
+
+/** A section's defaults (what a role gets when its section is absent), for tools that need one section. */
+export const sectionDefaults = <S extends TSchema>(section: S): Static<S> => Value.Default(section, {}) as Static<S>;
+

@@ -3,7 +3,7 @@
 // `eventAt` (the device time clamped by the collector's policy) only for ordering within a device.
 import { Type, type Static } from '@sinclair/typebox';
 import { EventKinds, EventSchemas, type EventKind, type EventOf } from './events.ts';
-import { compileFastCheck } from './fast-check.ts';
+import { compileFastCheck } from './fast-validate.ts';
 import { compileValidator, validateEvent, type FieldError, type Validation } from './validate.ts';
 import { MAX_ID_CHARS, ID_PATTERN } from './limits.ts';
 

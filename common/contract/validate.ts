@@ -4,7 +4,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { EventSchemas, type EventKind, type EventOf } from './events.ts';
 import { registerFormats } from './formats.ts';
-import { compileFastCheck } from './fast-check.ts';
+import { compileFastCheck } from './fast-validate.ts';
 
 export interface FieldError {
   /** JSON pointer into the event, e.g. "/components/agent" ("" for the event itself). */
@@ -25,7 +25,7 @@ registerFormats();
 
 /**
  * JSON pointer of the first forbidden key, or undefined. The pointer is built only on a hit: building a
- * path string for every key of every clean event was a third of validation's cost (common/bench profile).
+ * path string for every key of every clean event was a third of validation's cost (tools/bench profile).
  */
 export function findPoisonKey(value: unknown, depth: number): string | undefined {
   if (depth > 8 || value === null || typeof value !== 'object') return undefined;
@@ -64,7 +64,7 @@ function reasonOf(type: ValueErrorType, message: string, schema: TSchema): strin
 /**
  * Build a validator for one schema: compiled once, reused for every event. `checkedForPoison` says the
  * caller already walked the value for forbidden keys (an envelope walks its event once, not twice).
- * Valid values take the fast checker (fast-check.ts: no allocation, forbidden keys refused on the way);
+ * Valid values take the fast checker (fast-validate.ts: no allocation, forbidden keys refused on the way);
  * anything it refuses takes the full path below, which decides and writes the error report. `fast: false`
  * gives the full path alone (the reference the fast checker is tested against).
  */

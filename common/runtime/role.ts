@@ -1,6 +1,6 @@
 // What every role (collector, processor, alerter) gets from the process and gives back to it.
 import type { Registry } from 'prom-client';
-import type { Config } from '../config/schema.ts';
+import type { BusSettings, TelemetrySettings } from '../config/common-sections.ts';
 import type { Bus, BusProducer } from '../bus/types.ts';
 import type { Topics } from '../bus/topics.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -8,8 +8,17 @@ import type { Clock } from './clock.ts';
 import type { Lifecycle, ReadinessCheck } from './lifecycle.ts';
 import type { Route } from '../http/server.ts';
 
-export interface RoleContext {
-  config: Config;
+/** The settings every role shares; each role's own section comes as `settings`. */
+export interface SharedSettings {
+  instanceId: string;
+  bus: BusSettings;
+  telemetry: TelemetrySettings;
+}
+
+export interface RoleContext<S = unknown> {
+  /** This role's own configuration section. */
+  settings: S;
+  shared: SharedSettings;
   bus: Bus;
   /** Shared, coalescing producer (acknowledged = written to every in-sync replica). */
   producer: BusProducer;
@@ -31,7 +40,7 @@ export interface Role extends Lifecycle {
 
 export type RoleName = Role['name'];
 
-export interface RoleFactory {
+export interface RoleFactory<S = never> {
   name: RoleName;
-  create(ctx: RoleContext): Role;
+  create(ctx: RoleContext<S>): Role;
 }

@@ -1,7 +1,7 @@
 // The processor section in the units the core computes with (ms, counts), built once from the config.
-import type { Config } from '../../common/config/schema.ts';
+import type { ProcessorSettings } from '../config.ts';
 
-export function detectionSettings(p: Config['processor']) {
+export function detectionSettings(p: ProcessorSettings) {
   return {
     windowMs: p.window_secs * 1000,
     heartbeatMs: p.heartbeat_interval_secs * 1000,

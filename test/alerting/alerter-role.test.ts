@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { MemoryBus } from '../../common/bus/memory-bus.ts';
-import { buildConfig } from '../../common/config/load.ts';
+import { sharedSettings } from '../../app/run-roles.ts';
+import { buildConfig } from '../../app/config.ts';
 import { systemClock } from '../../common/runtime/clock.ts';
 import { topicNames } from '../../common/bus/topics.ts';
 import { alerterFactory } from '../../alerting/role.ts';
@@ -136,8 +137,9 @@ describe('alerter role (memory bus)', () => {
 describe('alerter role lifecycle', () => {
   const ctx = (alerting: Record<string, unknown>) => {
     const bus = new MemoryBus();
+    const config = buildConfig({ bus: { kind: 'memory' }, collector: { auth_enabled: false }, alerting }, {});
     return {
-      config: buildConfig({ bus: { kind: 'memory' }, collector: { auth_enabled: false }, alerting }, {}),
+      settings: config.alerting, shared: sharedSettings(config),
       bus, producer: bus.producer(), topics, logger: capturingLogger().logger, clock: systemClock, registry: new Registry(),
     };
   };

@@ -1,7 +1,7 @@
 // The pure core: verdict table, incident lifecycle with hysteresis, halts, idempotency and gaps.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlerterCore, type CoreOptions } from '../../alerting/alerter-core.ts';
+import { AlerterCore, type CoreOptions } from '../../alerting/core/alerter-core.ts';
 import { releaseDecision, gapDecision, T0, WINDOW_MS } from './support.ts';
 
 const OPTIONS: CoreOptions = {

@@ -1,8 +1,8 @@
 // Runs the alerter role as the process does (runRoles), with fake PagerDuty and webhook receivers, and
 // gives tests the handles a user would have: the verdict API, the topics and what the receivers got.
 import { Registry } from 'prom-client';
-import { buildConfig } from '../../common/config/load.ts';
-import { runRoles, type RunningRoles } from '../../common/runtime/run-roles.ts';
+import { buildConfig } from '../../app/config.ts';
+import { runRoles, type RunningRoles } from '../../app/run-roles.ts';
 import type { Bus } from '../../common/bus/types.ts';
 import { decisionKey, type Decision } from '../../common/contract/decision.ts';
 import type { Logger } from '../../common/telemetry/logger.ts';

@@ -4,17 +4,17 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { buildConfig } from '../../common/config/load.ts';
+import { buildConfig } from '../../app/config.ts';
 import { systemClock } from '../../common/runtime/clock.ts';
-import { AlerterCore } from '../../alerting/alerter-core.ts';
-import { DeliveryWorker } from '../../alerting/delivery-worker.ts';
-import { AlertingMetrics } from '../../alerting/metrics.ts';
-import { Outbox } from '../../alerting/outbox.ts';
-import { planDeliveries, type PlannedDelivery } from '../../alerting/routing.ts';
-import { createSenders } from '../../alerting/senders.ts';
-import { PD_MAX_EVENT_BYTES, PD_MAX_SUMMARY_CHARS } from '../../alerting/pagerduty.ts';
-import { verifySignature } from '../../alerting/webhook.ts';
-import type { Notice } from '../../alerting/model.ts';
+import { AlerterCore } from '../../alerting/core/alerter-core.ts';
+import { DeliveryWorker } from '../../alerting/shell/delivery-worker.ts';
+import { AlertingMetrics } from '../../alerting/shell/metrics.ts';
+import { Outbox } from '../../alerting/shell/outbox.ts';
+import { planDeliveries, type PlannedDelivery } from '../../alerting/core/routing.ts';
+import { createSenders } from '../../alerting/integrations/senders.ts';
+import { PD_MAX_EVENT_BYTES, PD_MAX_SUMMARY_CHARS } from '../../alerting/integrations/pagerduty.ts';
+import { verifySignature } from '../../alerting/integrations/webhook.ts';
+import type { Notice } from '../../alerting/core/model.ts';
 import { capturingLogger, FakeReceiver, releaseDecision, sleepMs, T0, waitFor, type Answer, type Received } from './support.ts';
 
 const ROUTING_KEY = 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY32';

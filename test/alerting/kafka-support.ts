@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaBus } from '../../common/bus/kafka-bus.ts';
 import type { ConsumedRecord } from '../../common/bus/types.ts';
-import { buildConfig } from '../../common/config/load.ts';
+import { buildConfig } from '../../app/config.ts';
 import { silentLogger } from '../../common/telemetry/logger.ts';
 
 export function testKafkaBus(brokers: string[], clientId: string): KafkaBus {

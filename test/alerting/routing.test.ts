@@ -1,12 +1,12 @@
 // Routing, outbox ordering and the retry table, without any I/O.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlerterCore } from '../../alerting/alerter-core.ts';
-import { planDeliveries, type PagerRoute, type RoutingTargets } from '../../alerting/routing.ts';
-import { Outbox } from '../../alerting/outbox.ts';
-import { classifyError, classifyStatus, parseRetryAfter, retryDelayMs } from '../../alerting/retry-table.ts';
-import { dedupKey, PD_MAX_DEDUP_KEY_CHARS } from '../../alerting/pagerduty.ts';
-import type { Notice } from '../../alerting/model.ts';
+import { AlerterCore } from '../../alerting/core/alerter-core.ts';
+import { planDeliveries, type PagerRoute, type RoutingTargets } from '../../alerting/core/routing.ts';
+import { Outbox } from '../../alerting/shell/outbox.ts';
+import { classifyError, classifyStatus, parseRetryAfter, retryDelayMs } from '../../alerting/integrations/retry-table.ts';
+import { dedupKey, PD_MAX_DEDUP_KEY_CHARS } from '../../alerting/integrations/pagerduty.ts';
+import type { Notice } from '../../alerting/core/model.ts';
 import { gapDecision, releaseDecision, T0 } from './support.ts';
 
 const core = () => new AlerterCore({

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildConfig, redactConfig } from '../../common/config/load.ts';
+import { buildConfig, redactConfig } from '../../app/config.ts';
 import { checkAlertingSettings } from '../../alerting/role.ts';
-import { pagerKeys } from '../../alerting/senders.ts';
+import { pagerKeys } from '../../alerting/integrations/senders.ts';
 
 const config = (alerting: Record<string, unknown>) => buildConfig({ alerting }, {});
 

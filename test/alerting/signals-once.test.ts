@@ -1,11 +1,11 @@
 // A halt already on the signals topic (published just before a crash) is not published again after a restart.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildConfig } from '../../common/config/load.ts';
+import { buildConfig } from '../../app/config.ts';
 import type { BusProducer, BusRecord } from '../../common/bus/types.ts';
-import { createSenders } from '../../alerting/senders.ts';
-import type { Delivery } from '../../alerting/routing.ts';
-import type { HaltSignal } from '../../alerting/model.ts';
+import { createSenders } from '../../alerting/integrations/senders.ts';
+import type { Delivery } from '../../alerting/core/routing.ts';
+import type { HaltSignal } from '../../alerting/core/model.ts';
 
 const signal = (id: string): HaltSignal => ({
   id, type: 'halt', release: { component: 'channel-291', version: 'c-291-2' }, ring: 'canary', reason: 'catastrophe',

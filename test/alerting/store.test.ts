@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { MemoryBus } from '../../common/bus/memory-bus.ts';
 import type { BusRecord } from '../../common/bus/types.ts';
 import { silentLogger } from '../../common/telemetry/logger.ts';
-import { StateStore } from '../../alerting/store.ts';
+import { StateStore } from '../../alerting/shell/store.ts';
 
 describe('alerting state store', () => {
   it('reads back the latest value of every live key', async () => {

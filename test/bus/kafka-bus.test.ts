@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KafkaBus } from '../../common/bus/kafka-bus.ts';
-import { buildConfig } from '../../common/config/load.ts';
+import { buildConfig } from '../../app/config.ts';
 import { silentLogger } from '../../common/telemetry/logger.ts';
 import { testBrokers } from '../support/kafka.ts';
 import { busContract } from './contract.ts';

@@ -10,7 +10,7 @@ import { parseBatch } from '../../collectors/batch.ts';
 import { applyClockPolicy } from '../../collectors/clock-policy.ts';
 import { TokenBuckets } from '../../collectors/rate-limit.ts';
 import { rawEventTexts } from '../../collectors/raw-elements.ts';
-import { heartbeat } from '../../collectors/bench/events.ts';
+import { heartbeat } from '../../tools/bench/ingest/events.ts';
 
 const policy = { maxFutureSkewMs: 60_000, maxPastAgeMs: 86_400_000 };
 const T = Date.parse('2025-03-01T12:00:00Z');

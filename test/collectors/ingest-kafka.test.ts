@@ -3,7 +3,7 @@
 // span's context must arrive in the Kafka record headers.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { heartbeat } from '../../collectors/bench/events.ts';
+import { heartbeat } from '../../tools/bench/ingest/events.ts';
 import { post, startCollector } from './support/harness.ts';
 import { ingestContract } from './support/ingest-contract.ts';
 import { envelopes, kafkaReader } from './support/read-topic.ts';

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { heartbeat } from '../../collectors/bench/events.ts';
+import { heartbeat } from '../../tools/bench/ingest/events.ts';
 import { startPrivateBroker, type PrivateBroker } from '../support/private-broker.ts';
 import { uniquePrefix } from '../support/kafka.ts';
 import { get, post, startCollector, type Harness } from './support/harness.ts';

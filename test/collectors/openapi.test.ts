@@ -4,13 +4,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { MAX_COMPONENTS } from '../../common/contract/limits.ts';
-import { buildConfig } from '../../common/config/load.ts';
+import { buildConfig } from '../../app/config.ts';
 import { buildOpenApi } from '../../collectors/openapi.ts';
 import { REQUEST_REASONS } from '../../collectors/reasons.ts';
-import { OPENAPI_FILE, defaultOpenApiText } from '../../collectors/write-openapi.ts';
+import { OPENAPI_FILE, defaultOpenApiText } from '../../tools/docs/write-openapi.ts';
 
 describe('OpenAPI document', () => {
-  it('in the repository equals the generated one (regenerate: node collectors/write-openapi.ts)', () => {
+  it('in the repository equals the generated one (regenerate: node tools/docs/write-openapi.ts)', () => {
     assert.equal(readFileSync(OPENAPI_FILE, 'utf8'), defaultOpenApiText());
   });
 

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { MemoryBus } from '../../common/bus/memory-bus.ts';
 import type { BusProducer } from '../../common/bus/types.ts';
 import { ManualClock } from '../../common/runtime/clock.ts';
-import { heartbeat } from '../../collectors/bench/events.ts';
+import { heartbeat } from '../../tools/bench/ingest/events.ts';
 import { buildOpenApi } from '../../collectors/openapi.ts';
 import { DEVICE_TOKEN, RELEASE_TOKEN, get, post, startCollector, type Harness } from './support/harness.ts';
 
@@ -116,7 +116,7 @@ describe('collector service (memory bus)', () => {
     const text = (await get(h.url, '/openapi.json')).text;
     for (const token of [DEVICE_TOKEN, RELEASE_TOKEN]) assert.ok(!text.includes(token));
     const doc = JSON.parse(text);
-    assert.deepEqual(doc, JSON.parse(JSON.stringify(buildOpenApi(h.running.context.config.collector))));
+    assert.deepEqual(doc, JSON.parse(JSON.stringify(buildOpenApi(h.config.collector))));
     assert.equal(doc.components.schemas.HeartbeatBatch.properties.events.maxItems, 77);
   });
 

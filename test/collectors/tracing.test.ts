@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../common/bus/memory-bus.ts';
-import { heartbeat } from '../../collectors/bench/events.ts';
+import { heartbeat } from '../../tools/bench/ingest/events.ts';
 import { post, startCollector, type Harness } from './support/harness.ts';
 import { installTestTracing, traceparentOf } from './support/tracing.ts';
 

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildConfig, ConfigError, leafSettings, loadConfig, redactConfig } from '../../common/config/load.ts';
-import { renderConfigReference } from '../../common/config/reference.ts';
+import { ConfigError, leafSettings } from '../../common/config/load.ts';
+import { buildConfig, ConfigSchema, loadConfig, redactConfig } from '../../app/config.ts';
+import { renderConfigReference } from '../../app/config-reference.ts';
 
 const problemsOf = (fn: () => unknown): string[] => {
   try {
@@ -63,7 +64,7 @@ describe('configuration', () => {
   });
 
   it('documents every setting with a description', () => {
-    for (const leaf of leafSettings()) assert.ok(leaf.schema.description, `${leaf.path.join('.')} has no description`);
+    for (const leaf of leafSettings(ConfigSchema)) assert.ok(leaf.schema.description, `${leaf.path.join('.')} has no description`);
   });
 
   it('keeps docs/configuration.md in step with the schema', () => {

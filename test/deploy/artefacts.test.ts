@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { buildConfig } from '../../common/config/load.ts';
+import { buildConfig } from '../../app/config.ts';
 import { renderPrometheusRule, OUTPUT as PROMETHEUS_RULE } from '../../deploy/kubernetes/prometheusrule.ts';
 import { renderDashboards, DASHBOARDS_DIR } from '../../deploy/grafana/build-dashboards.ts';
 import { dashboardExpressions, ruleFiles } from './support/expressions.ts';

@@ -3,7 +3,7 @@
 // the real verdict API. The bad release must be stopped in its first ring: halted and rolled back there,
 // one page, one halt (signals topic and webhook), fail on the verdict API. Prints onset-to-halt/page times.
 import { after, before, describe, it } from 'node:test';
-import type { LiveRolloutResult } from '../../common/demo/live-rollout.ts';
+import type { LiveRolloutResult } from '../../tools/demo/live-rollout.ts';
 import type { E2eStack } from './stack.ts';
 import { assertStoppedInFirstRing, runE2e } from './rollout-checks.ts';
 

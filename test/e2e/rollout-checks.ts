@@ -1,10 +1,10 @@
 // What both end-to-end scenarios must show: the bad release stopped in its first ring, one page, one halt
 // (signals topic and webhook), fail on the verdict API; and the times from onset to halt and to page.
 import assert from 'node:assert/strict';
-import { loadScenario } from '../../common/simulator/scenario-load.ts';
-import type { Scenario } from '../../common/simulator/scenario-schema.ts';
-import { onsetOf, playLiveRollout, ringsReached, type LiveRolloutResult } from '../../common/demo/live-rollout.ts';
-import { readVerdict } from '../../common/simulator/verdict-http.ts';
+import { loadScenario } from '../../tools/simulator/scenario-load.ts';
+import type { Scenario } from '../../tools/simulator/scenario-schema.ts';
+import { onsetOf, playLiveRollout, ringsReached, type LiveRolloutResult } from '../../tools/demo/live-rollout.ts';
+import { readVerdict } from '../../tools/simulator/verdict-http.ts';
 import { received } from '../alerting/harness.ts';
 import { DEVICE_TOKENS, RELEASE_TOKEN, startStack, type E2eStack } from './stack.ts';
 

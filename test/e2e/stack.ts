@@ -2,11 +2,11 @@
 // on), processor with 1-second heartbeats and 2-second windows, alerter paging a fake PagerDuty and a fake
 // webhook. The receivers note when each request arrived, so the test can report time to page.
 import { Registry } from 'prom-client';
-import { buildConfig } from '../../common/config/load.ts';
-import { runRoles, type RunningRoles } from '../../common/runtime/run-roles.ts';
-import { ROLE_FACTORIES } from '../../common/cli/roles.ts';
-import { fastProcessorSettings } from '../../common/demo/fast-settings.ts';
-import type { Scenario } from '../../common/simulator/scenario-schema.ts';
+import { buildConfig } from '../../app/config.ts';
+import { runRoles, type RunningRoles } from '../../app/run-roles.ts';
+import { ROLE_FACTORIES } from '../../app/role-factories.ts';
+import { fastProcessorSettings } from '../../tools/demo/fast-settings.ts';
+import type { Scenario } from '../../tools/simulator/scenario-schema.ts';
 import { silentLogger } from '../../common/telemetry/logger.ts';
 import { testBrokers, uniquePrefix } from '../support/kafka.ts';
 import { FakeReceiver, type Received } from '../alerting/support.ts';

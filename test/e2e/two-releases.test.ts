@@ -3,8 +3,8 @@
 // halt); the agent release keeps a pass verdict on the same ring and is never halted.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LiveRolloutResult } from '../../common/demo/live-rollout.ts';
-import { readVerdict } from '../../common/simulator/verdict-http.ts';
+import type { LiveRolloutResult } from '../../tools/demo/live-rollout.ts';
+import { readVerdict } from '../../tools/simulator/verdict-http.ts';
 import type { E2eStack } from './stack.ts';
 import { assertStoppedInFirstRing, HEALTHY, runE2e } from './rollout-checks.ts';
 

@@ -2,7 +2,7 @@
 // small fleet that leaves some partitions without a single device.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runRoles } from '../../common/runtime/run-roles.ts';
+import { runRoles } from '../../app/run-roles.ts';
 import { createRegistry } from '../../common/telemetry/metrics.ts';
 import { silentLogger } from '../../common/telemetry/logger.ts';
 import { processorFactory } from '../../processors/role.ts';

@@ -8,7 +8,7 @@ import { Kafka } from 'kafkajs';
 import { KafkaBus } from '../../common/bus/kafka-bus.ts';
 import { MemoryBus } from '../../common/bus/memory-bus.ts';
 import type { Bus, ConsumedRecord, ScanRange } from '../../common/bus/types.ts';
-import { runRoles } from '../../common/runtime/run-roles.ts';
+import { runRoles } from '../../app/run-roles.ts';
 import { sleep } from '../../common/runtime/retry.ts';
 import { createRegistry } from '../../common/telemetry/metrics.ts';
 import { createLogger, silentLogger } from '../../common/telemetry/logger.ts';

@@ -20,7 +20,7 @@ import { judgedThrough, publishScenario, readDecisions } from './support/kafka-r
 import { kafkaBus, testConfig } from './support/settings.ts';
 
 const START = Date.UTC(2026, 0, 5, 12, 0, 0);
-const CLI = join(import.meta.dirname, '../../common/cli/ringwatch.ts');
+const CLI = join(import.meta.dirname, '../../app/ringwatch.ts');
 
 function startInstance(configFile: string, id: string): { child: ChildProcess; running: Promise<void>; output: string[] } {
   const output: string[] = [];
@@ -69,7 +69,7 @@ async function run(kill: boolean): Promise<Decision[]> {
     // Created up front: two instances creating the same topics at the same instant race in the broker
     // (see the report); a freshly created topic may need a moment before its leaders answer.
     await withRetries(async () => {
-      await bus.ensureTopics(topicSpecs(config));
+      await bus.ensureTopics(topicSpecs(config.bus));
       await producer.start();
       reader = await readDecisions(bus, topics.decisions, kill ? 'run with SIGKILL' : 'run without kill');
     }, { attempts: 5, initialMs: 500, maxMs: 2000 });

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { buildConfig } from '../../common/config/load.ts';
+import { buildConfig } from '../../app/config.ts';
 import { MemoryBus } from '../../common/bus/memory-bus.ts';
 import { CoalescingProducer } from '../../common/bus/coalescing-producer.ts';
 import { ConsumerMonitor } from '../../common/bus/consumer-monitor.ts';
@@ -13,14 +13,15 @@ import { HttpServer } from '../../common/http/server.ts';
 import { systemClock } from '../../common/runtime/clock.ts';
 import type { Lifecycle } from '../../common/runtime/lifecycle.ts';
 import { silentLogger } from '../../common/telemetry/logger.ts';
-import { ROLE_FACTORIES } from '../../common/cli/roles.ts';
+import { ROLE_FACTORIES, ROLE_SECTION } from '../../app/role-factories.ts';
+import { sharedSettings } from '../../app/run-roles.ts';
 
 async function components(): Promise<Record<string, () => Lifecycle>> {
   const config = buildConfig({ bus: { kind: 'memory' }, collector: { auth_enabled: false, listen_port: 0 }, processor: { listen_port: 0 }, alerting: { listen_port: 0 } }, {});
   const bus = new MemoryBus();
-  await bus.ensureTopics(topicSpecs(config));
-  const context = () => ({
-    config, bus, producer: bus.producer(), topics: topicNames(config.bus.topic_prefix),
+  await bus.ensureTopics(topicSpecs(config.bus));
+  const context = (name: keyof typeof ROLE_SECTION) => ({
+    settings: config[ROLE_SECTION[name]], shared: sharedSettings(config), bus, producer: bus.producer(), topics: topicNames(config.bus.topic_prefix),
     registry: new Registry(), logger: silentLogger, clock: systemClock,
   });
   return {
@@ -28,7 +29,7 @@ async function components(): Promise<Record<string, () => Lifecycle>> {
     'coalescing producer': () => new CoalescingProducer(bus.producer(), { lingerMs: 5, maxRecords: 10 }),
     'consumer monitor': () => new ConsumerMonitor(bus, new Registry(), { pollMs: 1000, stallMs: 10_000, clock: systemClock, logger: silentLogger }),
     'http server': () => new HttpServer({ host: '127.0.0.1', port: 0, registry: new Registry(), readiness: [], routes: [], logger: silentLogger }),
-    ...Object.fromEntries(Object.entries(ROLE_FACTORIES).map(([name, f]) => [`role ${name}`, () => f.create(context())])),
+    ...Object.fromEntries(Object.entries(ROLE_FACTORIES).map(([name, f]) => [`role ${name}`, () => f.create(context(name as keyof typeof ROLE_SECTION))])),
   };
 }
 

@@ -59,7 +59,7 @@ else
   log "collector in embedded mode (memory bus, auth off)"
 fi
 
-env "${COLLECTOR_ENV[@]}" node "$ROOT/common/cli/ringwatch.ts" collector >"$LOG" 2>&1 &
+env "${COLLECTOR_ENV[@]}" node "$ROOT/app/ringwatch.ts" collector >"$LOG" 2>&1 &
 PID=$!
 cleanup() { kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; }
 trap cleanup EXIT

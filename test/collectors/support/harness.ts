@@ -3,11 +3,11 @@
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { buildConfig } from '../../../common/config/load.ts';
+import { buildConfig, type Config } from '../../../app/config.ts';
 import type { Bus } from '../../../common/bus/types.ts';
 import type { Topics } from '../../../common/bus/topics.ts';
 import type { Clock } from '../../../common/runtime/clock.ts';
-import { runRoles, type RunningRoles } from '../../../common/runtime/run-roles.ts';
+import { runRoles, type RunningRoles } from '../../../app/run-roles.ts';
 import { createLogger } from '../../../common/telemetry/logger.ts';
 import { collectorFactory } from '../../../collectors/role.ts';
 
@@ -18,6 +18,7 @@ export interface Harness {
   url: string;
   running: RunningRoles;
   topics: Topics;
+  config: Config;
   logs: string[];
   stop(): Promise<void>;
 }
@@ -53,7 +54,7 @@ export async function startCollector(o: HarnessOptions = {}): Promise<Harness> {
   const logger = createLogger('debug', 'test', sink);
   const running = await runRoles({ config, factories: [collectorFactory], logger, bus: o.bus, clock: o.clock });
   const port = running.servers.get('collector')?.port;
-  return { url: `http://127.0.0.1:${port}`, running, topics: running.context.topics, logs, stop: () => running.stop() };
+  return { url: `http://127.0.0.1:${port}`, running, topics: running.context.topics, config, logs, stop: () => running.stop() };
 }
 
 export interface Answer {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { DLQ_HEADERS } from '../../../common/bus/dead-letter.ts';
-import { crash, deployment, heartbeat } from '../../../collectors/bench/events.ts';
+import { crash, deployment, heartbeat } from '../../../tools/bench/ingest/events.ts';
 import { post, RELEASE_TOKEN, type Harness } from './harness.ts';
 import { envelopes, type TopicReader } from './read-topic.ts';
 

@@ -1,6 +1,6 @@
 // Processor settings for tests: the scenario settings on top of the defaults, validated like a real config.
-import { buildConfig } from '../../../common/config/load.ts';
-import type { Config } from '../../../common/config/schema.ts';
+import { buildConfig } from '../../../app/config.ts';
+import type { Config } from '../../../app/config.ts';
 import { detectionSettings, type DetectionSettings } from '../../../processors/core/settings.ts';
 import { PROCESSOR_SETTINGS } from './scenarios.ts';
 

@@ -1,0 +1,76 @@
+// How each integration sends one delivery: build the request from the notice and the current settings
+// (secrets are looked up here, at send time, and never stored in the outbox), then POST or publish it.
+import { releaseKey } from '../../common/contract/decision.ts';
+import type { BusProducer } from '../../common/bus/types.ts';
+import type { AlertingSettings } from '../config.ts';
+import type { HaltSignal } from '../core/model.ts';
+import { changeEvent, PD_CHANGE_PATH, PD_ENQUEUE_PATH, resolveEvent, triggerEvent } from './pagerduty.ts';
+import { postJson, type PostResult } from './http-post.ts';
+import type { Delivery, Integration, PagerRoute } from '../core/routing.ts';
+import { signedHeaders, webhookBody } from './webhook.ts';
+
+export type Sender = (d: Delivery) => Promise<PostResult>;
+
+/** Integration keys by route; per-component owners first, then the release-wide key. */
+export function pagerKeys(s: AlertingSettings) {
+  const owners = new Map(s.release_owners.map((o) => [o.component, o.pagerduty_release_routing_key]));
+  return (route: PagerRoute, component?: string): string | undefined => {
+    if (route === 'pipeline') return s.pagerduty_pipeline_routing_key || undefined;
+    return (component !== undefined ? owners.get(component) : undefined) || s.pagerduty_release_routing_key || undefined;
+  };
+}
+
+const refused = (): PostResult => ({ attempt: { kind: 'permanent', reason: 'not_configured' }, durationMs: 0 });
+
+export const SIGNAL_ID_HEADER = 'ringwatch-signal-id';
+
+export function signalRecord(signal: HaltSignal) {
+  return { key: releaseKey(signal.release), value: Buffer.from(JSON.stringify(signal)), headers: { [SIGNAL_ID_HEADER]: signal.id } };
+}
+
+export interface SenderDeps {
+  settings: AlertingSettings;
+  producer: BusProducer;
+  signalsTopic: string;
+  now: () => number;
+  /** Signal ids already on the signals topic (read back at start), so a restart does not publish one twice. */
+  published?: ReadonlySet<string>;
+}
+
+export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
+  const s = deps.settings;
+  const keyFor = pagerKeys(s);
+  const base = s.pagerduty_url.replace(/\/+$/, '');
+  const webhooks = new Map(s.webhooks.map((w) => [w.name, w]));
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    postJson(url, typeof body === 'string' ? body : JSON.stringify(body), headers, s.request_timeout_ms, deps.now);
+
+  return {
+    pagerduty: async (d) => {
+      const n = d.notice;
+      const component = n.type === 'signal.halt' ? n.signal.release.component : n.incident.release?.component;
+      const key = keyFor(d.target as PagerRoute, component);
+      if (!key) return refused();
+      if (n.type === 'signal.halt') return post(`${base}${PD_CHANGE_PATH}`, changeEvent(n.signal, key, s.public_url));
+      const event = d.action === 'resolve' ? resolveEvent(n.incident, key) : triggerEvent(n.incident, key, n.incident.severity, s.public_url);
+      return post(`${base}${PD_ENQUEUE_PATH}`, event);
+    },
+    webhook: async (d) => {
+      const hook = webhooks.get(d.target);
+      if (!hook?.hmac_secret) return refused();
+      const body = webhookBody(d.notice, d.createdAtMs, s.public_url);
+      return post(hook.url, body, signedHeaders(hook.hmac_secret, body, d.notice.id, deps.now()));
+    },
+    signals_topic: async (d) => {
+      if (d.notice.type !== 'signal.halt') return refused();
+      const started = performance.now();
+      if (deps.published?.has(d.notice.signal.id)) return { attempt: { kind: 'ok' }, durationMs: 0 };
+      try {
+        await deps.producer.publish(deps.signalsTopic, [signalRecord(d.notice.signal)]);
+        return { attempt: { kind: 'ok' }, durationMs: performance.now() - started };
+      } catch {
+        return { attempt: { kind: 'retry', reason: 'bus_unavailable' }, durationMs: performance.now() - started };
+      }
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// Durable alerter state on the compacted, single-partition incidents topic: key = state key
+// (`rr|...`, `gap|...`, `incident|...`, `outbox|...`), value = its JSON; a deleted key gets a tombstone
+// (null value), so compaction removes it and the topic keeps only live state. At start the whole topic is
+// scanned (outside any consumer group), latest value per key wins, so a restart neither forgets an open
+// incident nor loses an undelivered page.
+import type { Bus, BusProducer, BusRecord } from '../../common/bus/types.ts';
+import type { Logger } from '../../common/telemetry/logger.ts';
+import { sleep } from '../../common/runtime/retry.ts';
+
+/** Half of Kafka's default message.max.bytes, leaving room for keys and batch overhead. */
+const MAX_CHUNK_BYTES = 512 * 1024;
+
+export class StateStore {
+  private readonly bus: Bus;
+  private readonly producer: BusProducer;
+  private readonly topic: string;
+  private readonly logger: Logger;
+
+  constructor(deps: { bus: Bus; producer: BusProducer; topic: string; logger: Logger }) {
+    this.bus = deps.bus;
+    this.producer = deps.producer;
+    this.topic = deps.topic;
+    this.logger = deps.logger;
+  }
+
+  /**
+   * Write values (undefined: deleted). Resolves once the bus acknowledged all of them. Sent in chunks
+   * that stay under Kafka's default record-batch limit (message.max.bytes, 1 MB): the topic has one
+   * partition, so one produce request is one batch.
+   */
+  async persist(entries: [key: string, value: unknown][]): Promise<void> {
+    let chunk: BusRecord[] = [];
+    let bytes = 0;
+    for (const [key, value] of entries) {
+      const record: BusRecord = value === undefined
+        ? { key, value: Buffer.alloc(0), tombstone: true }
+        : { key, value: Buffer.from(JSON.stringify(value)) };
+      if (chunk.length && bytes + record.value.length > MAX_CHUNK_BYTES) {
+        await this.producer.publish(this.topic, chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(record);
+      bytes += record.value.length + key.length;
+    }
+    if (chunk.length) await this.producer.publish(this.topic, chunk);
+  }
+
+  /** Read the topic from its beginning to its current end and return the latest value of every live key. */
+  async readAll(timeoutMs: number, retryMs = 200): Promise<Map<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = new Map<string, unknown>();
+      let unreadable = 0;
+      const scan = this.bus.scan(this.topic, {}, async (records) => {
+        for (const r of records) {
+          // Empty values are deletions written before tombstones were.
+          if (r.tombstone || !r.value.length) { state.delete(r.key); continue; }
+          try {
+            state.set(r.key, JSON.parse(r.value.toString('utf8')));
+          } catch {
+            unreadable++;
+          }
+        }
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`reading back ${this.topic} took longer than ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+      });
+      try {
+        await Promise.race([scan, expired]);
+        if (unreadable) this.logger.error({ topic: this.topic, unreadable }, 'unreadable state records skipped');
+        return state;
+      } catch (err) {
+        // A topic created a moment ago may have no partition leader yet: try again until the deadline.
+        if (Date.now() + retryMs >= deadline) throw err;
+        this.logger.warn({ err: (err as Error).message }, 'reading back alerter state failed; retrying');
+        await sleep(retryMs);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+}

@@ -1,5 +1,0 @@
-// npm run docs:config — regenerate docs/configuration.md.
-import { writeFileSync } from 'node:fs';
-import { renderConfigReference } from './reference.ts';
-
-writeFileSync(new URL('../../docs/configuration.md', import.meta.url), renderConfigReference());

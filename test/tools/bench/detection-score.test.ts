@@ -1,0 +1,57 @@
+// Scoring of the detection benchmark on hand-made run records: recall, precision, delays, attribution,
+// blast radius in the first ring, false pages per week on healthy runs, release pages during outages.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RunRecord } from '../../../tools/bench/detection/detection-run.ts';
+import { addRun, emptyScore, percentile } from '../../../tools/bench/detection/detection-score.ts';
+import type { SimulationSummary } from '../../../tools/simulator/summary.ts';
+
+const T0 = Date.UTC(2024, 6, 19, 4, 0, 0);
+const BAD = { component: 'channel-291', version: 'bad' };
+const GOOD = { component: 'agent', version: 'good' };
+
+function record(opts: { bad: boolean; pages: RunRecord['pages']; byRing?: Record<string, number>; secs?: number }): RunRecord {
+  const releases = [
+    { ...GOOD, effect: 'healthy', outcome: 'baking', exposure: { total: 5, byRing: { canary: 5 } }, bootLoops: 0, reverted: 0 },
+    ...(opts.bad ? [{ ...BAD, effect: 'catastrophic', outcome: 'rolled_back', haltedAtMs: T0 + 40_000, haltReason: 'verdict_fail' as const,
+      exposure: { total: 9, byRing: opts.byRing ?? { canary: 9 } }, bootLoops: 9, reverted: 0 }] : []),
+  ];
+  const actions = releases.map((r, k) => ({ atMs: T0 + 30_000, release: k, component: r.component, version: r.version, ring: 'canary', action: 'started' as const }));
+  const summary = { startMs: T0, releases, actions } as unknown as SimulationSummary;
+  return { family: 'f', seed: 1, devices: 2000, simulatedSecs: opts.secs ?? 120, events: 1000, wallMs: 10, pages: opts.pages, halts: [], summary };
+}
+
+test('a caught bad release counts for recall, precision, delay and attribution; a page naming the healthy one is false', () => {
+  const score = emptyScore('f');
+  addRun(score, record({ bad: true, pages: [
+    { atMs: T0 + 38_000, kind: 'catastrophe', release: GOOD, ring: 'canary' },
+    { atMs: T0 + 39_000, kind: 'catastrophe', release: BAD, ring: 'canary' },
+  ] }), false);
+  assert.deepEqual([score.badReleases, score.detected, score.truePages, score.falsePages], [1, 1, 1, 1]);
+  assert.deepEqual(score.pageDelaysSecs, [9]);
+  assert.deepEqual(score.haltDelaysSecs, [10]);
+  assert.equal(score.attributedRight, 0, 'the first page named the wrong release');
+  assert.equal(score.stoppedInFirstRing, 1);
+  assert.equal(score.healthySecs, 0, 'a run with a bad release is not part of the false-alarm basis');
+});
+
+test('a bad release that reached a second ring is not stopped in its first ring; a missed one has no delay', () => {
+  const score = emptyScore('f');
+  addRun(score, record({ bad: true, pages: [], byRing: { canary: 9, early: 3 } }), false);
+  assert.deepEqual([score.detected, score.stoppedInFirstRing, score.pageDelaysSecs.length], [0, 0, 0]);
+});
+
+test('healthy runs give the false-page rate; release pages in outage runs and pipeline pages are counted apart', () => {
+  const score = emptyScore('f');
+  addRun(score, record({ bad: false, secs: 604_800, pages: [
+    { atMs: T0 + 50_000, kind: 'pipeline_gap', ring: '*' },
+    { atMs: T0 + 60_000, kind: 'regression', release: GOOD, ring: 'canary' },
+  ] }), true);
+  assert.deepEqual([score.healthySecs, score.healthyPages, score.falsePages, score.releasePagesInOutages, score.pipelinePages], [604_800, 1, 1, 1, 1]);
+});
+
+test('percentiles are nearest-rank', () => {
+  assert.equal(percentile([5, 1, 3, 2, 4], 50), 3);
+  assert.equal(percentile([5, 1, 3, 2, 4], 90), 5);
+  assert.equal(percentile([], 50), undefined);
+});

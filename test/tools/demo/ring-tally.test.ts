@@ -1,0 +1,33 @@
+// The demo's per-ring view: devices heard from, reporting vs silent (no heartbeat for the threshold), and
+// recent crash reports, from envelopes as the bus carries them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AnyEnvelope } from '../../../common/contract/envelope.ts';
+import { RingTally } from '../../../tools/demo/ring-tally.ts';
+
+const T0 = Date.UTC(2024, 6, 19, 4, 0, 0);
+const envelope = (kind: 'heartbeat' | 'crash', deviceId: string, ring: string, atMs: number) =>
+  ({ v: 1, kind, receivedAt: new Date(atMs).toISOString(), eventAt: new Date(atMs).toISOString(), collectorId: 'c', event: { deviceId, ring } }) as unknown as AnyEnvelope;
+
+test('a device that stops heartbeating turns silent after the threshold; a crash report counts for a while', () => {
+  const tally = new RingTally({ silentAfterMs: 3000, crashRecentMs: 30_000, maxDevices: 100 });
+  for (let s = 0; s < 10; s++) {
+    tally.feed(envelope('heartbeat', 'd1', 'canary', T0 + s * 1000));
+    if (s < 5) tally.feed(envelope('heartbeat', 'd2', 'canary', T0 + s * 1000));
+    tally.feed(envelope('heartbeat', 'd3', 'main', T0 + s * 1000));
+  }
+  tally.feed(envelope('crash', 'd2', 'canary', T0 + 4500));
+  assert.deepEqual(tally.snapshot(T0 + 10_000, ['canary', 'early', 'main']), [
+    { ring: 'canary', devices: 2, reporting: 1, silent: 1, crashed: 1 },
+    { ring: 'early', devices: 0, reporting: 0, silent: 0, crashed: 0 },
+    { ring: 'main', devices: 1, reporting: 1, silent: 0, crashed: 0 },
+  ]);
+  assert.equal(tally.snapshot(T0 + 40_000, ['canary'])[0].crashed, 0, 'an old crash report no longer counts');
+});
+
+test('devices beyond the bound are counted, not kept', () => {
+  const tally = new RingTally({ silentAfterMs: 3000, crashRecentMs: 30_000, maxDevices: 2 });
+  for (const id of ['a', 'b', 'c', 'd']) tally.feed(envelope('heartbeat', id, 'main', T0));
+  assert.equal(tally.snapshot(T0, ['main'])[0].devices, 2);
+  assert.equal(tally.untracked, 2);
+});

@@ -1,0 +1,86 @@
+// Ingest figures for the suite, built from collectors/bench's pieces: the collector as its own process
+// driven over HTTP vs a bare kafkajs producer with the same events, in alternating rounds (the ratio is
+// the steady figure on a shared machine), then one phase at 70% of the measured collector throughput
+// (autocannon's fixed overall rate) for the request latency the target names.
+import autocannon from 'autocannon';
+import { heartbeat } from '../ingest/events.ts';
+import { startCollectorProcess, BENCH_TOKEN } from '../ingest/collector-process.ts';
+import { BareProducer, type PhaseResult } from '../ingest/bare-kafkajs.ts';
+import { driveCollector } from '../ingest/drive-http.ts';
+import { median } from '../ingest/stats.ts';
+
+export interface IngestOptions {
+  brokers: string[];
+  rounds: number;
+  phaseSecs: number;
+  connections: number;
+  batchEvents: number;
+  collectorNodeOptions?: string;
+}
+
+export interface IngestFigures {
+  collectorEventsPerSec: number;
+  collectorP50Ms: number;
+  collectorP99Ms: number;
+  bareEventsPerSec: number;
+  ratio: number;
+  at70: { targetEventsPerSec: number; eventsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number };
+  failedRequests: number;
+  rounds: { collector: PhaseResult; bare: PhaseResult }[];
+}
+
+const POOL_REQUESTS = 500;
+const PARTITIONS = 6;
+
+export async function ingestFigures(o: IngestOptions): Promise<IngestFigures> {
+  const runId = `suite${Date.now().toString(36)}`;
+  const events = Array.from({ length: POOL_REQUESTS * o.batchEvents }, (_, i) => heartbeat(i, { runId }));
+  const bodies = Array.from({ length: POOL_REQUESTS }, (_, r) => JSON.stringify({ events: events.slice(r * o.batchEvents, (r + 1) * o.batchEvents) }));
+  const collector = await startCollectorProcess(o.brokers, `${runId}.`, {
+    RINGWATCH_BUS_PARTITIONS: String(PARTITIONS),
+    ...(o.collectorNodeOptions ? { NODE_OPTIONS: o.collectorNodeOptions } : {}),
+  });
+  const bare = new BareProducer({ brokers: o.brokers, topic: `${runId}.bare`, partitions: PARTITIONS, events, batchSize: 1000, concurrency: 4 });
+  try {
+    await bare.open();
+    const drive = (secs: number) => driveCollector({ url: collector.url, bodies, gzip: false, connections: o.connections, durationSecs: secs, batchEvents: o.batchEvents });
+    await drive(3);
+    await bare.run(3);
+    const rounds: { collector: PhaseResult & { non2xx: number; errors: number }; bare: PhaseResult }[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      const http = await drive(o.phaseSecs);
+      const kafkajs = await bare.run(o.phaseSecs);
+      rounds.push({ collector: http, bare: kafkajs });
+      console.log(`  ingest round ${r + 1}: collector ${Math.round(http.eventsPerSec)} events/s p99 ${http.p99Ms} ms | bare kafkajs ${Math.round(kafkajs.eventsPerSec)} events/s`);
+    }
+    const med = (pick: (x: (typeof rounds)[number]) => number) => median(rounds.map(pick));
+    const collectorEventsPerSec = Math.round(med((x) => x.collector.eventsPerSec));
+    const bareEventsPerSec = Math.round(med((x) => x.bare.eventsPerSec));
+    // 70% of what the collector sustained in this run, as a fixed request rate (open-loop enough: 64
+    // connections so that a slow answer does not throttle the offered load).
+    const targetEventsPerSec = Math.round(0.7 * collectorEventsPerSec);
+    let next = 0;
+    const options: Parameters<typeof autocannon>[0] & { overallRate: number } = {
+      url: `${collector.url}/v1/heartbeats`, method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_TOKEN}` },
+      connections: Math.max(64, o.connections), duration: o.phaseSecs, timeout: 30,
+      overallRate: Math.max(1, Math.round(targetEventsPerSec / o.batchEvents)),
+      requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+    };
+    const at70 = await autocannon(options);
+    console.log(`  ingest at 70%: ${Math.round((at70['2xx'] * o.batchEvents) / at70.duration)} events/s p50 ${at70.latency.p50} ms p99 ${at70.latency.p99} ms`);
+    return {
+      collectorEventsPerSec, collectorP50Ms: med((x) => x.collector.p50Ms), collectorP99Ms: med((x) => x.collector.p99Ms),
+      bareEventsPerSec, ratio: Number((collectorEventsPerSec / bareEventsPerSec).toFixed(2)),
+      at70: {
+        targetEventsPerSec, eventsPerSec: Math.round((at70['2xx'] * o.batchEvents) / at70.duration),
+        p50Ms: at70.latency.p50, p99Ms: at70.latency.p99, non2xx: at70.non2xx + at70.errors + at70.timeouts,
+      },
+      failedRequests: rounds.reduce((s, x) => s + x.collector.non2xx + x.collector.errors, 0),
+      rounds: rounds.map((x) => ({ collector: x.collector, bare: x.bare })),
+    };
+  } finally {
+    await bare.close();
+    await collector.stop();
+  }
+}

@@ -1,0 +1,95 @@
+// `npm run bench`: the issue-8 performance suite against a real broker. Runs the existing benchmarks as
+// pieces (collectors/bench, tools/bench/processor/bench.ts) plus the scaling and end-to-end latency runs, prints
+// one table with a ratio to a baseline measured in the same run, and writes bench-results/suite-<date>.json.
+// Prints figures; asserts nothing (style.md #11). Sizes are flags; defaults keep the suite under ~10 min.
+//
+//   node --expose-gc tools/bench/suite/suite.ts [--sections ingest,core,scaling,latency] [--ingest-rounds 2]
+//     [--ingest-secs 10] [--devices 100000] [--memory 1000000,10000000] [--kafka-events 240000]
+//     [--instances 1,2,3] [--latency-runs 2] [--latency-devices 2000] [--latency-max-secs 90]
+//     [--profile DIR]  (CPU profiles of the collector and processor children into DIR)
+//   RINGWATCH_BENCH_KAFKA_BROKERS=host:port uses that broker; else one is started with kafka.sh and stopped.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { suiteBroker } from './suite-broker.ts';
+import { ingestFigures, type IngestFigures } from './suite-ingest.ts';
+import { coreFigures, type CoreFigures } from './suite-core.ts';
+import { scalingFigures, type DrainRun } from './suite-scaling.ts';
+import { latencyRun, type LatencyRun } from './suite-latency.ts';
+import { printTable, rows } from './suite-table.ts';
+
+const { values } = parseArgs({ options: {
+  sections: { type: 'string', default: 'ingest,core,scaling,latency' },
+  'ingest-rounds': { type: 'string', default: '2' },
+  'ingest-secs': { type: 'string', default: '10' },
+  devices: { type: 'string', default: '100000' },
+  memory: { type: 'string', default: '1000000,10000000' },
+  'kafka-events': { type: 'string', default: '240000' },
+  instances: { type: 'string', default: '1,2,3' },
+  'latency-runs': { type: 'string', default: '2' },
+  'latency-devices': { type: 'string', default: '2000' },
+  'latency-max-secs': { type: 'string', default: '90' },
+  profile: { type: 'string' },
+} });
+const sections = new Set(String(values.sections).split(','));
+const list = (s: unknown) => String(s).split(',').filter(Boolean).map(Number);
+const prof = (name: string) => (values.profile ? `--cpu-prof --cpu-prof-dir=${values.profile}/${name}` : undefined);
+
+export interface SuiteResults {
+  date: string;
+  machine: { nproc: number; cpu: string | undefined; memGiB: number; node: string; broker: string };
+  settings: Record<string, unknown>;
+  ingest?: IngestFigures;
+  core?: Omit<CoreFigures, 'raw'>;
+  scaling?: DrainRun[];
+  latency?: { runs: Omit<LatencyRun, 'decisionLatenciesMs'>[]; decisionP50Ms: number; decisionP99Ms: number };
+  wallSecs: number;
+}
+
+const started = performance.now();
+const broker = suiteBroker();
+const results: SuiteResults = {
+  date: new Date().toISOString(),
+  machine: { nproc: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, broker: broker.description },
+  settings: { ...values },
+  wallSecs: 0,
+};
+try {
+  if (sections.has('core')) {
+    console.log('core: tools/bench/processor/bench.ts (in-process, memory) + JSON.parse baseline');
+    const { raw: _raw, ...core } = coreFigures(Number(values.devices), list(values.memory));
+    results.core = core;
+  }
+  if (sections.has('ingest')) {
+    console.log('ingest: collector process vs bare kafkajs (collectors/bench pieces)');
+    results.ingest = await ingestFigures({ brokers: broker.brokers, rounds: Number(values['ingest-rounds']), phaseSecs: Number(values['ingest-secs']),
+      connections: 32, batchEvents: 100, collectorNodeOptions: prof('collector') });
+  }
+  if (sections.has('scaling')) {
+    console.log('scaling: bare kafkajs consumer vs 1, 2, 3 processor processes on a 6-partition topic');
+    results.scaling = await scalingFigures({ brokers: broker.brokers, events: Number(values['kafka-events']), instances: list(values.instances), nodeOptions: prof('processor') });
+  }
+  if (sections.has('latency')) {
+    console.log('latency: collector -> processor -> alerter on Kafka, crowdstrike.yaml, local PagerDuty');
+    const runs: LatencyRun[] = [];
+    for (let i = 0; i < Number(values['latency-runs']); i++) {
+      const run = await latencyRun({ brokers: broker.brokers, devices: Number(values['latency-devices']), maxSecs: Number(values['latency-max-secs']) });
+      console.log(`  run ${i + 1}: ${run.decisions} decisions, p50 ${run.decisionP50Ms} ms, p99 ${run.decisionP99Ms} ms; page ${run.pageMs} ms, halt ${run.haltMs} ms after the failing decision's event`);
+      runs.push(run);
+    }
+    const all = runs.flatMap((r) => r.decisionLatenciesMs).sort((a, b) => a - b);
+    const pct = (p: number) => all[Math.min(all.length - 1, Math.max(0, Math.ceil((p / 100) * all.length) - 1))];
+    results.latency = { runs: runs.map(({ decisionLatenciesMs: _l, ...r }) => r), decisionP50Ms: pct(50), decisionP99Ms: pct(99) };
+  }
+} finally {
+  broker.stop();
+}
+results.wallSecs = Math.round((performance.now() - started) / 1000);
+const out = fileURLToPath(new URL('../../../bench-results/', import.meta.url));
+mkdirSync(out, { recursive: true });
+const file = `${out}suite-${results.date.replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify({ ...results, table: rows(results) }, null, 2)}\n`);
+printTable(results);
+console.log(`\nwritten: ${file} (${results.wallSecs} s)`);
+process.exit(0);

@@ -1,0 +1,139 @@
+// A backtest: recorded telemetry streamed from a file, put back in receipt order by a bounded reorder
+// buffer, through the production detection and alerting cores in virtual time. Memory follows the fleet
+// (device state, reorder window), never the file. I/O stays at the edges: lines in, records out.
+import type { Config } from '../../app/config.ts';
+import type { AnyEnvelope } from '../../common/contract/envelope.ts';
+import { timestampMs } from '../../common/contract/formats.ts';
+import { VirtualPipeline } from './virtual-pipeline.ts';
+import { readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
+import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
+import { ExposureTracker, type BlastRadius } from './backtest-exposure.ts';
+import { BacktestReport, type BacktestRecord, type ReportCounts } from './backtest-report.ts';
+import type { ReleaseSummary } from './backtest-releases.ts';
+
+export interface BacktestOptions {
+  config: Config;
+  input: string;
+  reorderWindowMs: number;
+  /** Hard cap on events held for reordering (memory bound when the file is badly out of order). */
+  reorderMaxEvents: number;
+  /** Also write every decision, not only verdict changes (for comparisons and debugging). */
+  allDecisions: boolean;
+  write(record: BacktestRecord): Promise<void>;
+  /** A line that could not be replayed, or damage to the input itself (reported, then skipped). */
+  onBadLine(line: number, reason: string): void;
+  onProgress?(p: BacktestProgress): void;
+  progressEveryMs?: number;
+  /** Wall clock for rates (injected so tests can fix it). */
+  wallMs?: () => number;
+  /** Batches of items to replay instead of reading `input` (tests). */
+  items?: AsyncIterable<ReplayItem[]>;
+}
+
+export interface BacktestProgress {
+  lines: number;
+  events: number;
+  eventsPerSec: number;
+  virtualTime: string | null;
+}
+
+export interface BacktestSummary extends ReportCounts {
+  type: 'summary';
+  input: string;
+  linesRead: number;
+  eventsReplayed: number;
+  eventsByKind: Record<AnyEnvelope['kind'], number>;
+  badLines: number;
+  inputErrors: number;
+  reorderWindowSecs: number;
+  lateEvents: number;
+  lateByKind: ReorderCounts['lateByKind'];
+  reorderForced: number;
+  reorderPeakHeld: number;
+  firstEventAt: string | null;
+  lastEventAt: string | null;
+  wallSecs: number;
+  eventsPerSec: number;
+  /** CPU time of the process (all threads, user + system): events per CPU-second is the one-core rate. */
+  cpuSecs: number;
+  eventsPerCpuSec: number;
+  peakRssBytes: number;
+  releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[];
+}
+
+/** Reasons the reader gives for damage to the file as a whole rather than to one line. */
+const INPUT_DAMAGE = /^(truncated gzip stream|unreadable input)/;
+
+export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> {
+  const wall = o.wallMs ?? (() => performance.now());
+  const started = wall();
+  const cpuStart = process.cpuUsage();
+  const exposure = new ExposureTracker();
+  const report = new BacktestReport(exposure, { allDecisions: o.allDecisions });
+  const pipeline = new VirtualPipeline(o.config, report);
+  exposure.follow(pipeline.detection.source);
+  report.attach(pipeline.alerter);
+  const reorder = new ReorderBuffer(o.reorderWindowMs, o.reorderMaxEvents);
+  const byKind = { heartbeat: 0, crash: 0, deployment: 0 };
+  let events = 0;
+  let linesRead = 0;
+  let badLines = 0;
+  let inputErrors = 0;
+  let firstMs = Number.POSITIVE_INFINITY;
+  // Records are settled after every event (one push can release many), so their times stay in order.
+  let ready: BacktestRecord[] = [];
+  const feed = (env: AnyEnvelope) => {
+    exposure.observe(env);
+    pipeline.feed(env);
+    byKind[env.kind]++;
+    events++;
+    if (report.pending) ready.push(...report.settle(pipeline.now));
+  };
+  const flush = async () => {
+    const batch = ready;
+    ready = [];
+    for (const r of batch) await o.write(r);
+  };
+  const progressEvery = o.progressEveryMs ?? 500;
+  let nextProgress = started + progressEvery;
+  const progress = (): BacktestProgress => ({
+    lines: linesRead, events, eventsPerSec: Math.round(events / Math.max(1e-3, (wall() - started) / 1000)),
+    virtualTime: Number.isFinite(pipeline.now) ? new Date(pipeline.now).toISOString() : null,
+  });
+
+  for await (const batch of o.items ?? readNdjsonFileBatches(o.input)) {
+    for (const item of batch) {
+      if (!item.ok) {
+        if (INPUT_DAMAGE.test(item.reason)) inputErrors++;
+        else { badLines++; linesRead = item.line; }
+        o.onBadLine(item.line, item.reason);
+        continue;
+      }
+      linesRead = item.line;
+      const t = timestampMs(item.envelope.receivedAt);
+      if (t < firstMs) firstMs = t;
+      reorder.push(item.envelope, t, feed);
+    }
+    if (ready.length) await flush();
+    if (o.onProgress && wall() >= nextProgress) {
+      nextProgress = wall() + progressEvery;
+      o.onProgress(progress());
+    }
+  }
+  reorder.drain(feed);
+  await flush();
+  const wallSecs = (wall() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSecs = (cpu.user + cpu.system) / 1e6;
+  return {
+    type: 'summary', input: o.input, linesRead, eventsReplayed: events, eventsByKind: byKind, badLines, inputErrors,
+    reorderWindowSecs: o.reorderWindowMs / 1000, lateEvents: reorder.counts.late, lateByKind: reorder.counts.lateByKind,
+    reorderForced: reorder.counts.forced, reorderPeakHeld: reorder.counts.peakHeld,
+    firstEventAt: Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : null,
+    lastEventAt: Number.isFinite(pipeline.now) ? new Date(pipeline.now).toISOString() : null,
+    wallSecs: Math.round(wallSecs * 1000) / 1000, eventsPerSec: Math.round(events / Math.max(1e-3, wallSecs)),
+    cpuSecs: Math.round(cpuSecs * 1000) / 1000, eventsPerCpuSec: Math.round(events / Math.max(1e-3, cpuSecs)),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    ...report.counts, releases: report.summaries(),
+  };
+}

@@ -1,0 +1,129 @@
+// Streams recorded telemetry: one envelope of contract v1 per line, plain or gzip (detected by its magic
+// bytes). A bad line is reported with its number and reason and skipped; a truncated gzip file is reported
+// and everything before the damage is still delivered. Memory is bounded by the longest line, not the file.
+//
+// Items come in batches (one per decoded chunk): a backtest reads millions of lines, and one promise per
+// line through an async generator costs more than splitting them. Each chunk is cut after its last
+// newline byte, decoded to text once and split with indexOf.
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { decodeEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
+import { formatFieldError } from '../../common/contract/validate.ts';
+
+export type ReplayItem =
+  | { ok: true; line: number; envelope: AnyEnvelope }
+  | { ok: false; line: number; reason: string };
+
+export const MAX_LINE_BYTES = 1 << 20;
+/** Read and inflate in large chunks: fewer callbacks per line (the defaults are 64 KiB and 16 KiB). */
+const READ_CHUNK_BYTES = 1 << 20;
+const GUNZIP_CHUNK_BYTES = 256 << 10;
+
+async function* chunksOf(input: Readable): AsyncGenerator<Buffer> {
+  for await (const chunk of input) yield chunk as Buffer;
+}
+
+/** Peek at the first bytes to decide whether the stream is gzip. */
+async function* maybeGunzip(source: Readable): AsyncGenerator<Buffer> {
+  const it = chunksOf(source);
+  const first = await it.next();
+  if (first.done) return;
+  const head = first.value;
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+    const feed = (async () => {
+      try {
+        gunzip.write(head);
+        for await (const chunk of it) if (!gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
+        gunzip.end();
+      } catch (err) {
+        gunzip.destroy(err as Error);
+      }
+    })();
+    yield* chunksOf(gunzip);
+    await feed;
+  } else {
+    yield head;
+    yield* it;
+  }
+}
+
+function decodeLine(text: string, line: number): ReplayItem | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  const decoded = decodeEnvelope(trimmed);
+  return decoded.ok ? { ok: true, line, envelope: decoded.value } : { ok: false, line, reason: decoded.errors.map(formatFieldError).join('; ') };
+}
+
+const tooLong = (line: number): ReplayItem => ({ ok: false, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
+
+/** Items in batches, in file order. */
+export async function* readNdjsonBatches(source: Readable): AsyncGenerator<ReplayItem[]> {
+  let line = 0;
+  // Bytes of a line that continues in the next chunk. Lines are cut at the newline byte, which never
+  // occurs inside a UTF-8 sequence, so every decoded piece is whole characters.
+  let carry: Buffer | undefined;
+  let oversize = false;
+  const finish = (out: ReplayItem[], text: string) => {
+    line++;
+    if (oversize || (text.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(text) > MAX_LINE_BYTES)) out.push(tooLong(line));
+    else {
+      const item = decodeLine(text, line);
+      if (item) out.push(item);
+    }
+    oversize = false;
+  };
+  try {
+    for await (const chunk of maybeGunzip(source)) {
+      const last = chunk.lastIndexOf(0x0a);
+      if (last === -1) {
+        // No line ends here. A line that has grown past the limit is dropped as it streams in.
+        if (oversize || (carry?.length ?? 0) + chunk.length > MAX_LINE_BYTES) { oversize = true; carry = undefined; }
+        else carry = carry ? Buffer.concat([carry, chunk]) : chunk;
+        continue;
+      }
+      const out: ReplayItem[] = [];
+      let from = 0;
+      if (carry) {
+        // The line begun in an earlier chunk ends at this chunk's first newline.
+        from = chunk.indexOf(0x0a) + 1;
+        finish(out, Buffer.concat([carry, chunk.subarray(0, from - 1)]).toString('utf8'));
+      }
+      carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : undefined;
+      // One UTF-8 decode for the rest of the chunk's whole lines, then split with indexOf.
+      const s = chunk.toString('utf8', from, last + 1);
+      let start = 0;
+      for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n', start)) {
+        finish(out, s.slice(start, nl));
+        start = nl + 1;
+      }
+      if (carry && carry.length > MAX_LINE_BYTES) { oversize = true; carry = undefined; }
+      if (out.length) yield out;
+    }
+    const out: ReplayItem[] = [];
+    if (carry || oversize) finish(out, carry ? carry.toString('utf8') : '');
+    if (out.length) yield out;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'Z_BUF_ERROR' || /unexpected end/i.test((err as Error).message)
+      ? 'truncated gzip stream: the file ends inside compressed data'
+      : `unreadable input: ${(err as Error).message}`;
+    yield [{ ok: false, line: line + 1, reason: `${why}; ${line} lines before it were read` }];
+  }
+}
+
+/** Items one by one (the batch reader, flattened). */
+export async function* readNdjson(source: Readable): AsyncGenerator<ReplayItem> {
+  for await (const batch of readNdjsonBatches(source)) yield* batch;
+}
+
+const openInput = (path: string): Readable => (path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }));
+
+export function readNdjsonFile(path: string): AsyncGenerator<ReplayItem> {
+  return readNdjson(openInput(path));
+}
+
+export function readNdjsonFileBatches(path: string): AsyncGenerator<ReplayItem[]> {
+  return readNdjsonBatches(openInput(path));
+}
