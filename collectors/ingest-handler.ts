@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
-import { deadLetterRecord } from '../common/bus/dead-letter.ts';
+import { deadLetterRecord } from '../common/contract/dead-letter.ts';
 import type { BusRecord } from '../common/bus/types.ts';
 import { encodeEnvelope, envelopeKey } from '../common/contract/envelope.ts';
 import { sendJson, type Route } from '../common/http/server.ts';

@@ -1,5 +1,5 @@
 // Why a whole request was refused: a closed set, each mapped once to its HTTP status and to whether the
-// client should retry (style.md #4). Every refusal the collector gives comes from this table.
+// client should retry. Every refusal the collector gives comes from this table.
 export const REQUEST_REASONS = {
   malformed: { status: 400, retryable: false },
   invalid_events: { status: 400, retryable: false },

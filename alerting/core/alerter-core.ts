@@ -4,7 +4,7 @@ import type { Decision, Release, Severity } from '../../common/contract/decision
 import { releaseKey } from '../../common/contract/decision.ts';
 import { applyToCell, clearCell, type CellStep } from './hysteresis.ts';
 import { digestOf } from './evidence.ts';
-import { windowEndMs, windowStartMs, ALL_RINGS } from '../shell/decision-codec.ts';
+import { windowEndMs, windowStartMs, ALL_RINGS } from '../../common/contract/decision.ts';
 import { gapIncidentId, gapScopeKey, noteCleared, noteFailure, noticeId, releaseIncidentId, type FailureInput, type IncidentStep } from './incidents.ts';
 import type { CellState, GapState, Incident, Notice, ReleaseRing } from './model.ts';
 import { isFailing, releaseRingVerdict, type VerdictView } from './verdicts.ts';

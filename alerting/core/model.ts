@@ -1,6 +1,7 @@
 // The alerter's state as plain data: what is kept per (release, ring), per telemetry gap and per incident.
 // Everything here is JSON as written to the compacted incidents topic, so a restart reads it back as is.
 import type { Evidence, Layer, Release, Severity, Signal, Verdict } from '../../common/contract/decision.ts';
+import type { HaltSignal } from '../../common/contract/signals.ts';
 
 /** The part of a decision the alerter keeps (evidence already bounded). */
 export interface DecisionDigest {
@@ -78,24 +79,7 @@ export interface Incident {
   lastRing: string;
 }
 
-export interface HaltSignal {
-  /** `halt|<component>@<version>|<ring>|<n>`: stable, so consumers drop a redelivered copy. */
-  id: string;
-  type: 'halt';
-  release: Release;
-  ring: string;
-  /** Which kind of failure: catastrophe (devices breaking: roll back) or regression (pause and look). */
-  reason: 'catastrophe' | 'regression';
-  rollbackRecommended: boolean;
-  incidentId: string;
-  decisionId: string;
-  summary: string;
-  evidence: Evidence;
-  at: string;
-}
-
-export const NOTICE_TYPES = ['incident.opened', 'incident.updated', 'incident.resolved', 'signal.halt'] as const;
-export type NoticeType = (typeof NOTICE_TYPES)[number];
+export type { HaltSignal };
 
 /** Something to tell the outside world; routing turns it into deliveries. */
 export type Notice =

@@ -1,12 +1,12 @@
 // How each integration sends one delivery: build the request from the notice and the current settings
 // (secrets are looked up here, at send time, and never stored in the outbox), then POST or publish it.
-import { releaseKey } from '../../common/contract/decision.ts';
+import { encodeSignal } from '../../common/contract/signals.ts';
 import type { BusProducer } from '../../common/bus/types.ts';
 import type { AlertingSettings } from '../config.ts';
 import type { HaltSignal } from '../core/model.ts';
 import { changeEvent, PD_CHANGE_PATH, PD_ENQUEUE_PATH, resolveEvent, triggerEvent } from './pagerduty.ts';
 import { postJson, type PostResult } from './http-post.ts';
-import type { Delivery, Integration, PagerRoute } from '../core/routing.ts';
+import type { Delivery, Integration, PagerRoute, RoutingTargets } from '../core/routing.ts';
 import { signedHeaders, webhookBody } from './webhook.ts';
 
 export type Sender = (d: Delivery) => Promise<PostResult>;
@@ -20,13 +20,13 @@ export function pagerKeys(s: AlertingSettings) {
   };
 }
 
-const refused = (): PostResult => ({ attempt: { kind: 'permanent', reason: 'not_configured' }, durationMs: 0 });
-
-export const SIGNAL_ID_HEADER = 'ringwatch-signal-id';
-
-export function signalRecord(signal: HaltSignal) {
-  return { key: releaseKey(signal.release), value: Buffer.from(JSON.stringify(signal)), headers: { [SIGNAL_ID_HEADER]: signal.id } };
+/** Which integrations are configured, as the pure routing sees them (the alerter and the backtest alike). */
+export function routingTargets(s: AlertingSettings): RoutingTargets {
+  const keyFor = pagerKeys(s);
+  return { hasPagerKey: (route, component) => !!keyFor(route, component), webhooks: s.webhooks.map((w) => w.name) };
 }
+
+const refused = (): PostResult => ({ attempt: { kind: 'permanent', reason: 'not_configured' }, durationMs: 0 });
 
 export interface SenderDeps {
   settings: AlertingSettings;
@@ -66,7 +66,7 @@ export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
       const started = performance.now();
       if (deps.published?.has(d.notice.signal.id)) return { attempt: { kind: 'ok' }, durationMs: 0 };
       try {
-        await deps.producer.publish(deps.signalsTopic, [signalRecord(d.notice.signal)]);
+        await deps.producer.publish(deps.signalsTopic, [encodeSignal(d.notice.signal)]);
         return { attempt: { kind: 'ok' }, durationMs: performance.now() - started };
       } catch {
         return { attempt: { kind: 'retry', reason: 'bus_unavailable' }, durationMs: performance.now() - started };

@@ -4,20 +4,21 @@
 import type { RoleContext } from '../../common/runtime/role.ts';
 import type { ConsumedBatch, BatchContext, BusConsumer } from '../../common/bus/types.ts';
 import type { Decision } from '../../common/contract/decision.ts';
-import { publishDeadLetters, type DeadLetter } from '../../common/bus/dead-letter.ts';
+import { publishDeadLetters, type DeadLetter } from '../../common/contract/dead-letter.ts';
 import type { Lifecycle } from '../../common/runtime/lifecycle.ts';
 import { LabelLimiter } from '../../common/telemetry/metrics.ts';
 import { backoffMs, sleep } from '../../common/runtime/retry.ts';
 import type { AlertingSettings } from '../config.ts';
 import { alerterCoreFor, type AlerterCore, type Effects } from '../core/alerter-core.ts';
-import { decodeDecision } from './decision-codec.ts';
+import { decodeDecision } from '../../common/contract/decision.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 import { health, LagWatch, type Health } from './health.ts';
 import { AlertingMetrics } from './metrics.ts';
 import { Outbox } from './outbox.ts';
 import { registerReleaseMetrics } from './release-metrics.ts';
 import { planDeliveries, type Delivery, type RoutingTargets } from '../core/routing.ts';
-import { createSenders, pagerKeys, SIGNAL_ID_HEADER } from '../integrations/senders.ts';
+import { createSenders, routingTargets } from '../integrations/senders.ts';
+import { SIGNAL_ID_HEADER } from '../../common/contract/signals.ts';
 import { StateStore } from './store.ts';
 import { Serial } from '../../common/runtime/serial.ts';
 
@@ -47,9 +48,8 @@ export class AlerterService implements Lifecycle {
     const s = (this.s = ctx.settings);
     this.core = alerterCoreFor(s);
     this.outbox = new Outbox(s.max_outbox_entries);
-    const keyFor = pagerKeys(s);
-    this.targets = { hasPagerKey: (route, component) => !!keyFor(route, component), webhooks: s.webhooks.map((w) => w.name) };
-    this.store = new StateStore({ bus: ctx.bus, producer: ctx.producer, topic: ctx.topics.incidents, logger: ctx.logger });
+    this.targets = routingTargets(s);
+    this.store = new StateStore({ bus: ctx.bus, producer: ctx.producer, topic: ctx.topics.incidents, logger: ctx.logger, deadLetterTopic: ctx.topics.deadLetter });
     this.metrics = new AlertingMetrics(ctx.registry, {
       openIncidents: () => this.core.openIncidents(),
       pending: (i) => this.outbox.pendingBy(i),

@@ -6,6 +6,8 @@
 import type { Bus, BusProducer, BusRecord } from '../../common/bus/types.ts';
 import type { Logger } from '../../common/telemetry/logger.ts';
 import { sleep } from '../../common/runtime/retry.ts';
+import { decodeState, encodeState } from '../../common/contract/alerter-state.ts';
+import { publishDeadLetters, type DeadLetter } from '../../common/contract/dead-letter.ts';
 
 /** Half of Kafka's default message.max.bytes, leaving room for keys and batch overhead. */
 const MAX_CHUNK_BYTES = 512 * 1024;
@@ -15,12 +17,14 @@ export class StateStore {
   private readonly producer: BusProducer;
   private readonly topic: string;
   private readonly logger: Logger;
+  private readonly deadLetterTopic: string | undefined;
 
-  constructor(deps: { bus: Bus; producer: BusProducer; topic: string; logger: Logger }) {
+  constructor(deps: { bus: Bus; producer: BusProducer; topic: string; logger: Logger; deadLetterTopic?: string }) {
     this.bus = deps.bus;
     this.producer = deps.producer;
     this.topic = deps.topic;
     this.logger = deps.logger;
+    this.deadLetterTopic = deps.deadLetterTopic;
   }
 
   /**
@@ -34,7 +38,7 @@ export class StateStore {
     for (const [key, value] of entries) {
       const record: BusRecord = value === undefined
         ? { key, value: Buffer.alloc(0), tombstone: true }
-        : { key, value: Buffer.from(JSON.stringify(value)) };
+        : { key, value: encodeState(value as object) };
       if (chunk.length && bytes + record.value.length > MAX_CHUNK_BYTES) {
         await this.producer.publish(this.topic, chunk);
         chunk = [];
@@ -51,16 +55,14 @@ export class StateStore {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const state = new Map<string, unknown>();
-      let unreadable = 0;
+      const unreadable: DeadLetter[] = [];
       const scan = this.bus.scan(this.topic, {}, async (records) => {
         for (const r of records) {
           // Empty values are deletions written before tombstones were.
           if (r.tombstone || !r.value.length) { state.delete(r.key); continue; }
-          try {
-            state.set(r.key, JSON.parse(r.value.toString('utf8')));
-          } catch {
-            unreadable++;
-          }
+          const decoded = decodeState(r.key, r.value);
+          if (decoded.ok) state.set(r.key, decoded.value);
+          else unreadable.push({ key: r.key, original: r.value, reason: 'invalid_record', errors: decoded.errors, source: `topic:${r.topic}/${r.partition}@${r.offset}` });
         }
       });
       let timer: NodeJS.Timeout | undefined;
@@ -69,7 +71,10 @@ export class StateStore {
       });
       try {
         await Promise.race([scan, expired]);
-        if (unreadable) this.logger.error({ topic: this.topic, unreadable }, 'unreadable state records skipped');
+        if (unreadable.length) {
+          this.logger.error({ topic: this.topic, unreadable: unreadable.length, first: unreadable[0].errors }, 'unreadable state records skipped');
+          if (this.deadLetterTopic) await publishDeadLetters(this.producer, this.deadLetterTopic, unreadable, new Date());
+        }
         return state;
       } catch (err) {
         // A topic created a moment ago may have no partition leader yet: try again until the deadline.

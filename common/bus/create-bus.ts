@@ -29,7 +29,6 @@ export function topicSpecs(bus: BusSettings): TopicSpec[] {
     { name: t.cells, partitions: p },
     { name: t.decisions, partitions: p },
     { name: t.signals, partitions: p },
-    { name: t.deviceState, partitions: p, cleanupPolicy: 'compact' },
     { name: t.incidents, partitions: 1, cleanupPolicy: 'compact' },
   ];
 }

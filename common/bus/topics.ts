@@ -5,15 +5,13 @@ export const TOPIC_SUFFIXES = {
   crashes: 'crashes',
   deployments: 'deployments',
   deadLetter: 'deadletter',
-  /** Partial per-cell aggregates from processor instances, keyed by cell (merged downstream). */
+  /** Partial per-cell aggregates, one record per (source, window), keyed by source (common/contract/cells.ts). */
   cells: 'cells',
-  /** Verdicts and alarms, keyed by (release, ring, window): idempotent per cell and window. */
+  /** Verdicts and alarms, keyed by release (or gap scope); the id in the value is idempotent per cell and window (common/contract/decision.ts). */
   decisions: 'decisions',
-  /** Halt / rollback signals for release tooling. */
+  /** Halt / rollback signals for release tooling, keyed by release (common/contract/signals.ts). */
   signals: 'signals',
-  /** Compacted changelog of processor device state. */
-  deviceState: 'device-state',
-  /** Compacted changelog of alerting incidents and outbound delivery state. */
+  /** Compacted changelog of alerting incidents and outbound delivery state (common/contract/alerter-state.ts). */
   incidents: 'incidents',
 } as const;
 

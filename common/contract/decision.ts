@@ -1,6 +1,10 @@
 // Decisions: what processors conclude per (release, ring, signal, window), and what alerting acts on.
 // Published to the decisions topic keyed by `id`, which is deterministic per cell and window, so a replay
 // or a redelivery rewrites the same decision instead of adding one.
+import { Type, type TSchema } from '@sinclair/typebox';
+import { compileValidator, decodeJson, type Validation } from './validate.ts';
+import { parseTimestamp } from './formats.ts';
+import { ID_PATTERN, MAX_ID_CHARS, MAX_RING_CHARS } from './limits.ts';
 export const VERDICTS = ['pass', 'fail', 'inconclusive'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
@@ -85,3 +89,50 @@ export const releaseKey = (r: Release): string => `${r.component}@${r.version}`;
 export function decisionKey(d: Pick<Decision, 'kind' | 'release' | 'scope'>): string {
   return d.release ? `${d.kind}|${releaseKey(d.release)}` : `${d.kind}|${d.scope?.region ?? ''}/${d.scope?.collectorId ?? ''}`;
 }
+
+// The decisions topic's wire format: the record value is the decision as JSON, validated on the way in so a
+// malformed record is dead-lettered and counted instead of corrupting the alerter's verdict table.
+const oneOf = (values: readonly string[]): TSchema => Type.Union(values.map((v) => Type.Literal(v)));
+const Id = Type.String({ minLength: 1, maxLength: MAX_ID_CHARS, pattern: ID_PATTERN });
+const Time = Type.String({ format: 'date-time' });
+
+/** Ring names are label-safe words; '*' (or '') on a pipeline gap means every ring. */
+export const ALL_RINGS = '*';
+
+const DecisionSchema = Type.Object({
+  v: Type.Literal(1),
+  id: Type.String({ minLength: 1, maxLength: 1024 }),
+  kind: oneOf(['release_verdict', 'pipeline_gap']),
+  layer: oneOf(LAYERS),
+  verdict: oneOf(VERDICTS),
+  severity: oneOf(['critical', 'error', 'warning', 'info']),
+  release: Type.Optional(Type.Object({ component: Id, version: Id }, { additionalProperties: false })),
+  ring: Type.String({ maxLength: MAX_RING_CHARS, pattern: '^(\\*|[a-z0-9][a-z0-9_\\-]*)?$' }),
+  signal: Type.Optional(oneOf(SIGNALS)),
+  scope: Type.Optional(Type.Object({ region: Type.Optional(Id), collectorId: Type.Optional(Id) }, { additionalProperties: false })),
+  windowStart: Time,
+  windowEnd: Time,
+  decidedAt: Time,
+  summary: Type.String({ maxLength: 4096 }),
+  evidence: Type.Record(Type.String(), Type.Unknown()),
+}, { additionalProperties: false });
+
+const validate = compileValidator<Decision>(DecisionSchema);
+
+/** Parse and validate one record value; cross-field rules the schema cannot say are checked here. */
+export function decodeDecision(bytes: Buffer): Validation<Decision> {
+  const result = decodeJson(bytes, validate);
+  if (!result.ok) return result;
+  const d = result.value;
+  if (d.kind === 'release_verdict' && !d.release) return { ok: false, errors: [{ path: '/release', reason: 'required for release_verdict' }] };
+  if (d.kind === 'release_verdict' && (d.ring === '' || d.ring === ALL_RINGS)) return { ok: false, errors: [{ path: '/ring', reason: 'a release verdict names one ring' }] };
+  if (parseTimestamp(d.windowEnd) < parseTimestamp(d.windowStart)) return { ok: false, errors: [{ path: '/windowEnd', reason: 'before windowStart' }] };
+  return result;
+}
+
+/** Millisecond timestamps the core compares (the schema already guaranteed they parse). */
+export const windowStartMs = (d: Pick<Decision, 'windowStart'>): number => parseTimestamp(d.windowStart);
+export const windowEndMs = (d: Pick<Decision, 'windowEnd'>): number => parseTimestamp(d.windowEnd);
+
+/** The record value written to the decisions topic. */
+export const encodeDecision = (d: Decision): Buffer => Buffer.from(JSON.stringify(d));

@@ -96,6 +96,17 @@ const eventValidators = (fast: boolean) => Object.fromEntries(
 const validators = eventValidators(true);
 let fullValidators: EventValidators | undefined;
 
+/** Parse a record value as JSON and validate it: how every topic codec reads. */
+export function decodeJson<T>(bytes: Buffer, validate: Validator<T>): Validation<T> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    return { ok: false, errors: [{ path: '', reason: `not JSON: ${(err as Error).message}` }] };
+  }
+  return validate(parsed);
+}
+
 /** Validate one event of a known kind against contract v1 (`fast: false`: without the fast checker). */
 export function validateEvent<K extends EventKind>(kind: K, value: unknown, checkedForPoison = false, o: { fast?: boolean } = {}): Validation<EventOf<K>> {
   const v = o.fast === false ? (fullValidators ??= eventValidators(false)) : validators;

@@ -1,4 +1,4 @@
-// One lifecycle contract for every long-running component (style.md #8): start() returns once the
+// One lifecycle contract for every long-running component: start() returns once the
 // component does useful work; stop() is idempotent, safe before start(), stops intake first, then flushes.
 export interface Lifecycle {
   start(): Promise<void>;

@@ -1,8 +1,7 @@
-// Redelivered events are recognised by eventId within the last `capacity` events of a source. Same
-// contract as common/bus/dedup.ts RecentIds, but ids are kept as 64-bit hashes in a ring buffer with an
-// open-addressing index: ~20 bytes per remembered id instead of a string in a Set, and constant-time
-// eviction (RecentIds' Set iterator slows down as deleted entries pile up; it took half the core's time
-// in the figures script).
+// Redelivered events are recognised by eventId within the last `capacity` events of a source. Ids are kept
+// as 64-bit hashes in a ring buffer with an open-addressing index: ~20 bytes per remembered id instead of a
+// string in a Set, and constant-time eviction (a Set of strings slows down as deleted entries pile up in
+// it; that took half the core's time in the figures script).
 import { hashOf, lastHash } from './device-table.ts';
 import { EMPTY_SLOT as EMPTY, placeEntry, removeEntry } from './open-addressing.ts';
 

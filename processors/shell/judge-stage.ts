@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch } from '../../common/bus/types.ts';
 import type { Topics } from '../../common/bus/topics.ts';
-import { publishDeadLetters, type DeadLetter } from '../../common/bus/dead-letter.ts';
+import { publishDeadLetters, type DeadLetter } from '../../common/contract/dead-letter.ts';
 import { decodeEnvelope } from '../../common/contract/envelope.ts';
-import { decisionKey } from '../../common/contract/decision.ts';
+import { decisionKey, encodeDecision } from '../../common/contract/decision.ts';
+import { decodeCells } from '../../common/contract/cells.ts';
 import type { Clock } from '../../common/runtime/clock.ts';
 import type { Lifecycle } from '../../common/runtime/lifecycle.ts';
 import { sleep } from '../../common/runtime/retry.ts';
@@ -37,11 +38,6 @@ export interface JudgeStageOptions {
 export function sourceNames(partitions: number): string[] {
   return ['heartbeats', 'crashes'].flatMap((kind) => Array.from({ length: partitions }, (_, p) => `${kind}/${p}`));
 }
-
-const isPartial = (v: unknown): v is PartialWindow => {
-  const p = v as Partial<PartialWindow> | null;
-  return !!p && p.v === 1 && typeof p.source === 'string' && Number.isInteger(p.window) && Array.isArray(p.cells) && Array.isArray(p.rings) && Array.isArray(p.scopes);
-};
 
 export class JudgeStage implements Lifecycle {
   readonly judge: Judge;
@@ -107,25 +103,24 @@ export class JudgeStage implements Lifecycle {
 
   private async onCells(batch: ConsumedBatch, ctx: BatchContext): Promise<void> {
     const started = performance.now();
+    const dead: DeadLetter[] = [];
     for (const r of batch.records) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(r.value.toString('utf8'));
-      } catch {
-        parsed = undefined;
-      }
-      if (!isPartial(parsed)) {
+      const decoded = decodeCells(r.value);
+      if (!decoded.ok) {
         this.o.metrics.partials.inc({ outcome: 'invalid' });
+        dead.push({ key: r.key, original: r.value, reason: 'invalid_record', errors: decoded.errors, source: `topic:${r.topic}/${r.partition}@${r.offset}` });
         continue;
       }
-      this.o.metrics.partials.inc({ outcome: this.judge.addPartial(parsed) });
+      const partial: PartialWindow = decoded.value;
+      this.o.metrics.partials.inc({ outcome: this.judge.addPartial(partial) });
     }
+    if (dead.length) await publishDeadLetters(this.o.producer, this.o.topics.deadLetter, dead, new Date(this.o.clock.now()));
     if (this.judge.nextReady() === undefined) return;
     await this.awaitRolloutFeed(ctx);
     const judgedBefore = this.judge.judged;
     const decisions = this.judge.drain();
     if (decisions.length) {
-      await this.o.producer.publish(this.o.topics.decisions, decisions.map((d) => ({ key: decisionKey(d), value: Buffer.from(JSON.stringify(d)) })));
+      await this.o.producer.publish(this.o.topics.decisions, decisions.map((d) => ({ key: decisionKey(d), value: encodeDecision(d) })));
     }
     this.o.metrics.observe(decisions);
     this.o.metrics.windowsJudged.inc(this.judge.judged - judgedBefore);

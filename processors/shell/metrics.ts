@@ -8,7 +8,6 @@ const VERDICT_VALUE = { pass: 0, inconclusive: 1, fail: 2 } as const;
 const FEED_OUTCOMES = ['accepted', 'duplicate', 'late', 'backfill', 'ignored', 'invalid', 'tick'] as const;
 const PARTIAL_OUTCOMES = ['published', 'added', 'duplicate', 'stale', 'unknown_source', 'invalid'] as const;
 
-export type FeedMetricOutcome = (typeof FEED_OUTCOMES)[number];
 
 export class ProcessorMetrics {
   readonly events: Counter<'topic' | 'outcome'>;

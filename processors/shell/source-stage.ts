@@ -7,8 +7,9 @@
 // by its source, and the shared producer coalesces concurrent publishes into one request.
 import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch, ConsumedRecord } from '../../common/bus/types.ts';
 import type { Topics } from '../../common/bus/topics.ts';
-import { publishDeadLetters, type DeadLetter } from '../../common/bus/dead-letter.ts';
+import { publishDeadLetters, type DeadLetter } from '../../common/contract/dead-letter.ts';
 import { decodeEnvelope } from '../../common/contract/envelope.ts';
+import { encodeCells } from '../../common/contract/cells.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
 import type { Clock } from '../../common/runtime/clock.ts';
 import type { Lifecycle } from '../../common/runtime/lifecycle.ts';
@@ -18,7 +19,8 @@ import type { DetectionSettings } from '../core/settings.ts';
 import { SourceCore } from '../core/source-core.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { replayPartition } from './replay.ts';
-import { parseTick, tickRecord, TICK_HEADER } from './ticks.ts';
+import { tickRecord } from './ticks.ts';
+import { decodeTick, isTick } from '../../common/contract/ticks.ts';
 
 export interface SourceStageOptions {
   bus: Bus;
@@ -116,10 +118,15 @@ export class SourceStage implements Lifecycle {
     if (offset < core.nextOffset) return;
     core.nextOffset = offset + 1n;
     const m = dead ? this.o.metrics : undefined;
-    if (r.headers[TICK_HEADER] !== undefined) {
-      const tick = parseTick(r.value);
-      if (tick) core.advance(tick.watermarkMs, tick.closedAt);
-      m?.events.inc({ topic: kind, outcome: 'tick' });
+    if (isTick(r.headers)) {
+      const tick = decodeTick(r.value);
+      if (tick.ok) {
+        core.advance(tick.value.watermarkMs, tick.value.closedAt);
+        m?.events.inc({ topic: kind, outcome: 'tick' });
+      } else {
+        dead?.push({ key: r.key, original: r.value, reason: 'invalid_record', errors: tick.errors, source: `topic:${r.topic}/${r.partition}@${r.offset}` });
+        m?.events.inc({ topic: kind, outcome: 'invalid' });
+      }
       return;
     }
     const decoded = decodeEnvelope(r.value);
@@ -168,7 +175,7 @@ export class SourceStage implements Lifecycle {
     // judge that sees window w+1 from a source has already seen w (a source moving past a window without
     // a partial had nothing for it). Re-emits repeat (source, window) and the judge keeps the first.
     const sends = [this.o.producer.publish(this.o.topics.cells, partials.map((p) => ({
-      key: p.source, value: Buffer.from(JSON.stringify(p)),
+      key: p.source, value: encodeCells(p),
     })))];
     if (heartbeatPartition !== undefined) {
       const last = partials[partials.length - 1];

@@ -1,21 +1,11 @@
-// Watermark ticks: crash partitions are often idle, and an idle partition never learns that time moved
+// Where watermark ticks go (their format: common/contract/ticks.ts). Crash partitions are often idle, and an idle partition never learns that time moved
 // on, so the judge would wait for it forever. The instance that owns heartbeats partition p writes a
 // tick into crashes partition p (same devices, same key hashing) whenever it closes windows. The tick
 // sits in the crashes log itself, so whoever owns crashes/p -- now or in a replay -- sees exactly the
 // same crashes before it, and closes the same windows with the same counts.
 import type { BusRecord } from '../../common/bus/types.ts';
 import { partitionFor } from '../../common/bus/partitioner.ts';
-
-/** Header marking a tick; every other consumer of the crashes topic should skip such records. */
-export const TICK_HEADER = 'ringwatch-processor-tick';
-
-export interface Tick {
-  v: 1;
-  /** Windows ending at or before this time are closed. */
-  watermarkMs: number;
-  /** Receipt time of the record that closed them (data time). */
-  closedAt: number;
-}
+import { encodeTick, TICK_HEADER, type Tick } from '../../common/contract/ticks.ts';
 
 const keys = new Map<string, string>();
 
@@ -34,14 +24,5 @@ export function tickKey(partition: number, partitions: number): string {
 }
 
 export function tickRecord(partition: number, partitions: number, tick: Omit<Tick, 'v'>): BusRecord {
-  return { key: tickKey(partition, partitions), value: Buffer.from(JSON.stringify({ v: 1, ...tick })), headers: { [TICK_HEADER]: '1' } };
-}
-
-export function parseTick(value: Buffer): Tick | undefined {
-  try {
-    const t = JSON.parse(value.toString('utf8')) as Partial<Tick>;
-    return t.v === 1 && Number.isFinite(t.watermarkMs) && Number.isFinite(t.closedAt) ? (t as Tick) : undefined;
-  } catch {
-    return undefined;
-  }
+  return { key: tickKey(partition, partitions), value: encodeTick(tick), headers: { [TICK_HEADER]: '1' } };
 }

@@ -1,4 +1,4 @@
-// One contract, every outbound HTTP integration (style.md #9): PagerDuty trigger / resolve / change events
+// One contract, every outbound HTTP integration: PagerDuty trigger / resolve / change events
 // and the signed webhook, each against a local fake receiver. Retry table (202, 400, 429 + Retry-After,
 // 500, 503, timeout, connection refused), size limits, and no secret in any error or log line.
 import { after, describe, it } from 'node:test';

@@ -2,8 +2,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bus, ConsumedRecord, ConsumerOptions } from '../../common/bus/types.ts';
-import { RecentIds } from '../../common/bus/dedup.ts';
-import { publishDeadLetters, DLQ_HEADERS } from '../../common/bus/dead-letter.ts';
+import { EventDedup } from '../../processors/core/event-dedup.ts';
+import { publishDeadLetters, DLQ_HEADERS } from '../../common/contract/dead-letter.ts';
 import { uniquePrefix } from '../support/kafka.ts';
 
 export interface BusHarness {
@@ -81,7 +81,7 @@ export function busContract(harness: BusHarness): void {
       assert.ok(processedBeforeKill.length >= 1, 'the killed consumer processed something');
       const afterKill = await consumeUntil(bus, { groupId, topics: [topic('kill')] },
         (s) => new Set(s.map(idOf)).size >= ids.length, harness.takeoverMs);
-      const recent = new RecentIds(1000);
+      const recent = new EventDedup(1000);
       for (const id of processedBeforeKill) recent.firstSeen(id);
       const redelivered = afterKill.map(idOf).filter((id) => !recent.firstSeen(id) && processedBeforeKill.includes(id));
       assert.deepEqual(new Set(afterKill.map(idOf)), new Set(ids), 'nothing acknowledged is lost');

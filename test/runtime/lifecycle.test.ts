@@ -1,4 +1,4 @@
-// One lifecycle contract for every long-running component (style.md #8): stop() is safe before start(),
+// One lifecycle contract for every long-running component: stop() is safe before start(),
 // idempotent, and start() returns promptly. Runs over every role and the shared components.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,6 +4,8 @@
 import type { Bus, BusConsumer } from '../../common/bus/types.ts';
 import type { Topics } from '../../common/bus/topics.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
+import { decodeSignal, type HaltSignal } from '../../common/contract/signals.ts';
+import { formatFieldError } from '../../common/contract/validate.ts';
 import type { Scenario } from '../simulator/scenario-schema.ts';
 import type { SimulationSummary } from '../simulator/summary.ts';
 import { Screen, statusLines } from './demo-display.ts';
@@ -18,7 +20,7 @@ const MAX_TALLIED_DEVICES = 1_000_000;
 
 export class DemoView {
   readonly screen: Screen;
-  readonly halts: Record<string, any>[] = [];
+  readonly halts: HaltSignal[] = [];
   private readonly tally: RingTally;
   private readonly rings: string[];
   private readonly startMs = Date.now();
@@ -53,9 +55,14 @@ export class DemoView {
         groupId: 'demo-view-signals', topics: [topics.signals], fromBeginning: true,
         handler: async (batch) => {
           for (const r of batch.records) {
-            const halt = JSON.parse(r.value.toString());
+            const decoded = decodeSignal(r.value);
+            if (!decoded.ok) {
+              this.screen.event(`${this.t}  unreadable record on the signals topic: ${decoded.errors.map(formatFieldError).join('; ')}`);
+              continue;
+            }
+            const halt = decoded.value;
             this.halts.push(halt);
-            this.screen.event(`${this.t}  HALT SIGNAL on the signals topic: ${halt.release?.component}@${halt.release?.version} on ${halt.ring} (${halt.reason}; rollback recommended: ${halt.rollbackRecommended})`);
+            this.screen.event(`${this.t}  HALT SIGNAL on the signals topic: ${halt.release.component}@${halt.release.version} on ${halt.ring} (${halt.reason}; rollback recommended: ${halt.rollbackRecommended})`);
           }
         },
       }),

@@ -5,7 +5,7 @@ import type { Bus } from '../../common/bus/types.ts';
 import type { Topics } from '../../common/bus/topics.ts';
 import { decodeEnvelope } from '../../common/contract/envelope.ts';
 import type { LineWriter } from './ndjson-writer.ts';
-import { TICK_HEADER as PROCESSOR_TICK_HEADER } from '../../processors/shell/ticks.ts';
+import { isTick } from '../../common/contract/ticks.ts';
 
 export interface ExportSummary {
   written: number;
@@ -21,7 +21,7 @@ export async function exportTelemetry(bus: Bus, topics: Topics, range: { fromMs?
     summary.byTopic[topic] = 0;
     await bus.scan(topic, range, async (records) => {
       for (const record of records) {
-        if (record.headers[PROCESSOR_TICK_HEADER] !== undefined) continue; // watermark ticks, not telemetry
+        if (isTick(record.headers)) continue; // watermark ticks, not telemetry
         if (!decodeEnvelope(record.value).ok) {
           summary.invalid++;
           continue;

@@ -120,10 +120,6 @@ export async function* readNdjson(source: Readable): AsyncGenerator<ReplayItem> 
 
 const openInput = (path: string): Readable => (path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }));
 
-export function readNdjsonFile(path: string): AsyncGenerator<ReplayItem> {
-  return readNdjson(openInput(path));
-}
-
 export function readNdjsonFileBatches(path: string): AsyncGenerator<ReplayItem[]> {
   return readNdjsonBatches(openInput(path));
 }

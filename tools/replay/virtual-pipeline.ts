@@ -9,8 +9,8 @@ import { timestampMs } from '../../common/contract/formats.ts';
 import { DetectionCore } from '../../processors/core/detection-core.ts';
 import { detectionSettings } from '../../processors/core/settings.ts';
 import { alerterCoreFor, type AlerterCore } from '../../alerting/core/alerter-core.ts';
-import { planDeliveries, type PlannedDelivery } from '../../alerting/core/routing.ts';
-import { pagerKeys } from '../../alerting/integrations/senders.ts';
+import { planDeliveries, type RoutingTargets, type PlannedDelivery } from '../../alerting/core/routing.ts';
+import { routingTargets } from '../../alerting/integrations/senders.ts';
 import type { Notice } from '../../alerting/core/model.ts';
 
 export interface PipelineObserver {
@@ -24,7 +24,7 @@ export class VirtualPipeline {
   readonly alerter: AlerterCore;
   private readonly observer: PipelineObserver;
   private readonly tickMs: number;
-  private readonly targets: Parameters<typeof planDeliveries>[1];
+  private readonly targets: RoutingTargets;
   private nowMs = Number.NEGATIVE_INFINITY;
   private lastTickMs = Number.NEGATIVE_INFINITY;
   decisions = 0;
@@ -34,11 +34,7 @@ export class VirtualPipeline {
     this.alerter = alerterCoreFor(config.alerting);
     this.observer = observer;
     this.tickMs = config.processor.window_secs * 1000;
-    const keyFor = pagerKeys(config.alerting);
-    this.targets = {
-      hasPagerKey: (route, component) => !!keyFor(route, component),
-      webhooks: config.alerting.webhooks.map((w) => w.name),
-    };
+    this.targets = routingTargets(config.alerting);
   }
 
   /** The virtual clock: the newest receipt time seen (or advanced to). */

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { DLQ_HEADERS } from '../../../common/bus/dead-letter.ts';
+import { DLQ_HEADERS } from '../../../common/contract/dead-letter.ts';
 import { crash, deployment, heartbeat } from '../../../tools/bench/ingest/events.ts';
 import { post, RELEASE_TOKEN, type Harness } from './harness.ts';
 import { envelopes, type TopicReader } from './read-topic.ts';

@@ -59,7 +59,3 @@ export function deployment(i: number, o: FleetOptions): Deployment {
   };
 }
 
-/** `count` heartbeats numbered from `from`, as a request body. */
-export function heartbeatBatch(from: number, count: number, o: FleetOptions): string {
-  return JSON.stringify({ events: Array.from({ length: count }, (_, k) => heartbeat(from + k, o)) });
-}

@@ -1,5 +1,5 @@
 // Processor figures: events/s per core through the detection core in-process (with and without decoding)
-// and through Kafka, and memory per tracked device. Prints figures; asserts nothing (style.md #11).
+// and through Kafka, and memory per tracked device. Prints figures; asserts nothing.
 //
 //   node --expose-gc tools/bench/processor/bench.ts [--devices 100000] [--memory 1000000,10000000] [--kafka-events 200000]
 //   RINGWATCH_BENCH_KAFKA_BROKERS=127.0.0.1:9092 enables the Kafka figure.

@@ -1,7 +1,7 @@
 // `npm run bench`: the issue-8 performance suite against a real broker. Runs the existing benchmarks as
 // pieces (collectors/bench, tools/bench/processor/bench.ts) plus the scaling and end-to-end latency runs, prints
 // one table with a ratio to a baseline measured in the same run, and writes bench-results/suite-<date>.json.
-// Prints figures; asserts nothing (style.md #11). Sizes are flags; defaults keep the suite under ~10 min.
+// Prints figures; asserts nothing. Sizes are flags; defaults keep the suite under ~10 min.
 //
 //   node --expose-gc tools/bench/suite/suite.ts [--sections ingest,core,scaling,latency] [--ingest-rounds 2]
 //     [--ingest-secs 10] [--devices 100000] [--memory 1000000,10000000] [--kafka-events 240000]

@@ -1,7 +1,7 @@
-// Dead letters: a refused event keeps its original bytes, with why it was refused in headers, so it can be
+// The dead-letter topic's format: a refused event keeps its original bytes, with why it was refused in headers, so it can be
 // inspected and replayed. Nothing invalid is dropped silently and nothing invalid blocks valid neighbours.
-import type { BusProducer, BusRecord } from './types.ts';
-import type { FieldError } from '../contract/validate.ts';
+import type { BusProducer, BusRecord } from '../bus/types.ts';
+import type { FieldError } from './validate.ts';
 
 export const DLQ_HEADERS = {
   reason: 'ringwatch-dlq-reason',
