@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { buildConfig } from '../../common/config/load.ts';
+import { buildConfig } from '../../app/config.ts';
 import { CHART_DIR, COPIED, chartFiles } from '../../deploy/helm/sync-files.ts';
 import { dashboardFiles, ruleFiles } from './support/expressions.ts';
 import { ROOT, runTool, runToolOk } from './support/tools.ts';
