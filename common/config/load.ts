@@ -7,6 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { ConfigSchema, ENV_ALIASES, type Config } from './schema.ts';
+import { credentialProblems } from '../../collectors/credentials.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -99,6 +100,7 @@ function crossChecks(config: Config, problems: string[]): void {
   if (config.bus.kind === 'kafka' && !config.collector.auth_enabled) {
     problems.push('collector.auth_enabled: may be false only with bus.kind memory (embedded mode)');
   }
+  problems.push(...credentialProblems(config.collector));
 }
 
 /** Build the configuration from parsed YAML (or {}) and the environment. Throws ConfigError with every problem. */
