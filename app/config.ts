@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { hostname } from 'node:os';
 import { configLoader } from '../common/config/load.ts';
+import { credentialProblems } from '../collectors/credentials.ts';
 import { CommonProperties } from '../common/config/common-sections.ts';
 import { CollectorSection } from '../collectors/config.ts';
 import { ProcessorSection } from '../processors/config.ts';
@@ -30,6 +31,7 @@ function crossChecks(config: Config, problems: string[]): void {
   if (config.bus.kind === 'kafka' && !config.collector.auth_enabled) {
     problems.push('collector.auth_enabled: may be false only with bus.kind memory (embedded mode)');
   }
+  problems.push(...credentialProblems(config.collector));
 }
 
 export const { buildConfig, loadConfig, redactConfig } = configLoader({

@@ -25,25 +25,46 @@ export interface AcceptResult {
   clamped: number;
 }
 
+/** Whom the request's credential may speak for (undefined sets: anyone). */
+export interface Identity {
+  devices?: ReadonlySet<string>;
+  rings?: ReadonlySet<string>;
+}
+
 export interface AcceptInput {
   kind: EventKind;
   events: unknown[];
   receivedAtMs: number;
   collectorId: string;
   policy: ClockPolicy;
+  identity?: Identity;
+}
+
+/** An event the credential may not post: another device's, or from a ring the credential does not allow. */
+function identityRefusal(event: EventOf<EventKind>, identity: Identity | undefined): Omit<Refusal, 'index'> | undefined {
+  if (!identity || !('deviceId' in event)) return undefined;
+  if (identity.devices && !identity.devices.has(event.deviceId)) {
+    return { reason: 'device_not_allowed', errors: [{ path: '/deviceId', reason: 'this credential may not post events for this device' }] };
+  }
+  if (identity.rings && !identity.rings.has(event.ring)) {
+    return { reason: 'ring_not_allowed', errors: [{ path: '/ring', reason: 'this credential may not report this ring' }] };
+  }
+  return undefined;
 }
 
 /** The JSON path of the device-time field of each kind, for refusals by the clock policy. */
 const TIME_FIELD: Record<EventKind, string> = { heartbeat: '/sentAt', crash: '/occurredAt', deployment: '/at' };
 
 export function acceptEvents(input: AcceptInput): AcceptResult {
-  const { kind, events, receivedAtMs, collectorId, policy } = input;
+  const { kind, events, receivedAtMs, collectorId, policy, identity } = input;
   const receivedAt = new Date(receivedAtMs).toISOString();
   const result: AcceptResult = { accepted: [], refused: [], clamped: 0 };
   events.forEach((raw, index) => {
     const checked = validateEvent(kind, raw);
     if (!checked.ok) return void result.refused.push({ index, reason: 'invalid_field', errors: checked.errors });
     const event = checked.value as EventOf<EventKind>;
+    const forbidden = identityRefusal(event, identity);
+    if (forbidden) return void result.refused.push({ index, ...forbidden });
     const time = applyClockPolicy(eventTime(kind, event), receivedAtMs, policy);
     if (!time.ok) {
       return void result.refused.push({ index, reason: time.reason, errors: [{ path: TIME_FIELD[kind], reason: time.message }] });

@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../common/http/server.ts';
 import type { Refusal } from './accept.ts';
-import type { IngestError } from './reasons.ts';
+import { EVENT_REASON_STATUS, type IngestError } from './reasons.ts';
 
 /** Field errors listed per refused event in an answer (the dead letter keeps up to 20). */
 export const MAX_ERRORS_PER_EVENT = 5;
@@ -13,6 +13,8 @@ export interface EventError {
   index: number;
   path: string;
   reason: string;
+  /** 400: the event is wrong; 403: this credential may not post it. */
+  status: 400 | 403;
 }
 
 export interface IngestResult {
@@ -25,7 +27,7 @@ export function ingestResult(accepted: number, refused: Refusal[]): IngestResult
   return {
     accepted,
     rejected: refused.length,
-    errors: refused.flatMap((r) => r.errors.slice(0, MAX_ERRORS_PER_EVENT).map((e) => ({ index: r.index, path: e.path, reason: e.reason }))),
+    errors: refused.flatMap((r) => r.errors.slice(0, MAX_ERRORS_PER_EVENT).map((e) => ({ index: r.index, path: e.path, reason: e.reason, status: EVENT_REASON_STATUS[r.reason] }))),
   };
 }
 

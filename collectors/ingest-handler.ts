@@ -12,7 +12,7 @@ import type { Logger } from '../common/telemetry/logger.ts';
 import { SpanKind, tracer } from '../common/telemetry/tracing.ts';
 import { acceptEvents, refusedKey, type AcceptResult } from './accept.ts';
 import { ingestResult, sendRefusal, sendResult } from './answers.ts';
-import type { Authenticator } from './auth.ts';
+import { AuthError, type Authenticator, type Principal } from './auth.ts';
 import { parseBatch, type ParsedBatch } from './batch.ts';
 import { checkMediaType, decodeBody, readBody } from './body.ts';
 import type { ClockPolicy } from './clock-policy.ts';
@@ -21,7 +21,7 @@ import type { RouteSpec } from './routes.ts';
 import type { DeadlinePublisher } from './publish.ts';
 import type { CallerLimits } from './rate-limit.ts';
 import { rawEventTexts } from './raw-elements.ts';
-import { IngestError, isIngestError } from './reasons.ts';
+import { EVENT_REASON_STATUS, IngestError, isIngestError } from './reasons.ts';
 
 export interface IngestRouteSpec extends RouteSpec {
   /** The full topic name (with the configured prefix). */
@@ -51,8 +51,11 @@ function sourceOf(req: IncomingMessage, fromForwardedFor: boolean): string {
   return (last || req.socket.remoteAddress || 'unknown').slice(0, 64);
 }
 
-/** Dead letters keep the element's original bytes (sliced from the body); re-serialised only if slicing fails. */
-function deadLetters(spec: IngestRouteSpec, batch: ParsedBatch, result: AcceptResult, at: Date): BusRecord[] {
+/**
+ * Dead letters keep the element's original bytes (sliced from the body); re-serialised only if slicing fails.
+ * They name the credential that posted them (its id, never the token): who tried to speak for whom.
+ */
+function deadLetters(spec: IngestRouteSpec, batch: ParsedBatch, result: AcceptResult, at: Date, principal: Principal): BusRecord[] {
   if (!result.refused.length) return [];
   const raw = rawEventTexts(batch.text);
   const exact = raw.length === batch.events.length;
@@ -62,6 +65,7 @@ function deadLetters(spec: IngestRouteSpec, batch: ParsedBatch, result: AcceptRe
     reason: r.reason,
     errors: r.errors,
     source: `http:${spec.path}#${r.index}`,
+    credential: principal.id,
   }, at));
 }
 
@@ -70,20 +74,20 @@ export function ingestRoute(spec: IngestRouteSpec, deps: IngestDeps): Route {
 
   async function ingest(req: IncomingMessage, res: ServerResponse): Promise<'ok' | 'partial'> {
     if (deps.stopping()) throw new IngestError('stopping', 'this collector is shutting down; retry', { retryAfterSecs: 1 });
-    const principal = deps.auth.authenticate(req.headers.authorization, spec.audience);
+    const principal = await deps.auth.authenticate(req.headers.authorization, spec.audience);
     deps.limits.check(sourceOf(req, deps.sourceFromForwardedFor), principal.audience === 'anonymous' ? undefined : principal.id);
     const encoding = checkMediaType(req.headers);
     const body = await decodeBody(await readBody(req, deps.maxBodyBytes), encoding, deps.maxBodyBytes);
     const batch = parseBatch(body, deps.maxEventsPerBatch);
     const receivedAtMs = deps.clock.now();
     const result = acceptEvents({
-      kind: spec.kind, events: batch.events, receivedAtMs, collectorId: deps.collectorId, policy: deps.policy,
+      kind: spec.kind, events: batch.events, receivedAtMs, collectorId: deps.collectorId, policy: deps.policy, identity: principal,
     });
     const records = result.accepted.map(({ envelope }) => ({ key: envelopeKey(envelope), value: encodeEnvelope(envelope) }));
     try {
       await deps.publisher.publish([
         { topic: spec.topicName, target: spec.topic, records },
-        { topic: deps.deadLetterTopic, target: 'deadletter', records: deadLetters(spec, batch, result, new Date(receivedAtMs)) },
+        { topic: deps.deadLetterTopic, target: 'deadletter', records: deadLetters(spec, batch, result, new Date(receivedAtMs), principal) },
       ]);
     } catch (err) {
       if (isIngestError(err)) metrics.failed(spec.kind, err.reason, batch.events.length);
@@ -93,6 +97,10 @@ export function ingestRoute(spec: IngestRouteSpec, deps: IngestDeps): Route {
     for (const r of result.refused) metrics.rejected(spec.kind, r.reason);
     const answer = ingestResult(result.accepted.length, result.refused);
     if (!answer.accepted && answer.rejected) {
+      // Refused alone, an event of another device (or a ring not allowed) would get 403: so does a batch of nothing else.
+      if (result.refused.some((r) => EVENT_REASON_STATUS[r.reason] === 403)) {
+        throw new IngestError('forbidden_events', 'every event was refused, some because this credential may not post them (each is listed, and kept in the dead-letter topic)', { details: { ...answer } });
+      }
       throw new IngestError('invalid_events', 'every event was refused (each is listed, and kept in the dead-letter topic)', { details: { ...answer } });
     }
     sendResult(res, answer);
@@ -119,6 +127,7 @@ export function ingestRoute(spec: IngestRouteSpec, deps: IngestDeps): Route {
       }
       code = err.status;
       outcome = err.reason;
+      if (err instanceof AuthError) metrics.authRefused(err.refusal);
       // Reason codes only: messages may quote what the client sent.
       deps.logger.debug({ route: spec.path, reason: err.reason, status: code }, 'request refused');
       if (code >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: err.reason });

@@ -2,6 +2,7 @@
 // every known combination is pre-initialised to 0, so a series never appears out of nowhere.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { EventKinds, type EventKind } from '../common/contract/events.ts';
+import { AUTH_REFUSALS, type AuthRefusal } from './auth.ts';
 import { EVENT_REASONS, REQUEST_REASONS, REQUEST_REASON_NAMES, type EventReason, type RequestReason } from './reasons.ts';
 
 export const INGEST_ROUTES = ['/v1/heartbeats', '/v1/crashes', '/v1/deployments'] as const;
@@ -26,12 +27,13 @@ export class CollectorMetrics {
   readonly produceSeconds: Histogram<'topic' | 'outcome'>;
   readonly pendingBytes: Gauge;
   readonly bucketsEvicted: Counter<'limit'>;
+  readonly authRefusals: Counter<'reason'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
     this.events = metric(registry, 'ringwatch_collector_events_total', () => new Counter({
       name: 'ringwatch_collector_events_total', registers, labelNames: ['signal', 'outcome', 'reason'],
-      help: 'Events by signal and outcome: accepted (written to Kafka), rejected (invalid, dead-lettered), failed (Kafka did not take them; the client was told to retry).',
+      help: 'Events by signal and outcome: accepted (written to Kafka), rejected (invalid, or not the credential\'s to post; dead-lettered), failed (Kafka did not take them; the client was told to retry).',
     }));
     this.requests = metric(registry, 'ringwatch_collector_requests_total', () => new Counter({
       name: 'ringwatch_collector_requests_total', registers, labelNames: ['route', 'reason'],
@@ -55,6 +57,10 @@ export class CollectorMetrics {
       name: 'ringwatch_collector_rate_limit_buckets_evicted_total', registers, labelNames: ['limit'],
       help: 'Rate-limit buckets dropped because collector.max_tracked_sources was reached.',
     }));
+    this.authRefusals = metric(registry, 'ringwatch_collector_auth_refusals_total', () => new Counter({
+      name: 'ringwatch_collector_auth_refusals_total', registers, labelNames: ['reason'],
+      help: 'Requests refused for their credential (401, or 403 for a token of the other kind), by reason: missing_token, unknown_token, wrong_route, or why a device JWT failed.',
+    }));
     this.preInitialise();
   }
 
@@ -69,6 +75,7 @@ export class CollectorMetrics {
     }
     for (const topic of PRODUCE_TARGETS) for (const outcome of ['ok', 'error', 'timeout']) this.produceSeconds.zero({ topic, outcome });
     for (const limit of ['device', 'source']) this.bucketsEvicted.inc({ limit }, 0);
+    for (const reason of AUTH_REFUSALS) this.authRefusals.inc({ reason }, 0);
   }
 
   accepted(signal: EventKind, count: number, clamped: number): void {
@@ -82,6 +89,10 @@ export class CollectorMetrics {
 
   failed(signal: EventKind, reason: RequestReason, count: number): void {
     if (count) this.events.inc({ signal, outcome: 'failed', reason }, count);
+  }
+
+  authRefused(reason: AuthRefusal): void {
+    this.authRefusals.inc({ reason });
   }
 
   answered(route: IngestRoute, outcome: RequestOutcome, code: number, seconds: number): void {

@@ -16,7 +16,7 @@ function reasonsFor(status: number): string {
 export function describeResponses(l: OpenApiLimits): Record<string, unknown> {
   return {
     200: {
-      description: 'Every accepted event is in Kafka (acks=all). Refused events, if any, are listed by index with path and reason.',
+      description: 'Every accepted event is in Kafka (acks=all). Refused events, if any, are listed by index with path, reason and status (403: the credential may not post it).',
       content: json(ref('IngestResult')),
     },
     400: {
@@ -24,11 +24,14 @@ export function describeResponses(l: OpenApiLimits): Record<string, unknown> {
       content: json({ oneOf: [ref('Refusal'), ref('InvalidEvents')] }),
     },
     401: {
-      description: 'Missing or unknown bearer token (unauthorized).',
+      description: 'Missing or unknown bearer token, or a device JWT that does not verify: expired, not yet valid, another issuer or audience, an algorithm not allowed, not signed by a configured key, no device id in sub (unauthorized).',
       headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
       content: json(ref('Refusal')),
     },
-    403: { description: 'A valid token of the wrong kind: device tokens post heartbeats and crashes, the release token deployments (forbidden).', content: json(ref('Refusal')) },
+    403: {
+      description: 'A valid token of the wrong kind: device tokens post heartbeats and crashes, the release token deployments (forbidden). Or every event was refused and at least one because the credential may not post it: another device\'s event, or a ring the credential does not allow (forbidden_events, with the per-event list). Do not retry.',
+      content: json({ oneOf: [ref('Refusal'), ref('ForbiddenEvents')] }),
+    },
     405: { description: 'Only POST is allowed.', content: json({}) },
     413: {
       description: `Body over ${l.max_body_bytes} bytes on the wire or after decompression (body_too_large), or over ${l.max_events_per_batch} events (too_many_events). Reasons: ${reasonsFor(413)}.`,

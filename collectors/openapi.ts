@@ -45,15 +45,16 @@ function schemas(limits: OpenApiLimits): Json {
     errors: { type: 'array', items: ref('EventError'), description: `Up to ${MAX_ERRORS_PER_EVENT} field errors per refused event.` },
   };
   out.EventError = {
-    type: 'object', required: ['index', 'path', 'reason'], additionalProperties: false,
+    type: 'object', required: ['index', 'path', 'reason', 'status'], additionalProperties: false,
     properties: {
       index: { type: 'integer', minimum: 0, description: 'Position of the event in the request\'s events array.' },
       path: { type: 'string', description: 'JSON pointer into the event ("" for the event itself).' },
       reason: { type: 'string', description: 'Why, in words a device developer can act on.' },
+      status: { type: 'integer', enum: [400, 403], description: '400: the event is wrong (do not resend it as is); 403: this credential may not post it (another device\'s event, or a ring the credential does not allow).' },
     },
   };
   out.IngestResult = { type: 'object', required: ['accepted', 'rejected', 'errors'], additionalProperties: false, properties: counts };
-  const reasonNames = REQUEST_REASON_NAMES.filter((r) => r !== 'invalid_events');
+  const reasonNames = REQUEST_REASON_NAMES.filter((r) => r !== 'invalid_events' && r !== 'forbidden_events');
   out.Refusal = {
     type: 'object', required: ['error', 'message'], additionalProperties: false,
     properties: {
@@ -65,6 +66,10 @@ function schemas(limits: OpenApiLimits): Json {
     type: 'object', required: ['error', 'message', 'accepted', 'rejected', 'errors'], additionalProperties: false,
     properties: { error: { const: 'invalid_events' }, message: { type: 'string' }, ...counts },
   };
+  out.ForbiddenEvents = {
+    type: 'object', required: ['error', 'message', 'accepted', 'rejected', 'errors'], additionalProperties: false,
+    properties: { error: { const: 'forbidden_events' }, message: { type: 'string' }, ...counts },
+  };
   return out;
 }
 
@@ -72,7 +77,8 @@ function description(l: OpenApiLimits): string {
   return [
     'Ingest API of ringwatch: endpoints post heartbeats and crashes, release tooling posts deployments.',
     `Bodies are {"events":[...]} in JSON, optionally Content-Encoding: gzip; at most ${l.max_body_bytes} bytes on the wire and after decompression, at most ${l.max_events_per_batch} events.`,
-    'Partial success, as OTLP does it: valid events are accepted, each invalid one is listed by index with its JSON path and reason (200). If every event is invalid the answer is 400 with the same list. Invalid events are kept in the dead-letter topic with their original bytes.',
+    'Partial success, as OTLP does it: valid events are accepted, each invalid one is listed by index with its JSON path, reason and status (200). If every event is refused the answer is 400 with the same list, or 403 when at least one was refused because the credential may not post it. Refused events are kept in the dead-letter topic with their original bytes.',
+    'Device identity: a device credential (a per-device token or a signed device JWT) names the device(s) it may post for, and may name the rings they may report; an event of another device or ring is refused with status 403 and never written to the telemetry topics. Shared device tokens may post for any device.',
     `A 200 is given only after Kafka acknowledged every accepted event (acks=all). If Kafka does not within ${l.produce_timeout_ms} ms the answer is 503 with Retry-After (${l.retry_after_secs} s): retry with the same eventIds; duplicates are recognised downstream by eventId.`,
     `Clock policy: the server stamps receivedAt. A device time more than ${l.max_future_skew_secs} s ahead of receipt or more than ${l.max_past_age_secs} s before it is refused (future_timestamp / stale_timestamp); a smaller future skew is clamped to receipt time in eventAt.`,
   ].join('\n\n');
@@ -126,7 +132,7 @@ export function buildOpenApi(settings: OpenApiLimits): Json {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     components: {
       securitySchemes: {
-        deviceToken: { type: 'http', scheme: 'bearer', description: 'A device token (collector.device_tokens): heartbeats and crashes.' },
+        deviceToken: { type: 'http', scheme: 'bearer', description: 'A device credential: a signed device JWT (device in sub, collector.device_jwt), a per-device token (collector.device_token_bindings) or a shared trial token (collector.device_tokens). Heartbeats and crashes of the device(s) it names.' },
         releaseToken: { type: 'http', scheme: 'bearer', description: 'The release-tooling token (collector.release_token): deployments.' },
       },
       schemas: schemas(limits),

@@ -5,6 +5,7 @@ export const REQUEST_REASONS = {
   invalid_events: { status: 400, retryable: false },
   unauthorized: { status: 401, retryable: false },
   forbidden: { status: 403, retryable: false },
+  forbidden_events: { status: 403, retryable: false },
   body_too_large: { status: 413, retryable: false },
   too_many_events: { status: 413, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },
@@ -20,8 +21,16 @@ export type RequestReason = keyof typeof REQUEST_REASONS;
 export const REQUEST_REASON_NAMES = Object.keys(REQUEST_REASONS) as RequestReason[];
 
 /** Why one event of a batch was refused (the batch itself went through). */
-export const EVENT_REASONS = ['invalid_field', 'future_timestamp', 'stale_timestamp'] as const;
+export const EVENT_REASONS = ['invalid_field', 'future_timestamp', 'stale_timestamp', 'device_not_allowed', 'ring_not_allowed'] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
+
+/**
+ * The status each refused event carries in the answer: 400 for an event that is wrong, 403 for one the
+ * credential may not post (another device's, or a ring it is not allowed to report).
+ */
+export const EVENT_REASON_STATUS: Record<EventReason, 400 | 403> = {
+  invalid_field: 400, future_timestamp: 400, stale_timestamp: 400, device_not_allowed: 403, ring_not_allowed: 403,
+};
 
 /** A whole-request refusal. `message` is safe to send and log: it never holds tokens or payload content. */
 export class IngestError extends Error {

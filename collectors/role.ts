@@ -17,7 +17,7 @@ export const collectorFactory: RoleFactory<CollectorSettings> = {
     const s = ctx.settings;
     const logger = ctx.logger;
     const metrics = new CollectorMetrics(ctx.registry);
-    const auth = new Authenticator(s);
+    const auth = new Authenticator(s, ctx.clock);
     const limits = new CallerLimits(s, ctx.clock, (limit) => metrics.bucketsEvicted.inc({ limit }));
     const publisher = new DeadlinePublisher(ctx.producer, {
       timeoutMs: s.produce_timeout_ms, maxPendingBytes: s.max_pending_produce_bytes, retryAfterSecs: s.retry_after_secs,
@@ -49,8 +49,16 @@ export const collectorFactory: RoleFactory<CollectorSettings> = {
       listen: { host: s.listen_host, port: s.listen_port },
       start: async () => {
         stopping = false;
-        if (s.auth_enabled && !auth.tokenCount) logger.warn('collector.auth_enabled is true but no token is configured: every ingest request will get 401');
-        if (!s.auth_enabled) logger.warn('collector.auth_enabled is false: anyone who can reach the port may post events (embedded mode only)');
+        if (!s.auth_enabled) return void logger.warn('collector.auth_enabled is false: anyone who can reach the port may post events (embedded mode only)');
+        if (!auth.hasCredentials) logger.warn('collector.auth_enabled is true but no token is configured: every ingest request will get 401');
+        logger.info({ sharedDeviceTokens: auth.sharedDeviceTokens, boundDeviceTokens: auth.boundDeviceTokens, deviceJwt: auth.jwtEnabled,
+          ...(auth.jwtEnabled ? { jwtAlgorithms: s.device_jwt.algorithms } : {}) }, 'device credentials');
+        if (auth.sharedDeviceTokens) {
+          logger.warn({ sharedDeviceTokens: auth.sharedDeviceTokens }, 'shared device tokens are configured (collector.device_tokens): whoever holds one may post heartbeats and crashes for any device and ring; outside trials bind tokens to devices (device_token_bindings or device_jwt)');
+        }
+        if (auth.jwtEnabled && s.device_jwt.hs256_secret) {
+          logger.warn('device JWTs accept HS256 with a shared secret (collector.device_jwt.hs256_secret): whoever holds it can mint a token for any device; prefer the issuer\'s public keys (jwks or pem_public_keys)');
+        }
       },
       stop: async () => {
         stopping = true;

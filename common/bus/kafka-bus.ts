@@ -8,6 +8,7 @@ import { ConsumerRegistry } from './consumer-registry.ts';
 import { toConsumed, type KafkaBusOptions, type KafkaSettings } from './kafka-shared.ts';
 import { KafkaProducer } from './kafka-producer.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
+import { RetryingAdmin } from './kafka-admin.ts';
 
 export type { KafkaBusOptions } from './kafka-shared.ts';
 
@@ -29,6 +30,7 @@ export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private admin: Admin | undefined;
+  private retrying: RetryingAdmin | undefined;
   private readonly options: KafkaBusOptions;
   private readonly producers = new Set<KafkaProducer>();
   private readonly registry = new ConsumerRegistry();
@@ -56,13 +58,19 @@ export class KafkaBus implements Bus {
   }
 
   async start(): Promise<void> {
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const s = this.options.settings;
+    this.admin = admin;
+    this.retrying = new RetryingAdmin(admin, {
+      deadlineMs: s.admin_deadline_ms, initialMs: s.retry_initial_ms, maxMs: s.retry_max_ms, logger: this.options.logger.child({ component: 'kafka-admin' }),
+    });
   }
 
   async stop(): Promise<void> {
     const admin = this.admin;
     this.admin = undefined;
+    this.retrying = undefined;
     await admin?.disconnect();
   }
 
@@ -73,25 +81,7 @@ export class KafkaBus implements Bus {
   }
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
-    const admin = this.requireAdmin();
-    const existing = new Set(await admin.listTopics());
-    const missing = specs.filter((s) => !existing.has(s.name));
-    if (!missing.length) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      timeout: 30_000, // the 5 s default wait for leaders fails on a loaded broker
-      topics: missing.map((s) => ({
-        topic: s.name,
-        numPartitions: s.partitions,
-        replicationFactor: this.options.replicationFactor,
-        configEntries: [
-          ...(s.cleanupPolicy ? [{ name: 'cleanup.policy', value: s.cleanupPolicy }] : []),
-          ...(s.retentionMs ? [{ name: 'retention.ms', value: String(s.retentionMs) }] : []),
-        ],
-      })),
-    }).catch((err: Error & { type?: string }) => {
-      if (err.type !== 'TOPIC_ALREADY_EXISTS' && !/already exists/i.test(err.message)) throw err;
-    });
+    if (specs.length) await this.requireAdmin().ensureTopics(specs, this.options.replicationFactor);
   }
 
   producer(): BusProducer {
@@ -113,9 +103,9 @@ export class KafkaBus implements Bus {
   async scan(topic: string, range: ScanRange, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number> {
     const admin = this.requireAdmin();
     range.signal?.throwIfAborted();
-    const ends = (await admin.fetchTopicOffsets(topic)).filter((e) => range.partition === undefined || e.partition === range.partition);
+    const ends = (await admin.fetchTopicOffsets(topic, range.signal)).filter((e) => range.partition === undefined || e.partition === range.partition);
     const starts = range.fromMs === undefined ? undefined
-      : new Map((await admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs)).map((e) => [e.partition, BigInt(e.offset)]));
+      : new Map((await admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs, range.signal)).map((e) => [e.partition, BigInt(e.offset)]));
     // Per partition: the next offset to pass on, and the end (exclusive). A partition leaves `todo` when read.
     const todo = new Map<number, { next: bigint; end: bigint }>();
     for (const e of ends) {
@@ -185,24 +175,20 @@ export class KafkaBus implements Bus {
       range.signal?.removeEventListener('abort', abort);
       await consuming.catch(() => {});
       await consumer.disconnect();
-      await admin.deleteGroups([groupId]).catch(() => {});
+      // Best effort and not retried: the group never committed, so the coordinator drops it once empty anyway.
+      await this.requireRawAdmin().deleteGroups([groupId]).catch(() => {});
     }
     return count;
   }
 
   async deleteGroups(groupIds: string[]): Promise<void> {
-    if (!groupIds.length) return;
-    try {
-      await this.requireAdmin().deleteGroups(groupIds);
-    } catch (err) {
-      // GROUP_ID_NOT_FOUND for groups that never committed is fine; anything else is the caller's to log.
-      const failed = (err as { groups?: { groupId: string; errorCode: number }[] }).groups?.filter((g) => g.errorCode !== 0 && g.errorCode !== 69);
-      if (!failed || failed.length) throw err;
-    }
+    // Groups that never committed (GROUP_ID_NOT_FOUND) count as deleted; anything else is the caller's to log.
+    if (groupIds.length) await this.requireAdmin().deleteGroups(groupIds);
   }
 
+  // Not retried here: the consumer monitor measures again at its next poll.
   async lag(groupId: string, topics: string[]) {
-    const admin = this.requireAdmin();
+    const admin = this.requireRawAdmin();
     const out: { topic: string; partition: number; lag: number }[] = [];
     const committed = await admin.fetchOffsets({ groupId, topics });
     for (const { topic, partitions } of committed) {
@@ -216,7 +202,13 @@ export class KafkaBus implements Bus {
     return out;
   }
 
-  private requireAdmin(): Admin {
+  /** The admin calls, retried until bus.kafka.admin_deadline_ms. */
+  private requireAdmin(): RetryingAdmin {
+    if (!this.retrying) throw new Error('kafka bus not started');
+    return this.retrying;
+  }
+
+  private requireRawAdmin(): Admin {
     if (!this.admin) throw new Error('kafka bus not started');
     return this.admin;
   }

@@ -8,6 +8,7 @@ export const DLQ_HEADERS = {
   errors: 'ringwatch-dlq-errors',
   source: 'ringwatch-dlq-source',
   at: 'ringwatch-dlq-at',
+  credential: 'ringwatch-dlq-credential',
 } as const;
 
 export interface DeadLetter {
@@ -19,6 +20,8 @@ export interface DeadLetter {
   errors: FieldError[];
   /** Where it came from: "http:/v1/heartbeats#3", "topic:ringwatch.heartbeats/2@1734". */
   source: string;
+  /** Which credential posted it (an id such as "jwt:dev-1" or "bound:3", never a token), for HTTP ingest. */
+  credential?: string;
 }
 
 export function deadLetterRecord(d: DeadLetter, now: Date): BusRecord {
@@ -30,6 +33,7 @@ export function deadLetterRecord(d: DeadLetter, now: Date): BusRecord {
       [DLQ_HEADERS.errors]: JSON.stringify(d.errors).slice(0, 8192),
       [DLQ_HEADERS.source]: d.source.slice(0, 512),
       [DLQ_HEADERS.at]: now.toISOString(),
+      ...(d.credential === undefined ? {} : { [DLQ_HEADERS.credential]: d.credential.slice(0, 256) }),
     },
   };
 }

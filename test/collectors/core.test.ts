@@ -99,14 +99,14 @@ describe('bearer tokens', () => {
     for (const bad of [undefined, '', 'Basic abc', 'Bearer', 'Bearer a b', 'Bearerabc']) assert.equal(bearerToken(bad), undefined);
   });
 
-  it('tells device and release tokens apart, refuses unknown ones, and lets anyone in when auth is off', () => {
+  it('tells device and release tokens apart, refuses unknown ones, and lets anyone in when auth is off', async () => {
     const auth = new Authenticator({ auth_enabled: true, device_tokens: ['d1', 'd2'], release_token: 'r1' });
-    assert.deepEqual(auth.authenticate('Bearer d2', 'device'), { audience: 'device', id: 'device:1' });
-    assert.deepEqual(auth.authenticate('Bearer r1', 'release'), { audience: 'release', id: 'release' });
-    assert.throws(() => auth.authenticate('Bearer d1', 'release'), { reason: 'forbidden' });
-    assert.throws(() => auth.authenticate('Bearer d3', 'device'), { reason: 'unauthorized' });
-    assert.throws(() => auth.authenticate(undefined, 'device'), { reason: 'unauthorized' });
+    assert.deepEqual(await auth.authenticate('Bearer d2', 'device'), { audience: 'device', id: 'device:1' });
+    assert.deepEqual(await auth.authenticate('Bearer r1', 'release'), { audience: 'release', id: 'release' });
+    await assert.rejects(auth.authenticate('Bearer d1', 'release'), { reason: 'forbidden', refusal: 'wrong_route' });
+    await assert.rejects(auth.authenticate('Bearer d3', 'device'), { reason: 'unauthorized', refusal: 'unknown_token' });
+    await assert.rejects(auth.authenticate(undefined, 'device'), { reason: 'unauthorized', refusal: 'missing_token' });
     const open = new Authenticator({ auth_enabled: false, device_tokens: [] });
-    assert.equal(open.authenticate(undefined, 'release').audience, 'anonymous');
+    assert.equal((await open.authenticate(undefined, 'release')).audience, 'anonymous');
   });
 });

@@ -30,6 +30,8 @@ describe('OpenAPI document', () => {
     assert.equal(doc.components.schemas.Heartbeat.properties.components.maxProperties, MAX_COMPONENTS);
     assert.equal(doc.components.schemas.Heartbeat.additionalProperties, false);
     assert.equal(doc.info['x-ringwatch-limits'].max_body_bytes, settings.max_body_bytes);
+    assert.deepEqual(doc.components.schemas.EventError.properties.status.enum, [400, 403], 'each refused event says 400 (wrong) or 403 (not this credential\'s)');
+    assert.deepEqual(doc.paths['/v1/heartbeats'].post.responses['403'].content['application/json'].schema.oneOf.map((s: { $ref: string }) => s.$ref.split('/').pop()), ['Refusal', 'ForbiddenEvents']);
     for (const path of ['/openapi.json', '/livez', '/readyz', '/metrics']) assert.ok(doc.paths[path].get, path);
   });
 });

@@ -120,6 +120,18 @@ describe('collector service (memory bus)', () => {
     assert.equal(doc.components.schemas.HeartbeatBatch.properties.events.maxItems, 77);
   });
 
+  it('warns at start-up about credentials that can speak for any device, without printing them', async () => {
+    const secret = 'hs256-secret-for-the-whole-fleet-0123456789';
+    h = await startCollector({ collector: { device_tokens: [], device_jwt: { issuer: 'https://id.example', audience: 'rw', algorithms: ['HS256'], hs256_secret: secret } } });
+    const logs = h.logs.join('');
+    assert.match(logs, /device JWTs accept HS256 with a shared secret/);
+    assert.doesNotMatch(logs, /shared device tokens are configured/, 'no shared device token here');
+    assert.ok(!logs.includes(secret));
+    await h.stop();
+    h = await startCollector();
+    assert.match(h.logs.join(''), /shared device tokens are configured/);
+  });
+
   it('writes no token and no payload content to any log line', async () => {
     const bus = new MemoryBus();
     h = await startCollector({ bus, collector: { produce_timeout_ms: 200 } });
