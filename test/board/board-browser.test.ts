@@ -68,14 +68,15 @@ test('the board shows the CrowdStrike-like release failing in canary, opened fro
 
     const area = tab.locator('#chart-silent');
     await area.locator('canvas').waitFor({ timeout: 10_000 });
-    await tab.waitForFunction(() => document.querySelector('#chart-silent')?.getAttribute('data-drawn-points') !== null);
+    await tab.waitForFunction("document.querySelector('#chart-silent')?.getAttribute('data-drawn-points') !== null");
     const drawn = Number(await area.getAttribute('data-drawn-points'));
     assert.ok(windows.size >= 3, `decided windows: ${windows.size}`);
     assert.equal(drawn, windows.size, 'one point per window the alerter decided');
     assert.equal(await tab.locator('#chart-silent + script + noscript + details tbody tr').count(), windows.size, 'the data table has the same rows');
-    const inked = await area.evaluate((el) => {
-      const canvas = el.querySelector('canvas') as HTMLCanvasElement;
-      const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+    // Runs in the page (no DOM types in this project's TypeScript setup).
+    const inked = await area.evaluate((el: any) => {
+      const canvas = el.querySelector('canvas');
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
       let n = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
       return { n, width: canvas.width, height: canvas.height };
@@ -86,9 +87,9 @@ test('the board shows the CrowdStrike-like release failing in canary, opened fro
     if (shots) await tab.screenshot({ path: join(shots, 'board-release.png'), fullPage: false });
     // Keyboard: the first Tab reaches the skip link, which moves focus to main; the data table opens with Enter.
     await tab.keyboard.press('Tab');
-    assert.equal(await tab.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    assert.equal(await tab.evaluate('document.activeElement?.textContent'), 'Skip to content');
     await tab.keyboard.press('Enter');
-    assert.equal(await tab.evaluate(() => document.activeElement?.id), 'main');
+    assert.equal(await tab.evaluate('document.activeElement?.id'), 'main');
     await tab.locator('#chart-silent ~ details > summary').focus();
     await tab.keyboard.press('Enter');
     assert.equal(await tab.locator('#chart-silent ~ details').getAttribute('open'), '', 'the text alternative opens from the keyboard');
