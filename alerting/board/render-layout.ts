@@ -79,11 +79,13 @@ export function age(ms: number): string {
   return `${(s / 86400).toFixed(1)} d`;
 }
 
+const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** A number for people: small p-values in exponent form, large counts grouped. */
 export function num(n: unknown): string {
   if (typeof n !== 'number') return String(n);
   if (!Number.isFinite(n)) return String(n);
-  if (Number.isInteger(n)) return n.toLocaleString('en-US');
+  if (Number.isInteger(n)) return GROUPED.format(n);
   const a = Math.abs(n);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return n.toExponential(2);
   return String(Math.round(n * 1000) / 1000);

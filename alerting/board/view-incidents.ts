@@ -39,6 +39,6 @@ export function incidentView(i: Incident, src: Pick<BoardSource, 'history'>): In
 /** Matching incidents, open before resolved, the most recently changed first. */
 export function incidentViews(src: Pick<BoardSource, 'incidents' | 'history'>, keep: (i: Incident) => boolean): IncidentView[] {
   return src.incidents.filter(keep)
-    .sort((a, b) => Number(a.status === 'resolved') - Number(b.status === 'resolved') || b.updatedAt.localeCompare(a.updatedAt))
+    .sort((a, b) => Number(a.status === 'resolved') - Number(b.status === 'resolved') || (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
     .map((i) => incidentView(i, src));
 }
