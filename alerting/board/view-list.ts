@@ -57,6 +57,15 @@ export function exposedOf(v: VerdictView): number | undefined {
   return best;
 }
 
+/** The most devices the release was seen on (the latest evidence, or more in an earlier window: silent devices drop out). */
+export function mostExposed(v: VerdictView, h: ReleaseRingHistory | undefined): number | undefined {
+  let best = exposedOf(v);
+  for (const p of h?.points ?? []) {
+    for (const s of Object.values(p.signals)) if (s && p.span === 1 && (best === undefined || s.updatedExposed > best)) best = s.updatedExposed;
+  }
+  return best;
+}
+
 /** When the release started on this ring: the evidence says it; else the first charted window. */
 export function startedAtOf(v: VerdictView, h: ReleaseRingHistory | undefined): string | undefined {
   if (h?.startedAt) return h.startedAt;
@@ -81,7 +90,7 @@ function row(release: Release, views: VerdictView[], src: BoardSource): ReleaseR
   const ordered = [...views].sort((a, b) => cmp(started(a) ?? '~', started(b) ?? '~') || cmp(a.ring, b.ring));
   const rings = ordered.map((v) => {
     const worst = v.cells.find((c) => c.failing) ?? v.cells.find((c) => c.verdict === v.verdict) ?? v.cells[0];
-    return { ring: v.ring, verdict: v.verdict, reason: v.reason, summary: worst?.summary ?? '', haltCount: src.haltCount(release, v.ring), exposed: exposedOf(v) };
+    return { ring: v.ring, verdict: v.verdict, reason: v.reason, summary: worst?.summary ?? '', haltCount: src.haltCount(release, v.ring), exposed: mostExposed(v, histories.get(v.ring)) };
   });
   const firstHalt = ordered.flatMap((v) => histories.get(v.ring)?.halts ?? []).map((h) => Date.parse(h.at)).sort((a, b) => a - b)[0];
   const blastRadius = firstHalt === undefined ? undefined : ordered.reduce((sum, v) => sum + exposedAt(histories.get(v.ring), firstHalt), 0);
