@@ -96,7 +96,9 @@ function attributionOf(cells: CellView[]): RingPageView['attribution'] {
   const withRanking = (c: CellView) => Array.isArray(c.evidence.attribution) && c.evidence.attribution.length > 0;
   const cell = cells.find((c) => c.failing && withRanking(c)) ?? cells.find(withRanking);
   if (!cell) return { candidates: [] };
-  return { candidates: cell.evidence.attribution as AttributionCandidate[], from: `${cell.signal} / ${cell.layer}` };
+  // Evidence is only checked to be an object: keep the candidates that are objects themselves.
+  const candidates = (cell.evidence.attribution as unknown[]).filter((c): c is AttributionCandidate => typeof c === 'object' && c !== null && !Array.isArray(c));
+  return { candidates, from: `${cell.signal} / ${cell.layer}` };
 }
 
 export function ringPageView(src: BoardSource, release: Release, ring: string, o: { maxPoints: number }): RingPageView | undefined {

@@ -64,6 +64,26 @@ describe('board html', () => {
   });
 });
 
+describe('board on odd evidence', () => {
+  it('renders evidence of any shape (null sides, strings for counts, junk in the ranking) without throwing', () => {
+    const core = alerterCoreFor(settings);
+    const history = new BoardHistory(limits);
+    const odd = [
+      { updated: { exposed: 'ten', affected: null }, control: { exposed: 5 }, attribution: 'none', failedSince: 'yesterday' },
+      { updated: null, control: 'x', attribution: [null, 3, 'a', [1], { component: 'c', version: 'v', score: 'high', why: 7 }], power: { nested: [1, 2] }, startedAt: 12 },
+    ];
+    const ds = odd.map((evidence, w) => releaseDecision({ window: w, verdict: 'fail', evidence: evidence as never }));
+    core.apply(ds, T0 + 10_000);
+    history.recordDecisions(ds);
+    const src = boardSource(core, history, { now: T0 + 10_000, health: { ok: true }, resolveAfterWindows: 3, staleAfterMs: 600_000, origin: 'live' });
+    const view = ringPageView(src, { component: 'channel-291', version: '2024.07.19-0409' }, 'canary', { maxPoints: 300 });
+    const page = renderRingPage(view!, serverLinks).text;
+    assert.match(page, /Verdict: <span class="verdict verdict-fail">fail/);
+    assert.match(page, /c@v/);
+    assert.ok(renderList(listView(src, { page: 1, pageSize: 10 }), serverLinks, { filters: true }).text.includes('channel-291@2024.07.19-0409'));
+  });
+});
+
 describe('board at scale', () => {
   it('builds and renders the list of 1,000 releases and a ring page of 10,000 windows quickly', () => {
     const core = alerterCoreFor(settings);
