@@ -1,6 +1,6 @@
 // Alerting settings: the verdict API, pages and halt / rollback signals.
 import { Type, type Static } from '@sinclair/typebox';
-import { Int, Listen, OneOf, Secret, SecretFile, Section, Str } from '../common/config/setting.ts';
+import { Bool, Int, Listen, OneOf, Secret, SecretFile, Section, Str } from '../common/config/setting.ts';
 
 export const WebhookSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'Name (used in metrics and logs).' }),
@@ -48,6 +48,15 @@ export const AlertingSection = Section({
   restore_timeout_secs: Int(120, 1, 3600, { description: 'Longest wait at start for reading back incidents and the outbox from the incidents topic.', unit: 's' }),
   max_hook_body_bytes: Int(65536, 1024, 10485760, { description: 'Largest Flagger webhook body (413 beyond).', unit: 'bytes' }),
   max_list_items: Int(1000, 1, 100000, { description: 'Most verdicts one list request returns.' }),
+  board_enabled: Bool(true, { description: 'Serve the release safety board (read-only HTML pages of verdicts and their evidence) on its own port.' }),
+  board_listen_port: Int(8083, 0, 65535, { description: 'Port of the board\'s HTTP server, on listen_host (0: any free port). Pages are under /board.' }),
+  board_public_url: Str('', { description: 'Base URL under which responders reach the board (e.g. https://ringwatch.example.com); pages, change events and webhooks link to the release\'s board page. Empty: no board links.', maxLength: 1024 }),
+  board_history_windows: Int(2000, 10, 100000, { description: 'Most windows of chart history kept per (release, ring); beyond, neighbouring windows are pooled two into one (counts summed), so the whole rollout stays in view at a coarser step.' }),
+  board_history_release_rings: Int(1000, 1, 100000, { description: 'Most (release, ring) chart histories kept in memory; the least recently decided is dropped first.' }),
+  board_history_incident_events: Int(50, 1, 10000, { description: 'Most timeline events (opened, updated, resolved, halts) kept per incident for the board.' }),
+  board_chart_max_points: Int(300, 10, 10000, { description: 'Most points one chart (and its data table) draws; longer histories are pooled into this many.' }),
+  board_page_size: Int(100, 5, 5000, { description: 'Releases (and incidents) per board page.' }),
+  board_max_path_bytes: Int(1024, 64, 8192, { description: 'Longest board request path with its query; longer answers 414.', unit: 'bytes' }),
 }, 'Alerter: incidents, pages, verdict API and halt / rollback signals.');
 
 export type AlertingSettings = Static<typeof AlertingSection>;

@@ -6,6 +6,8 @@ import type { AlertingSettings } from './config.ts';
 import { AlerterService } from './shell/alerter-service.ts';
 import { verdictRoutes } from './api/verdict-api.ts';
 import { flaggerRoutes } from './api/flagger-hooks.ts';
+import { boardRoutes } from './board/board-routes.ts';
+import { boardSource } from './board/source.ts';
 
 /** Rules the schema cannot state: every webhook is signed, every owner entry has a key. */
 export function checkAlertingSettings(s: AlertingSettings): string[] {
@@ -30,12 +32,25 @@ export const alerterFactory: RoleFactory<AlertingSettings> = {
     const service = new AlerterService(ctx);
     const deps = { core: service.core, health: () => service.health(), now: () => ctx.clock.now(), maxListItems: section.max_list_items };
     const verdicts = verdictRoutes(deps);
+    const board = section.board_enabled ? [{
+      name: 'board',
+      listen: { host: section.listen_host, port: section.board_listen_port },
+      routes: [],
+      prefixRoutes: boardRoutes({
+        now: deps.now, pageSize: section.board_page_size, maxChartPoints: section.board_chart_max_points, maxPathBytes: section.board_max_path_bytes,
+        source: () => boardSource(service.core, service.history, {
+          now: deps.now(), health: deps.health(), resolveAfterWindows: section.resolve_after_windows,
+          staleAfterMs: section.verdict_stale_after_secs * 1000, origin: 'live',
+        }),
+      }),
+    }] : [];
     return {
       name: 'alerter',
       routes: [...verdicts.routes, ...flaggerRoutes(deps, section.max_hook_body_bytes)],
       prefixRoutes: verdicts.prefixRoutes,
       readiness: [{ name: 'alerter', ready: () => service.health().ok }],
       listen: { host: section.listen_host, port: section.listen_port },
+      extraServers: board,
       start: () => service.start(),
       stop: () => service.stop(),
     };

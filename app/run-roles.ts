@@ -86,6 +86,15 @@ export async function runRoles(options: RunOptions): Promise<RunningRoles> {
       });
       await server.start();
       servers.set(role.name, server);
+      for (const extra of role.extraServers ?? []) {
+        const more = new HttpServer({
+          host: extra.listen.host, port: extra.listen.port, registry, logger, routes: extra.routes, prefixRoutes: extra.prefixRoutes,
+          readiness: [{ name: 'bus', ready: () => bus.ready() }, ...role.readiness],
+        });
+        await more.start();
+        servers.set(extra.name, more);
+        logger.info({ role: role.name, server: extra.name, port: more.port }, 'server started');
+      }
       logger.info({ role: role.name, port: server.port }, 'role started');
     }
     await monitor.start();

@@ -5,6 +5,7 @@ import type { Release, Severity } from '../../common/contract/decision.ts';
 import { incidentTitle } from '../core/incidents.ts';
 import { jsonBytes } from '../core/evidence.ts';
 import type { HaltSignal, Incident } from '../core/model.ts';
+import { boardUrl } from '../board/links.ts';
 
 export const PD_MAX_DEDUP_KEY_CHARS = 255;
 export const PD_MAX_SUMMARY_CHARS = 1024;
@@ -31,7 +32,10 @@ export function verdictUrl(publicUrl: string, release: Release, ring?: string): 
   return ring ? `${base}?ring=${encodeURIComponent(ring)}` : base;
 }
 
-const links = (href: string | undefined) => (href ? [{ href, text: 'ringwatch verdict and evidence' }] : []);
+const links = (href: string | undefined, board?: string) => [
+  ...(href ? [{ href, text: 'ringwatch verdict and evidence' }] : []),
+  ...(board ? [{ href: board, text: 'ringwatch release safety board' }] : []),
+];
 
 /** Keep the event under PagerDuty's size limit: evidence goes first, then all details. */
 export function fitEvent<T extends { payload: { custom_details?: Record<string, unknown> } }>(event: T): T {
@@ -42,7 +46,8 @@ export function fitEvent<T extends { payload: { custom_details?: Record<string, 
   return { ...event, payload: { ...event.payload, custom_details: { truncated: true } } };
 }
 
-export function triggerEvent(incident: Incident, routingKey: string, severity: Severity, publicUrl: string) {
+export function triggerEvent(incident: Incident, routingKey: string, severity: Severity, publicUrl: string, boardPublicUrl = '') {
+  const board = incident.release && boardUrl(boardPublicUrl, incident.release, incident.lastRing);
   return fitEvent({
     routing_key: routingKey,
     event_action: 'trigger' as const,
@@ -62,8 +67,9 @@ export function triggerEvent(incident: Incident, routingKey: string, severity: S
         window_start: incident.last.windowStart, window_end: incident.last.windowEnd, evidence: incident.last.evidence,
       },
     },
-    links: links(incident.release && verdictUrl(publicUrl, incident.release, incident.lastRing)),
+    links: links(incident.release && verdictUrl(publicUrl, incident.release, incident.lastRing), board),
     client: 'ringwatch',
+    ...(board ? { client_url: board } : {}),
   });
 }
 
@@ -72,7 +78,7 @@ export function resolveEvent(incident: Incident, routingKey: string) {
 }
 
 /** A Change Event: shown beside incidents, pages nobody ("rollout of X halted on ring Y"). */
-export function changeEvent(signal: HaltSignal, routingKey: string, publicUrl: string) {
+export function changeEvent(signal: HaltSignal, routingKey: string, publicUrl: string, boardPublicUrl = '') {
   const action = signal.rollbackRecommended ? 'halted (rollback recommended)' : 'halted';
   return fitEvent({
     routing_key: routingKey,
@@ -86,6 +92,6 @@ export function changeEvent(signal: HaltSignal, routingKey: string, publicUrl: s
         evidence: signal.evidence,
       },
     },
-    links: links(verdictUrl(publicUrl, signal.release, signal.ring)),
+    links: links(verdictUrl(publicUrl, signal.release, signal.ring), boardUrl(boardPublicUrl, signal.release, signal.ring)),
   });
 }

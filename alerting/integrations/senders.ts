@@ -51,14 +51,14 @@ export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
       const component = n.type === 'signal.halt' ? n.signal.release.component : n.incident.release?.component;
       const key = keyFor(d.target as PagerRoute, component);
       if (!key) return refused();
-      if (n.type === 'signal.halt') return post(`${base}${PD_CHANGE_PATH}`, changeEvent(n.signal, key, s.public_url));
-      const event = d.action === 'resolve' ? resolveEvent(n.incident, key) : triggerEvent(n.incident, key, n.incident.severity, s.public_url);
+      if (n.type === 'signal.halt') return post(`${base}${PD_CHANGE_PATH}`, changeEvent(n.signal, key, s.public_url, s.board_public_url));
+      const event = d.action === 'resolve' ? resolveEvent(n.incident, key) : triggerEvent(n.incident, key, n.incident.severity, s.public_url, s.board_public_url);
       return post(`${base}${PD_ENQUEUE_PATH}`, event);
     },
     webhook: async (d) => {
       const hook = webhooks.get(d.target);
       if (!hook?.hmac_secret) return refused();
-      const body = webhookBody(d.notice, d.createdAtMs, s.public_url);
+      const body = webhookBody(d.notice, d.createdAtMs, s.public_url, s.board_public_url);
       return post(hook.url, body, signedHeaders(hook.hmac_secret, body, d.notice.id, deps.now()));
     },
     signals_topic: async (d) => {

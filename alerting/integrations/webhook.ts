@@ -5,21 +5,25 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { incidentTitle } from '../core/incidents.ts';
 import type { Notice } from '../core/model.ts';
 import { verdictUrl } from './pagerduty.ts';
+import { boardUrl } from '../board/links.ts';
 
 export const WEBHOOK_PAYLOAD_VERSION = '1';
 export const SIGNATURE_HEADER = 'x-ringwatch-signature';
 export const TIMESTAMP_HEADER = 'x-ringwatch-timestamp';
 export const EVENT_ID_HEADER = 'x-ringwatch-event-id';
 
-export function webhookBody(n: Notice, createdAtMs: number, publicUrl: string): string {
+export function webhookBody(n: Notice, createdAtMs: number, publicUrl: string, boardPublicUrl = ''): string {
   const common = { version: WEBHOOK_PAYLOAD_VERSION, id: n.id, type: n.type, createdAt: new Date(createdAtMs).toISOString() };
   if (n.type === 'signal.halt') {
     const s = n.signal;
     const title = `Halt ${s.release.component}@${s.release.version} on ring ${s.ring}${s.rollbackRecommended ? ' (rollback recommended)' : ''}`;
-    return JSON.stringify({ ...common, title, signal: s, links: { verdict: verdictUrl(publicUrl, s.release, s.ring) } });
+    return JSON.stringify({ ...common, title, signal: s, links: { verdict: verdictUrl(publicUrl, s.release, s.ring), board: boardUrl(boardPublicUrl, s.release, s.ring) } });
   }
   const i = n.incident;
-  const links = { verdict: i.release ? verdictUrl(publicUrl, i.release, i.lastRing) : undefined };
+  const links = {
+    verdict: i.release ? verdictUrl(publicUrl, i.release, i.lastRing) : undefined,
+    board: i.release ? boardUrl(boardPublicUrl, i.release, i.lastRing) : undefined,
+  };
   return JSON.stringify({ ...common, title: incidentTitle(i), incident: i, links });
 }
 

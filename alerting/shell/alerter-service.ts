@@ -21,12 +21,15 @@ import { createSenders, routingTargets } from '../integrations/senders.ts';
 import { SIGNAL_ID_HEADER } from '../../common/contract/signals.ts';
 import { StateStore } from './store.ts';
 import { Serial } from '../../common/runtime/serial.ts';
+import { BoardHistory } from '../board/history.ts';
 
 const OUTBOX_PREFIX = 'outbox|';
 
 export class AlerterService implements Lifecycle {
   readonly core: AlerterCore;
   readonly outbox: Outbox;
+  /** Chart history and incident timelines for the board (memory only, bounded). */
+  readonly history: BoardHistory;
   private readonly ctx: RoleContext<AlertingSettings>;
   private readonly s: AlertingSettings;
   private readonly store: StateStore;
@@ -48,6 +51,9 @@ export class AlerterService implements Lifecycle {
     const s = (this.s = ctx.settings);
     this.core = alerterCoreFor(s);
     this.outbox = new Outbox(s.max_outbox_entries);
+    this.history = new BoardHistory({
+      windowsPerReleaseRing: s.board_history_windows, releaseRings: s.board_history_release_rings, eventsPerIncident: s.board_history_incident_events,
+    });
     this.targets = routingTargets(s);
     this.store = new StateStore({ bus: ctx.bus, producer: ctx.producer, topic: ctx.topics.incidents, logger: ctx.logger, deadLetterTopic: ctx.topics.deadLetter });
     this.metrics = new AlertingMetrics(ctx.registry, {
@@ -84,6 +90,7 @@ export class AlerterService implements Lifecycle {
         for (const r of records) if (r.headers[SIGNAL_ID_HEADER]) this.publishedSignals.add(r.headers[SIGNAL_ID_HEADER]);
       });
     }
+    this.history.seed(this.core.releaseRings.values(), this.core.incidents.values());
     this.restored = true;
     this.ctx.logger.info({ keys: state.size, openIncidents: this.core.openIncidents().length, pendingDeliveries: this.outbox.size }, 'alerter state read back');
     await this.worker.start();
@@ -122,6 +129,7 @@ export class AlerterService implements Lifecycle {
       await this.untilDone(() => publishDeadLetters(this.ctx.producer, this.ctx.topics.deadLetter, letters, new Date(this.ctx.clock.now())), bctx.heartbeat);
     }
     const fx = this.core.apply(decisions, this.ctx.clock.now());
+    this.history.recordDecisions(decisions);
     for (const [outcome, n] of Object.entries(fx.outcomes)) this.metrics.decisions.inc({ outcome }, n);
     await this.commit(fx, bctx.heartbeat);
   }
@@ -129,6 +137,7 @@ export class AlerterService implements Lifecycle {
   /** Persist changed state and new deliveries together, then let the worker send them. */
   private async commit(fx: Effects, heartbeat?: () => Promise<void>): Promise<void> {
     this.metrics.evicted.inc(fx.evicted);
+    this.history.recordNotices(fx.notices);
     const planned = fx.notices.flatMap((n) => planDeliveries(n, this.targets));
     const room = this.outbox.room();
     for (const p of planned.slice(room)) {

@@ -36,6 +36,15 @@ export interface Role extends Lifecycle {
   readonly readiness: ReadinessCheck[];
   /** Where its HTTP server listens. */
   readonly listen: { host: string; port: number };
+  /** More HTTP servers of this role on their own ports (the alerter's board), named for `servers`. */
+  readonly extraServers?: ExtraServer[];
+}
+
+export interface ExtraServer {
+  name: string;
+  listen: { host: string; port: number };
+  routes: Route[];
+  prefixRoutes?: Route[];
 }
 
 export type RoleName = Role['name'];

@@ -16,7 +16,7 @@ export const HOOK_SECRET = 'webhook-hmac-secret-3';
 /** Alerting settings for fast tests: small backoffs and intervals, local receivers. */
 export function alertingSettings(pager: FakeReceiver, hooks: FakeReceiver, extra: Record<string, unknown> = {}) {
   return {
-    listen_host: '127.0.0.1', listen_port: 0, public_url: 'http://ringwatch.test',
+    listen_host: '127.0.0.1', listen_port: 0, board_listen_port: 0, public_url: 'http://ringwatch.test',
     pagerduty_url: pager.url, pagerduty_release_routing_key: RELEASE_KEY, pagerduty_pipeline_routing_key: PIPELINE_KEY,
     webhooks: [{ name: 'release-bot', url: `${hooks.url}/ringwatch`, hmac_secret: HOOK_SECRET }],
     request_timeout_ms: 1000, retry_initial_delay_ms: 100, max_retry_delay_ms: 400,

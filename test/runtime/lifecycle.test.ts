@@ -17,7 +17,7 @@ import { ROLE_FACTORIES, ROLE_SECTION } from '../../app/role-factories.ts';
 import { sharedSettings } from '../../app/run-roles.ts';
 
 async function components(): Promise<Record<string, () => Lifecycle>> {
-  const config = buildConfig({ bus: { kind: 'memory' }, collector: { auth_enabled: false, listen_port: 0 }, processor: { listen_port: 0 }, alerting: { listen_port: 0 } }, {});
+  const config = buildConfig({ bus: { kind: 'memory' }, collector: { auth_enabled: false, listen_port: 0 }, processor: { listen_port: 0 }, alerting: { listen_port: 0, board_listen_port: 0 } }, {});
   const bus = new MemoryBus();
   await bus.ensureTopics(topicSpecs(config.bus));
   const context = (name: keyof typeof ROLE_SECTION) => ({

@@ -10,7 +10,7 @@ import { runRoles, type RunningRoles } from '../../app/run-roles.ts';
 import { loadScenario } from '../simulator/scenario-load.ts';
 import type { Scenario } from '../simulator/scenario-schema.ts';
 import { createLogger } from '../../common/telemetry/logger.ts';
-import { demoConfig } from './demo-config.ts';
+import { demoBoardPort, demoConfig } from './demo-config.ts';
 import { demoOutcome } from './demo-summary.ts';
 import { DemoView } from './demo-view.ts';
 import { playLiveRollout } from './live-rollout.ts';
@@ -36,6 +36,7 @@ function banner(scenario: Scenario, running: RunningRoles, pager: LocalPager): s
     `    collector ${url('collector')}  processor ${url('processor')}  alerter ${url('alerter')}`,
     `    metrics:  ${url('collector')}/metrics  ${url('processor')}/metrics  ${url('alerter')}/metrics`,
     `    verdicts: ${url('alerter')}/v1/verdicts/{component}/{version}?ring={ring}`,
+    `    board:    ${url('board')}/board   (the release safety board: why each release passed, failed or is waiting)`,
     `  PagerDuty is a LOCAL STAND-IN at ${pager.url} (nothing leaves this machine)`,
     '',
   ];
@@ -48,7 +49,7 @@ export const demoCommand: Command = {
   options: {
     scenario: { type: 'string', short: 's', description: 'Scenario file (default deploy/scenarios/crowdstrike.yaml; two-releases.yaml shows attribution).' },
     devices: { type: 'string', description: 'Override the number of simulated devices (default: the scenario\'s, 2000).' },
-    'base-port': { type: 'string', description: 'Collector on P, processor on P+1, alerter on P+2 (default 0: any free ports, printed at start).' },
+    'base-port': { type: 'string', description: 'Collector on P, processor on P+1, alerter on P+2, its board on P+3 (default 0: any free ports, printed at start).' },
     'max-secs': { type: 'string', description: 'Longest the scenario plays if nothing is halted (default 100).' },
     'settle-secs': { type: 'string', description: 'How long to keep watching after the halt (default 8).' },
     plain: { type: 'boolean', description: 'Plain lines instead of a live display (the default when stdout is not a terminal).' },
@@ -62,7 +63,8 @@ export const demoCommand: Command = {
     const view = new DemoView(scenario, process.stdout, !values.plain && process.stdout.isTTY === true);
     const pager = new LocalPager((d) => view.delivered(d));
     await pager.start();
-    const config = demoConfig(scenario, pager.url, { base: intOption(values, 'base-port', 0, 0, 65533) });
+    const base = intOption(values, 'base-port', 0, 0, 65532);
+    const config = demoConfig(scenario, pager.url, { base, board: await demoBoardPort(base) });
     const logger = createLogger(config.telemetry.log_level, 'ringwatch-demo', process.stderr);
     const running = await runRoles({ config, factories: Object.values(ROLE_FACTORIES), logger, registry: new Registry() });
     try {

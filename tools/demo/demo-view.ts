@@ -90,6 +90,7 @@ export class DemoView {
   delivered(d: PagerDelivery): void {
     if (d.path === PAGER_PATHS.events && d.body.event_action === 'trigger') {
       this.screen.event(`${this.t}  PAGE (local PagerDuty stand-in): [${d.body.payload?.severity}] ${d.body.payload?.summary}`);
+      if (typeof d.body.client_url === 'string') this.screen.event(`        why, on the board: ${d.body.client_url}`);
     } else if (d.path === PAGER_PATHS.changes) {
       this.screen.event(`${this.t}  change event (local PagerDuty stand-in): ${d.body.payload?.summary}`);
     } else if (d.path === PAGER_PATHS.webhook && d.body.type === 'signal.halt') {

@@ -6,6 +6,8 @@ import { openLineWriter } from './ndjson-writer.ts';
 import { runBacktest } from './backtest-run.ts';
 import { formatSummary, terminalProgress } from './backtest-format.ts';
 import { CONFIG_OPTION, type Command } from '../../app/command.ts';
+import { BoardHistory } from '../../alerting/board/history.ts';
+import { writeBoardReport } from './board-report.ts';
 
 /** Defaults of the reorder buffer (documented in docs/backtest.md). */
 export const DEFAULT_REORDER_SECS = 120;
@@ -26,7 +28,7 @@ const EX_DATAERR = 65;
 export const backtestCommand: Command = {
   name: 'backtest',
   summary: 'replay recorded telemetry (NDJSON, optionally gzip) through detection and alerting in virtual time',
-  usage: 'ringwatch backtest --config FILE --input FILE[.gz] [--output FILE] [--reorder-secs N] [--all-decisions]',
+  usage: 'ringwatch backtest --config FILE --input FILE[.gz] [--output FILE] [--report DIR] [--reorder-secs N] [--all-decisions]',
   options: {
     ...CONFIG_OPTION,
     input: { type: 'string', short: 'i', description: 'Recorded telemetry: one contract-v1 envelope per line, plain or gzip; - is stdin.' },
@@ -34,6 +36,7 @@ export const backtestCommand: Command = {
     'reorder-secs': { type: 'string', description: `Reorder window: events are held until this far behind the newest telemetry (default ${DEFAULT_REORDER_SECS}).` },
     'reorder-max-events': { type: 'string', description: `Most events held for reordering (default ${DEFAULT_REORDER_MAX_EVENTS}).` },
     'all-decisions': { type: 'boolean', description: 'Also write every decision of the detection core, not only verdict changes.' },
+    report: { type: 'string', description: 'Write the release safety board of the replayed history as static HTML into this directory (open DIR/index.html).' },
   },
   async run(values) {
     let reorderSecs: number;
@@ -50,6 +53,11 @@ export const backtestCommand: Command = {
     const config = loadConfig(values.config as string | undefined);
     const out = openLineWriter((values.output as string | undefined) ?? '-');
     const progress = process.stderr.isTTY ? terminalProgress(process.stderr) : undefined;
+    const reportDir = values.report as string | undefined;
+    const a = config.alerting;
+    const boardHistory = reportDir ? new BoardHistory({
+      windowsPerReleaseRing: a.board_history_windows, releaseRings: a.board_history_release_rings, eventsPerIncident: a.board_history_incident_events,
+    }) : undefined;
     try {
       const summary = await runBacktest({
         config, input: values.input as string, reorderWindowMs: reorderSecs * 1000, reorderMaxEvents: reorderMax,
@@ -60,6 +68,13 @@ export const backtestCommand: Command = {
           process.stderr.write(`${values.input}:${line}: skipped: ${reason}\n`);
         },
         onProgress: progress?.update,
+        boardHistory,
+        onEnd: (pipeline) => {
+          if (!reportDir || !boardHistory) return;
+          const written = writeBoardReport(reportDir, pipeline.alerter, boardHistory, pipeline.now, a);
+          progress?.done();
+          process.stderr.write(`board report: ${written.index} (${written.releases} releases, ${written.files} files)\n`);
+        },
       });
       progress?.done();
       await out.write(JSON.stringify(summary));

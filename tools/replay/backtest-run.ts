@@ -10,6 +10,7 @@ import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
 import { ExposureTracker, type BlastRadius } from './backtest-exposure.ts';
 import { BacktestReport, type BacktestRecord, type ReportCounts } from './backtest-report.ts';
 import type { ReleaseSummary } from './backtest-releases.ts';
+import type { BoardHistory } from '../../alerting/board/history.ts';
 
 export interface BacktestOptions {
   config: Config;
@@ -28,6 +29,10 @@ export interface BacktestOptions {
   wallMs?: () => number;
   /** Batches of items to replay instead of reading `input` (tests). */
   items?: AsyncIterable<ReplayItem[]>;
+  /** Keep the board's chart history and timelines of the replay (for `--report`). */
+  boardHistory?: BoardHistory;
+  /** Called once the replay ended, with the pipeline as it stands (its alerter's state). */
+  onEnd?: (pipeline: VirtualPipeline) => void;
 }
 
 export interface BacktestProgress {
@@ -70,7 +75,11 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const cpuStart = process.cpuUsage();
   const exposure = new ExposureTracker();
   const report = new BacktestReport(exposure, { allDecisions: o.allDecisions });
-  const pipeline = new VirtualPipeline(o.config, report);
+  const history = o.boardHistory;
+  const pipeline = new VirtualPipeline(o.config, history ? {
+    decision: (d, t) => { report.decision(d, t); history.recordDecisions([d]); },
+    notice: (n, deliveries, t) => { report.notice(n, deliveries, t); history.recordNotices([n]); },
+  } : report);
   exposure.follow(pipeline.detection.source);
   report.attach(pipeline.alerter);
   const reorder = new ReorderBuffer(o.reorderWindowMs, o.reorderMaxEvents);
@@ -122,6 +131,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   }
   reorder.drain(feed);
   await flush();
+  o.onEnd?.(pipeline);
   const wallSecs = (wall() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSecs = (cpu.user + cpu.system) / 1e6;

@@ -40,7 +40,7 @@ export class RingwatchStack {
       // 1-second heartbeats and 2-second windows: a whole rollout in a minute (detection.md, "Time").
       processor: { listen_host: '127.0.0.1', listen_port: 0, heartbeat_interval_secs: 1, window_secs: 2, silence_intervals: 3 },
       alerting: {
-        listen_host: '127.0.0.1', listen_port: 0, public_url: 'http://127.0.0.1:1', tick_interval_ms: 500,
+        listen_host: '127.0.0.1', listen_port: 0, board_listen_port: 0, public_url: 'http://127.0.0.1:1', tick_interval_ms: 500,
         pagerduty_url: this.receiver.url,
         pagerduty_release_routing_key: 'r'.repeat(32), pagerduty_pipeline_routing_key: 'p'.repeat(32),
         webhooks: [{ name: 'test-receiver', url: `${this.receiver.url}/hook`, hmac_secret: 'test-only-key' }],

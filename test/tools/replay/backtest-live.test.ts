@@ -84,7 +84,7 @@ describe('backtest vs the live pipeline on Kafka', () => {
         kafka: { brokers, session_timeout_ms: 6000, heartbeat_interval_ms: 1000, connection_timeout_ms: 5000, retry_initial_ms: 100 },
       },
       processor: { ...settings.processor, listen_host: '127.0.0.1', listen_port: 0, group_id: `${prefix}processor` },
-      alerting: { ...settings.alerting, listen_host: '127.0.0.1', listen_port: 0, group_id: `${prefix}alerter` },
+      alerting: { ...settings.alerting, listen_host: '127.0.0.1', listen_port: 0, board_listen_port: 0, group_id: `${prefix}alerter` },
       telemetry: { log_level: 'silent' },
     }, {});
     const client = testKafkaBus(brokers, 'backtest-live-reader');

@@ -47,7 +47,7 @@ export async function latencyRun(o: LatencyOptions): Promise<LatencyRun> {
       rate_limit_device_per_sec: 1_000_000, rate_limit_burst: 1_000_000, rate_limit_source_per_sec: 10_000_000, rate_limit_source_burst: 10_000_000 },
     processor: { listen_host: '127.0.0.1', listen_port: 0, group_id: `${prefix}processor`, ...fastProcessorSettings(scenario) },
     alerting: {
-      listen_host: '127.0.0.1', listen_port: 0, group_id: `${prefix}alerter`, pagerduty_url: pager.url,
+      listen_host: '127.0.0.1', listen_port: 0, board_listen_port: 0, group_id: `${prefix}alerter`, pagerduty_url: pager.url,
       pagerduty_release_routing_key: 'bench-release-owners-key-0000001', pagerduty_pipeline_routing_key: 'bench-pipeline-oncall-key-000002',
       request_timeout_ms: 2000, retry_initial_delay_ms: 200, max_retry_delay_ms: 2000, tick_interval_ms: 250,
     },
