@@ -40,7 +40,7 @@ export const BusSection = Section({
 
 export const TelemetrySection = Section({
   log_level: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', { description: 'Log level (JSON logs to stdout).' }),
-  label_cardinality_limit: Int(200, 1, 100000, { description: 'Most distinct values of one metric label (ring, component, version); extra values are folded into "other" and counted.' }),
+  label_cardinality_limit: Int(200, 1, 100000, { description: 'Most values of one metric label (ring, component, version) kept at once: a new value evicts the least recently used one and its series (counted); values beyond it in use at the same moment are folded into "other" (counted).' }),
 }, 'Self-telemetry. Tracing follows the standard OTEL_* variables and is off unless one is set.');
 
 export const CommonProperties = {
