@@ -31,7 +31,21 @@ export function verdictUrl(publicUrl: string, release: Release, ring?: string): 
   return ring ? `${base}?ring=${encodeURIComponent(ring)}` : base;
 }
 
-const links = (href: string | undefined) => (href ? [{ href, text: 'ringwatch verdict and evidence' }] : []);
+/** The alerter's board page of a release (served at /board/releases/<component>/<version>). */
+export function boardUrl(publicUrl: string, release: Release): string | undefined {
+  if (!publicUrl) return undefined;
+  return `${publicUrl.replace(/\/+$/, '')}/board/releases/${encodeURIComponent(release.component)}/${encodeURIComponent(release.version)}`;
+}
+
+/** Links to the alerter's pages about a release: its board page and the verdict with evidence (none without public_url). */
+const links = (publicUrl: string, release: Release | undefined, ring?: string) => {
+  const board = release && boardUrl(publicUrl, release);
+  const verdict = release && verdictUrl(publicUrl, release, ring);
+  return [
+    ...(board ? [{ href: board, text: 'ringwatch board: this release across rings' }] : []),
+    ...(verdict ? [{ href: verdict, text: 'ringwatch verdict and evidence' }] : []),
+  ];
+};
 
 /** Keep the event under PagerDuty's size limit: evidence goes first, then all details. */
 export function fitEvent<T extends { payload: { custom_details?: Record<string, unknown> } }>(event: T): T {
@@ -41,6 +55,8 @@ export function fitEvent<T extends { payload: { custom_details?: Record<string, 
   if (jsonBytes(smaller) <= PD_MAX_EVENT_BYTES) return smaller;
   return { ...event, payload: { ...event.payload, custom_details: { truncated: true } } };
 }
+
+const clientUrl = (href: string | undefined) => (href ? { client_url: href } : {});
 
 export function triggerEvent(incident: Incident, routingKey: string, severity: Severity, publicUrl: string) {
   return fitEvent({
@@ -62,8 +78,9 @@ export function triggerEvent(incident: Incident, routingKey: string, severity: S
         window_start: incident.last.windowStart, window_end: incident.last.windowEnd, evidence: incident.last.evidence,
       },
     },
-    links: links(incident.release && verdictUrl(publicUrl, incident.release, incident.lastRing)),
+    links: links(publicUrl, incident.release, incident.lastRing),
     client: 'ringwatch',
+    ...clientUrl(incident.release && boardUrl(publicUrl, incident.release)),
   });
 }
 
@@ -86,6 +103,6 @@ export function changeEvent(signal: HaltSignal, routingKey: string, publicUrl: s
         evidence: signal.evidence,
       },
     },
-    links: links(verdictUrl(publicUrl, signal.release, signal.ring)),
+    links: links(publicUrl, signal.release, signal.ring),
   });
 }

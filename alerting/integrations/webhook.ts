@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { incidentTitle } from '../core/incidents.ts';
 import type { Notice } from '../core/model.ts';
-import { verdictUrl } from './pagerduty.ts';
+import { boardUrl, verdictUrl } from './pagerduty.ts';
 
 export const WEBHOOK_PAYLOAD_VERSION = '1';
 export const SIGNATURE_HEADER = 'x-ringwatch-signature';
@@ -16,10 +16,10 @@ export function webhookBody(n: Notice, createdAtMs: number, publicUrl: string): 
   if (n.type === 'signal.halt') {
     const s = n.signal;
     const title = `Halt ${s.release.component}@${s.release.version} on ring ${s.ring}${s.rollbackRecommended ? ' (rollback recommended)' : ''}`;
-    return JSON.stringify({ ...common, title, signal: s, links: { verdict: verdictUrl(publicUrl, s.release, s.ring) } });
+    return JSON.stringify({ ...common, title, signal: s, links: { verdict: verdictUrl(publicUrl, s.release, s.ring), board: boardUrl(publicUrl, s.release) } });
   }
   const i = n.incident;
-  const links = { verdict: i.release ? verdictUrl(publicUrl, i.release, i.lastRing) : undefined };
+  const links = { verdict: i.release ? verdictUrl(publicUrl, i.release, i.lastRing) : undefined, board: i.release ? boardUrl(publicUrl, i.release) : undefined };
   return JSON.stringify({ ...common, title: incidentTitle(i), incident: i, links });
 }
 

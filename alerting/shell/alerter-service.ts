@@ -20,6 +20,7 @@ import { planDeliveries, type Delivery, type RoutingTargets } from '../core/rout
 import { createSenders, routingTargets } from '../integrations/senders.ts';
 import { SIGNAL_ID_HEADER } from '../../common/contract/signals.ts';
 import { StateStore } from './store.ts';
+import { TriggeredKeys } from './triggered-keys.ts';
 import { Serial } from '../../common/runtime/serial.ts';
 
 const OUTBOX_PREFIX = 'outbox|';
@@ -34,6 +35,7 @@ export class AlerterService implements Lifecycle {
   private readonly worker: DeliveryWorker;
   private readonly lag: LagWatch;
   private readonly targets: RoutingTargets;
+  private readonly triggeredKeys: TriggeredKeys;
   private consumer: BusConsumer | undefined;
   private ticker: NodeJS.Timeout | undefined;
   /** Core changes happen one at a time (decision batches and ticks), each persisted before the next. */
@@ -48,7 +50,8 @@ export class AlerterService implements Lifecycle {
     const s = (this.s = ctx.settings);
     this.core = alerterCoreFor(s);
     this.outbox = new Outbox(s.max_outbox_entries);
-    this.targets = routingTargets(s);
+    this.triggeredKeys = new TriggeredKeys((entries) => this.store.persist(entries), ctx.logger);
+    this.targets = routingTargets(s, this.triggeredKeys);
     this.store = new StateStore({ bus: ctx.bus, producer: ctx.producer, topic: ctx.topics.incidents, logger: ctx.logger, deadLetterTopic: ctx.topics.deadLetter });
     this.metrics = new AlertingMetrics(ctx.registry, {
       openIncidents: () => this.core.openIncidents(),
@@ -58,7 +61,7 @@ export class AlerterService implements Lifecycle {
       () => this.core.verdicts(ctx.clock.now()));
     this.worker = new DeliveryWorker({
       outbox: this.outbox,
-      senders: createSenders({ settings: s, producer: ctx.producer, signalsTopic: ctx.topics.signals, now: () => ctx.clock.now(), published: this.publishedSignals }),
+      senders: createSenders({ settings: s, producer: ctx.producer, signalsTopic: ctx.topics.signals, now: () => ctx.clock.now(), published: this.publishedSignals, triggered: this.triggeredKeys }),
       forget: (ids) => this.store.persist(ids.map((id) => [`${OUTBOX_PREFIX}${id}`, undefined])),
       metrics: this.metrics, logger: ctx.logger, clock: ctx.clock,
       backoff: { initialMs: s.retry_initial_delay_ms, maxMs: s.max_retry_delay_ms }, concurrency: s.max_concurrent_deliveries,
@@ -77,7 +80,7 @@ export class AlerterService implements Lifecycle {
     const state = await this.store.readAll(this.s.restore_timeout_secs * 1000);
     for (const [key, value] of state) {
       if (key.startsWith(OUTBOX_PREFIX)) this.outbox.add(value as Delivery);
-      else this.core.restore(key, value);
+      else if (!this.triggeredKeys.restore(key, value)) this.core.restore(key, value);
     }
     if (this.outbox.size) {
       await this.ctx.bus.scan(this.ctx.topics.signals, {}, async (records) => {
