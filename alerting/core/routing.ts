@@ -23,6 +23,8 @@ export interface Delivery {
   attempts: number;
   nextAttemptAtMs: number;
   notice: Notice;
+  /** W3C trace context (traceparent, tracestate) of the processing that planned it: its sending continues that trace. */
+  traceContext?: Record<string, string>;
 }
 
 export type PlannedDelivery = Pick<Delivery, 'id' | 'integration' | 'target' | 'action' | 'orderKey' | 'notice'>;

@@ -9,6 +9,7 @@ import { changeEvent, PD_CHANGE_PATH, PD_ENQUEUE_PATH, resolveEvent, triggerEven
 import { postJson, type PostResult } from './http-post.ts';
 import type { Delivery, Integration, PagerRoute, RoutingTargets } from '../core/routing.ts';
 import { signedHeaders, webhookBody } from './webhook.ts';
+import { tracedPublish } from '../../common/telemetry/messaging-spans.ts';
 
 export type Sender = (d: Delivery) => Promise<PostResult>;
 
@@ -87,7 +88,7 @@ export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
       const started = performance.now();
       if (deps.published?.has(d.notice.signal.id)) return { attempt: { kind: 'ok' }, durationMs: 0 };
       try {
-        await deps.producer.publish(deps.signalsTopic, [encodeSignal(d.notice.signal)]);
+        await tracedPublish(deps.producer, deps.signalsTopic, [encodeSignal(d.notice.signal)]);
         return { attempt: { kind: 'ok' }, durationMs: performance.now() - started };
       } catch {
         return { attempt: { kind: 'retry', reason: 'bus_unavailable' }, durationMs: performance.now() - started };

@@ -21,6 +21,8 @@ import { createSenders, routingTargets } from '../integrations/senders.ts';
 import { SIGNAL_ID_HEADER } from '../../common/contract/signals.ts';
 import { StateStore } from './store.ts';
 import { TriggeredKeys } from './triggered-keys.ts';
+import { tracedHandler } from '../../common/telemetry/messaging-spans.ts';
+import { traceHeaders } from '../../common/telemetry/tracing.ts';
 import { Serial } from '../../common/runtime/serial.ts';
 
 const OUTBOX_PREFIX = 'outbox|';
@@ -92,7 +94,8 @@ export class AlerterService implements Lifecycle {
     await this.worker.start();
     this.consumer = this.ctx.bus.consumer({
       groupId: this.s.group_id, topics: [this.ctx.topics.decisions], fromBeginning: true,
-      handler: (batch, bctx) => this.serial.run(() => this.onBatch(batch, bctx)),
+      // One `process <decisions>` span per batch; the deliveries it plans carry its context.
+      handler: tracedHandler(this.s.group_id, this.ctx.shared.telemetry.trace_max_links, (batch, bctx: BatchContext) => this.serial.run(() => this.onBatch(batch, bctx))),
     });
     await this.consumer.start();
     await this.lag.start();
@@ -138,7 +141,7 @@ export class AlerterService implements Lifecycle {
       this.metrics.dropped.inc({ integration: p.integration });
       this.ctx.logger.error({ delivery: p.id, integration: p.integration }, 'outbox full (alerting.max_outbox_entries): delivery dropped');
     }
-    const deliveries = this.outbox.prepare(planned.slice(0, room), this.ctx.clock.now());
+    const deliveries = this.outbox.prepare(planned.slice(0, room), this.ctx.clock.now(), traceHeaders());
     const entries: [string, unknown][] = [...fx.dirty].map((k) => [k, this.core.storeValue(k)]);
     for (const d of deliveries) entries.push([`${OUTBOX_PREFIX}${d.id}`, d]);
     await this.untilDone(() => this.store.persist(entries), heartbeat);
