@@ -21,7 +21,7 @@ const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export const AlertingSection = Section({
   ...Listen(8082, 'alerter (verdict API)'),
   group_id: Str('ringwatch-alerter', { description: 'Kafka consumer group of the alerter (run one alerter: it keeps the whole verdict table).' }),
-  public_url: Str('', { description: 'Base URL under which responders and release tooling reach this alerter; pages link to its verdict API. Empty: no links.', maxLength: 1024 }),
+  public_url: Str('', { description: 'Base URL under which responders and release tooling reach this alerter; pages link to its board page of the release (/board/releases/<component>/<version>, also PagerDuty client_url) and its verdict API. Empty: no links.', maxLength: 1024 }),
   pagerduty_url: Str('https://events.pagerduty.com', { description: 'PagerDuty Events API v2 base URL.' }),
   pagerduty_release_routing_key: Secret({ description: 'Integration key paging release owners. Env RINGWATCH_ALERTING_PAGERDUTY_RELEASE_ROUTING_KEY.' }),
   pagerduty_release_routing_key_file: SecretFile({ description: 'File holding the release owners\' integration key.' }),

@@ -10,7 +10,7 @@ import { ConsumerMonitor } from '../common/bus/consumer-monitor.ts';
 import { HttpServer } from '../common/http/server.ts';
 import { createRegistry } from '../common/telemetry/metrics.ts';
 import type { Logger } from '../common/telemetry/logger.ts';
-import { startTracing, stopTracing } from '../common/telemetry/tracing.ts';
+import { roleServiceName, startTracing, stopTracing } from '../common/telemetry/tracing.ts';
 import { systemClock, type Clock } from '../common/runtime/clock.ts';
 import { stopAll } from '../common/runtime/lifecycle.ts';
 import type { Role, RoleContext, SharedSettings } from '../common/runtime/role.ts';
@@ -43,7 +43,7 @@ export const sharedSettings = (config: Config): SharedSettings =>
 
 export async function runRoles(options: RunOptions): Promise<RunningRoles> {
   const { config, logger } = options;
-  await startTracing('ringwatch');
+  await startTracing(roleServiceName(options.factories.map((f) => f.name)));
   const registry = options.registry ?? createRegistry();
   const bus = options.bus ?? createBus(config.bus, config.instance_id ?? 'ringwatch', logger, 'proc', options.onFatal);
   // Kafka may come up after us (compose, Kubernetes): wait for it a while instead of crash-looping at once.

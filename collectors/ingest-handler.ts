@@ -2,14 +2,13 @@
 // core (acceptEvents), publish, answer. Every refusal is an IngestError mapped to its status in one place.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { context, trace, SpanStatusCode } from '@opentelemetry/api';
+import { trace, SpanStatusCode } from '@opentelemetry/api';
 import { deadLetterRecord } from '../common/contract/dead-letter.ts';
 import type { BusRecord } from '../common/bus/types.ts';
 import { encodeEnvelope, envelopeKey } from '../common/contract/envelope.ts';
 import { sendJson, type Route } from '../common/http/server.ts';
 import type { Clock } from '../common/runtime/clock.ts';
 import type { Logger } from '../common/telemetry/logger.ts';
-import { SpanKind, tracer } from '../common/telemetry/tracing.ts';
 import { acceptEvents, refusedKey, type AcceptResult } from './accept.ts';
 import { ingestResult, sendRefusal, sendResult } from './answers.ts';
 import { AuthError, type Authenticator, type Principal } from './auth.ts';
@@ -109,17 +108,18 @@ export function ingestRoute(spec: IngestRouteSpec, deps: IngestDeps): Route {
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
-    const span = tracer().startSpan(`POST ${spec.path}`, { kind: SpanKind.SERVER, attributes: { 'http.route': spec.path } });
+    // The request's SERVER span (common/http/server.ts); the Kafka writes are its children.
+    const span = trace.getActiveSpan();
     let code = 500;
     let outcome: RequestOutcome = 'ok';
     try {
-      outcome = await context.with(trace.setSpan(context.active(), span), () => ingest(req, res));
+      outcome = await ingest(req, res);
       code = 200;
     } catch (err) {
       if (!isIngestError(err)) {
         // Never the message: it could quote the payload. The type and the stack's frames are enough.
         deps.logger.error({ errType: (err as Error)?.name, stack: (err as Error)?.stack?.split('\n').slice(1, 6).join('\n') }, 'ingest failed unexpectedly');
-        span.setStatus({ code: SpanStatusCode.ERROR });
+        span?.setStatus({ code: SpanStatusCode.ERROR });
         outcome = 'internal';
         if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'internal error' });
         else res.destroy();
@@ -130,11 +130,9 @@ export function ingestRoute(spec: IngestRouteSpec, deps: IngestDeps): Route {
       if (err instanceof AuthError) metrics.authRefused(err.refusal);
       // Reason codes only: messages may quote what the client sent.
       deps.logger.debug({ route: spec.path, reason: err.reason, status: code }, 'request refused');
-      if (code >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: err.reason });
+      if (code >= 500) span?.setStatus({ code: SpanStatusCode.ERROR, message: err.reason });
       sendRefusal(res, err);
     } finally {
-      span.setAttribute('http.response.status_code', code);
-      span.end();
       metrics.answered(spec.path, outcome, code, (performance.now() - started) / 1000);
     }
   };

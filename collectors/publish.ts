@@ -30,6 +30,7 @@ function sendSpan(write: Write): Span {
     attributes: {
       'messaging.system': 'kafka',
       'messaging.destination.name': write.topic,
+      'messaging.operation.name': 'send',
       'messaging.operation.type': 'send',
       'messaging.batch.message_count': write.records.length,
     },

@@ -21,7 +21,7 @@ export const processorFactory: RoleFactory<ProcessorSettings> = {
     const settings = detectionSettings(section);
     const partitions = section.source_partitions || ctx.shared.bus.partitions;
     const metrics = new ProcessorMetrics(ctx.registry, new LabelLimiter(ctx.registry, ctx.shared.telemetry.label_cardinality_limit));
-    const common = { bus: ctx.bus, producer: ctx.producer, topics: ctx.topics, settings, partitions, metrics, logger: ctx.logger, clock: ctx.clock };
+    const common = { bus: ctx.bus, producer: ctx.producer, topics: ctx.topics, settings, partitions, metrics, logger: ctx.logger, clock: ctx.clock, maxSpanLinks: ctx.shared.telemetry.trace_max_links };
     const judge = new JudgeStage({
       ...common, groupId: section.group_id, instanceId: ctx.shared.instanceId, deploymentsWaitMs: section.deployments_wait_ms,
     });

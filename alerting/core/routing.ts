@@ -23,13 +23,15 @@ export interface Delivery {
   attempts: number;
   nextAttemptAtMs: number;
   notice: Notice;
+  /** W3C trace context (traceparent, tracestate) of the processing that planned it: its sending continues that trace. */
+  traceContext?: Record<string, string>;
 }
 
 export type PlannedDelivery = Pick<Delivery, 'id' | 'integration' | 'target' | 'action' | 'orderKey' | 'notice'>;
 
 export interface RoutingTargets {
-  /** Whether an integration key exists for this route (and component). */
-  hasPagerKey(route: PagerRoute, component?: string): boolean;
+  /** Whether an integration key exists for this route (and component), or the incident's alert was triggered with one. */
+  hasPagerKey(route: PagerRoute, component?: string, incidentId?: string): boolean;
   webhooks: string[];
 }
 
@@ -37,12 +39,12 @@ function subject(n: Notice): string {
   return n.type === 'signal.halt' ? `${n.signal.release.component}@${n.signal.release.version}` : n.incident.id;
 }
 
-function pagerduty(n: Notice): { route: PagerRoute; component?: string; action: DeliveryAction } | undefined {
-  if (n.type === 'signal.halt') return { route: 'release', component: n.signal.release.component, action: 'change' };
+function pagerduty(n: Notice): { route: PagerRoute; component?: string; action: DeliveryAction; incidentId?: string } | undefined {
+  if (n.type === 'signal.halt') return { route: 'release', component: n.signal.release.component, action: 'change', incidentId: n.signal.incidentId };
   const route: PagerRoute = n.incident.kind === 'pipeline_gap' ? 'pipeline' : 'release';
   const component = n.incident.release?.component;
   if (n.type === 'incident.opened') return { route, component, action: 'trigger' };
-  if (n.type === 'incident.resolved') return { route, component, action: 'resolve' };
+  if (n.type === 'incident.resolved') return { route, component, action: 'resolve', incidentId: n.incident.id };
   return undefined; // an update keeps the same alert; PagerDuty gets nothing new to page about
 }
 
@@ -52,7 +54,7 @@ export function planDeliveries(n: Notice, targets: RoutingTargets): PlannedDeliv
     id: `${integration}:${target}|${n.id}`, integration, target, action, orderKey: `${integration}:${target}|${subject(n)}`, notice: n,
   });
   const pd = pagerduty(n);
-  if (pd && targets.hasPagerKey(pd.route, pd.component)) add('pagerduty', pd.route, pd.action);
+  if (pd && targets.hasPagerKey(pd.route, pd.component, pd.incidentId)) add('pagerduty', pd.route, pd.action);
   for (const name of targets.webhooks) add('webhook', name, 'post');
   if (n.type === 'signal.halt') add('signals_topic', 'signals', 'publish');
   return out;

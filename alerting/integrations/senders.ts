@@ -1,5 +1,6 @@
 // How each integration sends one delivery: build the request from the notice and the current settings
 // (secrets are looked up here, at send time, and never stored in the outbox), then POST or publish it.
+// A PagerDuty alert is resolved through the key that triggered it, remembered from the trigger's 2xx.
 import { encodeSignal } from '../../common/contract/signals.ts';
 import type { BusProducer } from '../../common/bus/types.ts';
 import type { AlertingSettings } from '../config.ts';
@@ -8,6 +9,7 @@ import { changeEvent, PD_CHANGE_PATH, PD_ENQUEUE_PATH, resolveEvent, triggerEven
 import { postJson, type PostResult } from './http-post.ts';
 import type { Delivery, Integration, PagerRoute, RoutingTargets } from '../core/routing.ts';
 import { signedHeaders, webhookBody } from './webhook.ts';
+import { tracedPublish } from '../../common/telemetry/messaging-spans.ts';
 
 export type Sender = (d: Delivery) => Promise<PostResult>;
 
@@ -20,10 +22,20 @@ export function pagerKeys(s: AlertingSettings) {
   };
 }
 
+/** The routing key each PagerDuty alert was triggered with (alerting/shell/triggered-keys.ts). */
+export interface TriggeredKeyStore {
+  keyFor(incidentId: string, episode?: number): string | undefined;
+  triggered(incidentId: string, episode: number, routingKey: string): Promise<void>;
+  finished(incidentId: string, episode: number): Promise<void>;
+}
+
 /** Which integrations are configured, as the pure routing sees them (the alerter and the backtest alike). */
-export function routingTargets(s: AlertingSettings): RoutingTargets {
+export function routingTargets(s: AlertingSettings, triggered?: TriggeredKeyStore): RoutingTargets {
   const keyFor = pagerKeys(s);
-  return { hasPagerKey: (route, component) => !!keyFor(route, component), webhooks: s.webhooks.map((w) => w.name) };
+  return {
+    hasPagerKey: (route, component, incidentId) => !!(incidentId && triggered?.keyFor(incidentId)) || !!keyFor(route, component),
+    webhooks: s.webhooks.map((w) => w.name),
+  };
 }
 
 const refused = (): PostResult => ({ attempt: { kind: 'permanent', reason: 'not_configured' }, durationMs: 0 });
@@ -35,6 +47,8 @@ export interface SenderDeps {
   now: () => number;
   /** Signal ids already on the signals topic (read back at start), so a restart does not publish one twice. */
   published?: ReadonlySet<string>;
+  /** Resolves and change events go to the key that triggered the alert; without it, to the keys in force. */
+  triggered?: TriggeredKeyStore;
 }
 
 export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
@@ -49,11 +63,19 @@ export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
     pagerduty: async (d) => {
       const n = d.notice;
       const component = n.type === 'signal.halt' ? n.signal.release.component : n.incident.release?.component;
-      const key = keyFor(d.target as PagerRoute, component);
+      const triggeredWith = n.type === 'signal.halt' ? deps.triggered?.keyFor(n.signal.incidentId)
+        : d.action === 'resolve' ? deps.triggered?.keyFor(n.incident.id, n.incident.episode) : undefined;
+      const key = triggeredWith ?? keyFor(d.target as PagerRoute, component);
       if (!key) return refused();
       if (n.type === 'signal.halt') return post(`${base}${PD_CHANGE_PATH}`, changeEvent(n.signal, key, s.public_url, s.board_public_url));
-      const event = d.action === 'resolve' ? resolveEvent(n.incident, key) : triggerEvent(n.incident, key, n.incident.severity, s.public_url, s.board_public_url);
-      return post(`${base}${PD_ENQUEUE_PATH}`, event);
+      if (d.action === 'resolve') {
+        const result = await post(`${base}${PD_ENQUEUE_PATH}`, resolveEvent(n.incident, key));
+        if (result.attempt.kind !== 'retry') await deps.triggered?.finished(n.incident.id, n.incident.episode);
+        return result;
+      }
+      const result = await post(`${base}${PD_ENQUEUE_PATH}`, triggerEvent(n.incident, key, n.incident.severity, s.public_url, s.board_public_url));
+      if (result.attempt.kind === 'ok') await deps.triggered?.triggered(n.incident.id, n.incident.episode, key);
+      return result;
     },
     webhook: async (d) => {
       const hook = webhooks.get(d.target);
@@ -66,7 +88,7 @@ export function createSenders(deps: SenderDeps): Record<Integration, Sender> {
       const started = performance.now();
       if (deps.published?.has(d.notice.signal.id)) return { attempt: { kind: 'ok' }, durationMs: 0 };
       try {
-        await deps.producer.publish(deps.signalsTopic, [encodeSignal(d.notice.signal)]);
+        await tracedPublish(deps.producer, deps.signalsTopic, [encodeSignal(d.notice.signal)]);
         return { attempt: { kind: 'ok' }, durationMs: performance.now() - started };
       } catch {
         return { attempt: { kind: 'retry', reason: 'bus_unavailable' }, durationMs: performance.now() - started };

@@ -20,6 +20,9 @@ import { planDeliveries, type Delivery, type RoutingTargets } from '../core/rout
 import { createSenders, routingTargets } from '../integrations/senders.ts';
 import { SIGNAL_ID_HEADER } from '../../common/contract/signals.ts';
 import { StateStore } from './store.ts';
+import { TriggeredKeys } from './triggered-keys.ts';
+import { tracedHandler } from '../../common/telemetry/messaging-spans.ts';
+import { traceHeaders } from '../../common/telemetry/tracing.ts';
 import { Serial } from '../../common/runtime/serial.ts';
 import { BoardHistory } from '../board/history.ts';
 
@@ -37,6 +40,7 @@ export class AlerterService implements Lifecycle {
   private readonly worker: DeliveryWorker;
   private readonly lag: LagWatch;
   private readonly targets: RoutingTargets;
+  private readonly triggeredKeys: TriggeredKeys;
   private consumer: BusConsumer | undefined;
   private ticker: NodeJS.Timeout | undefined;
   /** Core changes happen one at a time (decision batches and ticks), each persisted before the next. */
@@ -54,7 +58,8 @@ export class AlerterService implements Lifecycle {
     this.history = new BoardHistory({
       windowsPerReleaseRing: s.board_history_windows, releaseRings: s.board_history_release_rings, eventsPerIncident: s.board_history_incident_events,
     });
-    this.targets = routingTargets(s);
+    this.triggeredKeys = new TriggeredKeys((entries) => this.store.persist(entries), ctx.logger);
+    this.targets = routingTargets(s, this.triggeredKeys);
     this.store = new StateStore({ bus: ctx.bus, producer: ctx.producer, topic: ctx.topics.incidents, logger: ctx.logger, deadLetterTopic: ctx.topics.deadLetter });
     this.metrics = new AlertingMetrics(ctx.registry, {
       openIncidents: () => this.core.openIncidents(),
@@ -64,7 +69,7 @@ export class AlerterService implements Lifecycle {
       () => this.core.verdicts(ctx.clock.now()));
     this.worker = new DeliveryWorker({
       outbox: this.outbox,
-      senders: createSenders({ settings: s, producer: ctx.producer, signalsTopic: ctx.topics.signals, now: () => ctx.clock.now(), published: this.publishedSignals }),
+      senders: createSenders({ settings: s, producer: ctx.producer, signalsTopic: ctx.topics.signals, now: () => ctx.clock.now(), published: this.publishedSignals, triggered: this.triggeredKeys }),
       forget: (ids) => this.store.persist(ids.map((id) => [`${OUTBOX_PREFIX}${id}`, undefined])),
       metrics: this.metrics, logger: ctx.logger, clock: ctx.clock,
       backoff: { initialMs: s.retry_initial_delay_ms, maxMs: s.max_retry_delay_ms }, concurrency: s.max_concurrent_deliveries,
@@ -83,7 +88,7 @@ export class AlerterService implements Lifecycle {
     const state = await this.store.readAll(this.s.restore_timeout_secs * 1000);
     for (const [key, value] of state) {
       if (key.startsWith(OUTBOX_PREFIX)) this.outbox.add(value as Delivery);
-      else this.core.restore(key, value);
+      else if (!this.triggeredKeys.restore(key, value)) this.core.restore(key, value);
     }
     if (this.outbox.size) {
       await this.ctx.bus.scan(this.ctx.topics.signals, {}, async (records) => {
@@ -96,7 +101,8 @@ export class AlerterService implements Lifecycle {
     await this.worker.start();
     this.consumer = this.ctx.bus.consumer({
       groupId: this.s.group_id, topics: [this.ctx.topics.decisions], fromBeginning: true,
-      handler: (batch, bctx) => this.serial.run(() => this.onBatch(batch, bctx)),
+      // One `process <decisions>` span per batch; the deliveries it plans carry its context.
+      handler: tracedHandler(this.s.group_id, this.ctx.shared.telemetry.trace_max_links, (batch, bctx: BatchContext) => this.serial.run(() => this.onBatch(batch, bctx))),
     });
     await this.consumer.start();
     await this.lag.start();
@@ -144,7 +150,7 @@ export class AlerterService implements Lifecycle {
       this.metrics.dropped.inc({ integration: p.integration });
       this.ctx.logger.error({ delivery: p.id, integration: p.integration }, 'outbox full (alerting.max_outbox_entries): delivery dropped');
     }
-    const deliveries = this.outbox.prepare(planned.slice(0, room), this.ctx.clock.now());
+    const deliveries = this.outbox.prepare(planned.slice(0, room), this.ctx.clock.now(), traceHeaders());
     const entries: [string, unknown][] = [...fx.dirty].map((k) => [k, this.core.storeValue(k)]);
     for (const d of deliveries) entries.push([`${OUTBOX_PREFIX}${d.id}`, d]);
     await this.untilDone(() => this.store.persist(entries), heartbeat);

@@ -9,6 +9,8 @@ import type { Outbox } from './outbox.ts';
 import { retryDelayMs, type BackoffSettings } from '../integrations/retry-table.ts';
 import { deliveryClass, type Delivery, type Integration } from '../core/routing.ts';
 import type { Sender } from '../integrations/senders.ts';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { contextFromHeaders, SpanKind, tracer } from '../../common/telemetry/tracing.ts';
 
 export interface WorkerDeps {
   outbox: Outbox;
@@ -91,7 +93,7 @@ export class DeliveryWorker implements Lifecycle {
   private async attempt(delivery: Delivery): Promise<void> {
     const { outbox, metrics, logger } = this.d;
     const integration = delivery.integration;
-    const { attempt, durationMs } = await this.d.senders[integration](delivery);
+    const { attempt, durationMs } = await this.traced(delivery, () => this.d.senders[integration](delivery));
     metrics.requestSeconds.observe({ integration }, durationMs / 1000);
     metrics.attempt(deliveryClass(delivery.notice), integration, attempt);
     const where = { delivery: delivery.id, integration, target: delivery.target, attempts: delivery.attempts + 1 };
@@ -108,6 +110,32 @@ export class DeliveryWorker implements Lifecycle {
       logger.info(where, 'delivered');
     } else {
       logger.error({ ...where, reason: attempt.reason, status: attempt.status }, 'delivery refused; not retried');
+    }
+  }
+
+  /**
+   * One attempt as a span in the trace of the processing that planned the delivery (its stored context),
+   * so an ingest request, the decision and the page it caused are found together.
+   */
+  private async traced(delivery: Delivery, send: () => ReturnType<Sender>): ReturnType<Sender> {
+    const parent = delivery.traceContext ? contextFromHeaders(delivery.traceContext) : context.active();
+    const span = tracer().startSpan(`deliver ${delivery.integration}`, {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        'ringwatch.delivery.id': delivery.id, 'ringwatch.delivery.integration': delivery.integration,
+        'ringwatch.delivery.action': delivery.action, 'ringwatch.delivery.attempt': delivery.attempts + 1,
+      },
+    }, parent);
+    try {
+      const result = await context.with(trace.setSpan(parent, span), send);
+      span.setAttribute('ringwatch.delivery.outcome', result.attempt.kind);
+      if (result.attempt.kind !== 'ok') {
+        span.setAttribute('error.type', result.attempt.reason);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      return result;
+    } finally {
+      span.end();
     }
   }
 

@@ -25,10 +25,14 @@ export class Outbox {
     return Math.max(0, this.capacity - this.entries.size);
   }
 
-  /** Turn planned deliveries into entries (not yet added): sequence numbers keep their order across restarts. */
-  prepare(planned: PlannedDelivery[], now: number): Delivery[] {
+  /**
+   * Turn planned deliveries into entries (not yet added): sequence numbers keep their order across restarts;
+   * `traceContext` (W3C headers of the planning span, if any) is kept with each, across restarts too.
+   */
+  prepare(planned: PlannedDelivery[], now: number, traceContext: Record<string, string> = {}): Delivery[] {
+    const trace = Object.keys(traceContext).length ? { traceContext } : {};
     return planned.filter((p) => !this.entries.has(p.id))
-      .map((p) => ({ ...p, seq: ++this.lastSeq, createdAtMs: now, attempts: 0, nextAttemptAtMs: now }));
+      .map((p) => ({ ...p, seq: ++this.lastSeq, createdAtMs: now, attempts: 0, nextAttemptAtMs: now, ...trace }));
   }
 
   /** Add an entry (new, or read back at start-up). */

@@ -2,8 +2,9 @@
 // stale shows without any decision arriving). Names and labels per integrations.md: exposures are
 // numerator / denominator pairs (divide in PromQL, sum before dividing), verdict is a 0/1 gauge with one
 // series per verdict value, so Argo Rollouts' prometheus provider can gate on `...{verdict="fail"} == 1`.
-// ring / component / version go through the LabelLimiter; when values fold into "other", counts add up
-// and the worst verdict wins.
+// ring / component / version go through the LabelLimiter, one round per scrape: gauges are reset and
+// refilled, so forgotten and evicted releases leave no series; beyond the limit in one scrape, the least
+// recently decided fold into "other" (counts add up and the worst verdict wins).
 import { Gauge, type Registry } from 'prom-client';
 import { VERDICTS, type Exposure, type Verdict } from '../../common/contract/decision.ts';
 import type { LabelLimiter } from '../../common/telemetry/metrics.ts';
@@ -25,6 +26,10 @@ class Series {
   }
 }
 
+/** Most recently decided first (ISO times compare as strings); release-rings without data last. */
+const newestFirst = (views: VerdictView[]): VerdictView[] =>
+  [...views].sort((a, b) => ((b.windowEnd ?? '') > (a.windowEnd ?? '') ? 1 : (b.windowEnd ?? '') < (a.windowEnd ?? '') ? -1 : 0));
+
 const isExposure = (v: unknown): v is Exposure =>
   typeof v === 'object' && v !== null && Number.isFinite((v as Exposure).exposed) && Number.isFinite((v as Exposure).affected);
 
@@ -45,8 +50,10 @@ export function registerReleaseMetrics(registry: Registry, limiter: LabelLimiter
   const fill = () => {
     const s = { affected: new Series(), exposed: new Series(), statistic: new Series(), threshold: new Series(), decided: new Series() };
     const worst = new Map<string, { labels: Labels; verdict: Verdict }>();
-    const latest = (_a: number, b: number) => b;
-    for (const v of views()) {
+    const latest = (a: number) => a; // views come newest first
+    // One scrape is one round of the limiter; the most recently decided releases take the labels first.
+    limiter.nextRound();
+    for (const v of newestFirst(views())) {
       const r = { ring: limiter.value('ring', v.ring), component: limiter.value('component', v.release.component), version: limiter.value('version', v.release.version) };
       const key = JSON.stringify(r);
       worst.set(key, { labels: r, verdict: worseVerdict(worst.get(key)?.verdict ?? 'pass', v.verdict) });

@@ -41,7 +41,8 @@ export const BusSection = Section({
 
 export const TelemetrySection = Section({
   log_level: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', { description: 'Log level (JSON logs to stdout).' }),
-  label_cardinality_limit: Int(200, 1, 100000, { description: 'Most distinct values of one metric label (ring, component, version); extra values are folded into "other" and counted.' }),
+  label_cardinality_limit: Int(200, 1, 100000, { description: 'Most values of one metric label (ring, component, version) kept at once: a new value evicts the least recently used one and its series (counted); values beyond it in use at the same moment are folded into "other" (counted).' }),
+  trace_max_links: Int(128, 0, 10000, { description: 'Most span links on one span: a consumed batch links its records\' producer spans, a judged window the partials it merged; beyond it, links are dropped (the span still counts every record).' }),
 }, 'Self-telemetry. Tracing follows the standard OTEL_* variables and is off unless one is set.');
 
 export const CommonProperties = {

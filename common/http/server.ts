@@ -1,9 +1,12 @@
 // A small HTTP server shared by every role: routes, JSON answers, /metrics, /livez and /readyz.
 // Handlers never throw to the socket: an unexpected error is logged and answered 500 without details.
+// Requests other than /metrics, /livez and /readyz are traced (common/telemetry/http-span.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { context, trace } from '@opentelemetry/api';
 import type { Logger } from '../telemetry/logger.ts';
+import { endServerSpan, startServerSpan } from '../telemetry/http-span.ts';
 import type { Lifecycle, ReadinessCheck } from '../runtime/lifecycle.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
@@ -62,6 +65,16 @@ export class HttpServer implements Lifecycle {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && ['/metrics', '/livez', '/readyz'].includes(url.pathname)) return this.answer(req, res, url);
+    // Every other request gets a SERVER span, continuing the caller's trace (W3C traceparent) if it sent one.
+    const exact = this.options.routes.find((r) => r.path === url.pathname);
+    const prefix = exact ? undefined : this.options.prefixRoutes?.find((r) => url.pathname.startsWith(r.path));
+    const { span, context: parent } = startServerSpan(req, url, exact?.path ?? (prefix && `${prefix.path}*`), this.port);
+    await context.with(trace.setSpan(parent, span), () => this.answer(req, res, url));
+    endServerSpan(span, res.statusCode);
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     try {
       if (req.method === 'GET' && url.pathname === '/metrics') return await this.metrics(res);
       if (req.method === 'GET' && url.pathname === '/livez') return sendJson(res, 200, { status: 'alive' });

@@ -87,13 +87,13 @@ const rows: RowSpec[] = [
       queries: [{ expr: `sum by (role) (up{${J}, role=~"$role"})`, legend: '{{role}}' }] },
     { title: 'Resident memory by process', unit: 'bytes',
       description: 'Bounded by the max_tracked_* settings; a steady climb is worth a look.',
-      queries: [{ expr: `ringwatch_process_resident_memory_bytes{${J}, role=~"$role"}`, legend: '{{role}} {{instance}}' }] },
+      queries: [{ expr: `process_resident_memory_bytes{${J}, role=~"$role"}`, legend: '{{role}} {{instance}}' }] },
     { title: 'CPU by process', unit: 'percentunit',
       description: 'CPU seconds per second.',
-      queries: [{ expr: `rate(ringwatch_process_cpu_seconds_total{${J}, role=~"$role"}[$__rate_interval])`, legend: '{{role}} {{instance}}' }] },
+      queries: [{ expr: `rate(process_cpu_seconds_total{${J}, role=~"$role"}[$__rate_interval])`, legend: '{{role}} {{instance}}' }] },
     { title: 'Event loop lag (p99) by process', unit: 's',
       description: 'A busy event loop delays heartbeats to Kafka and HTTP answers.',
-      queries: [{ expr: `ringwatch_nodejs_eventloop_lag_p99_seconds{${J}, role=~"$role"}`, legend: '{{role}} {{instance}}' }] },
+      queries: [{ expr: `nodejs_eventloop_lag_p99_seconds{${J}, role=~"$role"}`, legend: '{{role}} {{instance}}' }] },
   ] },
 ];
 

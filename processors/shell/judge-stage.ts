@@ -20,6 +20,9 @@ import type { PartialWindow } from '../core/partial.ts';
 import type { DetectionSettings } from '../core/settings.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { Serial } from '../../common/runtime/serial.ts';
+import type { Link } from '@opentelemetry/api';
+import { linksFromHeaders } from '../../common/telemetry/tracing.ts';
+import { inSpan, linkedSpan, tracedHandler, tracedPublish } from '../../common/telemetry/messaging-spans.ts';
 
 export interface JudgeStageOptions {
   bus: Bus;
@@ -33,6 +36,8 @@ export interface JudgeStageOptions {
   metrics: ProcessorMetrics;
   logger: Logger;
   clock: Clock;
+  /** telemetry.trace_max_links */
+  maxSpanLinks: number;
 }
 
 export function sourceNames(partitions: number): string[] {
@@ -52,6 +57,8 @@ export class JudgeStage implements Lifecycle {
    * at a time. Its cost is per window, not per event, so nothing is lost by that.
    */
   private readonly cellsTurn = new Serial();
+  /** Trace contexts of the partials merged into each pending window: a judged window links to all of them. */
+  private readonly windowLinks = new Map<number, Link[]>();
   started = false;
 
   constructor(options: JudgeStageOptions) {
@@ -64,8 +71,9 @@ export class JudgeStage implements Lifecycle {
 
   async start(): Promise<void> {
     const { bus, topics } = this.o;
-    const deployments = bus.consumer({ groupId: this.deploymentsGroup, topics: [topics.deployments], fromBeginning: true, handler: (b) => this.onDeployments(b) });
-    const cells = bus.consumer({ groupId: this.cellsGroup, topics: [topics.cells], fromBeginning: true, handler: (b, ctx) => this.cellsTurn.run(() => this.onCells(b, ctx)) });
+    const links = this.o.maxSpanLinks;
+    const deployments = bus.consumer({ groupId: this.deploymentsGroup, topics: [topics.deployments], fromBeginning: true, handler: tracedHandler(this.deploymentsGroup, links, (b) => this.onDeployments(b)) });
+    const cells = bus.consumer({ groupId: this.cellsGroup, topics: [topics.cells], fromBeginning: true, handler: tracedHandler(this.cellsGroup, links, (b, ctx: BatchContext) => this.cellsTurn.run(() => this.onCells(b, ctx))) });
     this.consumers = [deployments, cells];
     await deployments.start();
     await cells.start();
@@ -112,20 +120,45 @@ export class JudgeStage implements Lifecycle {
         continue;
       }
       const partial: PartialWindow = decoded.value;
-      this.o.metrics.partials.inc({ outcome: this.judge.addPartial(partial) });
+      const outcome = this.judge.addPartial(partial);
+      this.o.metrics.partials.inc({ outcome });
+      if (outcome === 'added') this.noteLink(partial.window, r.headers);
     }
     if (dead.length) await publishDeadLetters(this.o.producer, this.o.topics.deadLetter, dead, new Date(this.o.clock.now()));
     if (this.judge.nextReady() === undefined) return;
     await this.awaitRolloutFeed(ctx);
     const judgedBefore = this.judge.judged;
     const decisions = this.judge.drain();
+    const links = this.takeLinks();
     if (decisions.length) {
-      await this.o.producer.publish(this.o.topics.decisions, decisions.map((d) => ({ key: decisionKey(d), value: encodeDecision(d) })));
+      // The decisions carry the context of a span linked to every partial of the judged windows.
+      await inSpan(linkedSpan('judge windows', links, { 'ringwatch.decisions': decisions.length }),
+        () => tracedPublish(this.o.producer, this.o.topics.decisions, decisions.map((d) => ({ key: decisionKey(d), value: encodeDecision(d) }))));
     }
     this.o.metrics.observe(decisions);
     this.o.metrics.windowsJudged.inc(this.judge.judged - judgedBefore);
     if (this.judge.nextWindow !== undefined) this.o.metrics.judgedUntil.set((this.judge.nextWindow * this.o.settings.windowMs) / 1000);
     this.o.metrics.batchSeconds.observe({ stage: 'judge' }, (performance.now() - started) / 1000);
+  }
+
+  private noteLink(window: number, headers: Record<string, string>): void {
+    const [link] = linksFromHeaders([headers], 1);
+    if (!link) return;
+    const links = this.windowLinks.get(window) ?? [];
+    if (links.length < this.o.maxSpanLinks) links.push(link);
+    this.windowLinks.set(window, links);
+  }
+
+  /** Links of the windows judged so far (at most trace_max_links), forgotten once taken. */
+  private takeLinks(): Link[] {
+    const judgedUntil = this.judge.nextWindow ?? Number.NEGATIVE_INFINITY;
+    const links: Link[] = [];
+    for (const [w, l] of this.windowLinks) {
+      if (w >= judgedUntil) continue;
+      links.push(...l.slice(0, this.o.maxSpanLinks - links.length));
+      this.windowLinks.delete(w);
+    }
+    return links;
   }
 
   /**

@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Decision, Layer } from '../../common/contract/decision.ts';
 import type { LabelLimiter } from '../../common/telemetry/metrics.ts';
+import { SeriesRounds } from '../../common/telemetry/series-rounds.ts';
 
 const VERDICT_VALUE = { pass: 0, inconclusive: 1, fail: 2 } as const;
 const FEED_OUTCOMES = ['accepted', 'duplicate', 'late', 'backfill', 'ignored', 'invalid', 'tick'] as const;
@@ -30,6 +31,8 @@ export class ProcessorMetrics {
   private readonly threshold: Gauge<'ring' | 'component' | 'version' | 'signal' | 'layer'>;
   private readonly gaps: Gauge<'kind'>;
   private readonly labels: LabelLimiter;
+  /** Release series hold the latest judged windows: a release no longer judged (or evicted) loses them. */
+  private readonly rounds = new SeriesRounds();
 
   constructor(registry: Registry, labels: LabelLimiter) {
     this.labels = labels;
@@ -63,6 +66,7 @@ export class ProcessorMetrics {
   /** Update verdict, ratio and statistic series from a judged window's decisions. */
   observe(decisions: Decision[]): void {
     const gaps = { region: 0, collector: 0 };
+    this.labels.nextRound();
     for (const d of decisions) {
       this.decisions.inc({ kind: d.kind, layer: d.layer, verdict: d.verdict });
       if (d.kind === 'pipeline_gap') {
@@ -75,17 +79,18 @@ export class ProcessorMetrics {
         version: this.labels.value('version', d.release.version), signal: d.signal,
       };
       const layer: Layer = d.layer;
-      this.verdict.set({ ...rel, layer }, VERDICT_VALUE[d.verdict]);
-      if (typeof d.evidence.statistic === 'number' && Number.isFinite(d.evidence.statistic)) this.statistic.set({ ...rel, layer }, d.evidence.statistic);
-      if (typeof d.evidence.threshold === 'number') this.threshold.set({ ...rel, layer }, d.evidence.threshold);
+      this.rounds.set(this.verdict, { ...rel, layer }, VERDICT_VALUE[d.verdict]);
+      if (typeof d.evidence.statistic === 'number' && Number.isFinite(d.evidence.statistic)) this.rounds.set(this.statistic, { ...rel, layer }, d.evidence.statistic);
+      if (typeof d.evidence.threshold === 'number') this.rounds.set(this.threshold, { ...rel, layer }, d.evidence.threshold);
       if (layer !== 'catastrophe') continue;
       for (const side of ['updated', 'control'] as const) {
         const e = d.evidence[side];
         if (!e) continue;
-        this.affected.set({ ...rel, side }, e.affected);
-        this.exposed.set({ ...rel, side }, e.exposed);
+        this.rounds.set(this.affected, { ...rel, side }, e.affected);
+        this.rounds.set(this.exposed, { ...rel, side }, e.exposed);
       }
     }
+    this.rounds.endRound();
     this.gaps.set({ kind: 'region' }, gaps.region);
     this.gaps.set({ kind: 'collector' }, gaps.collector);
   }

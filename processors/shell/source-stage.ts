@@ -21,6 +21,7 @@ import type { ProcessorMetrics } from './metrics.ts';
 import { replayPartition } from './replay.ts';
 import { tickRecord } from './ticks.ts';
 import { decodeTick, isTick } from '../../common/contract/ticks.ts';
+import { tracedHandler, tracedPublish } from '../../common/telemetry/messaging-spans.ts';
 
 export interface SourceStageOptions {
   bus: Bus;
@@ -36,6 +37,8 @@ export interface SourceStageOptions {
   metrics: ProcessorMetrics;
   logger: Logger;
   clock: Clock;
+  /** telemetry.trace_max_links */
+  maxSpanLinks: number;
 }
 
 type Kind = 'heartbeats' | 'crashes';
@@ -61,7 +64,8 @@ export class SourceStage implements Lifecycle {
     const { bus, topics, groupId } = this.o;
     this.consumer = bus.consumer({
       groupId, topics: [topics.heartbeats, topics.crashes], fromBeginning: true,
-      handler: (batch, ctx) => this.handle(batch, ctx),
+      // One `process <topic>` span per batch; the cells and ticks it writes carry its context.
+      handler: tracedHandler(groupId, this.o.maxSpanLinks, (batch, ctx: BatchContext) => this.handle(batch, ctx)),
       onAssignment: (assigned) => this.assigned(assigned.map((a) => `${this.kindOf(a.topic)}/${a.partition}`)),
     });
     await this.consumer.start();
@@ -174,12 +178,12 @@ export class SourceStage implements Lifecycle {
     // Keyed by source, not by window: one source's partials stay in order in one cells partition, so a
     // judge that sees window w+1 from a source has already seen w (a source moving past a window without
     // a partial had nothing for it). Re-emits repeat (source, window) and the judge keeps the first.
-    const sends = [this.o.producer.publish(this.o.topics.cells, partials.map((p) => ({
+    const sends = [tracedPublish(this.o.producer, this.o.topics.cells, partials.map((p) => ({
       key: p.source, value: encodeCells(p),
     })))];
     if (heartbeatPartition !== undefined) {
       const last = partials[partials.length - 1];
-      sends.push(this.o.producer.publish(this.o.topics.crashes, [tickRecord(heartbeatPartition, this.o.partitions, {
+      sends.push(tracedPublish(this.o.producer, this.o.topics.crashes, [tickRecord(heartbeatPartition, this.o.partitions, {
         watermarkMs: (last.window + 1) * last.windowMs, closedAt: last.closedAt,
       })]));
     }

@@ -53,7 +53,8 @@ const CASES: Case[] = [
       assert.equal(e.payload.severity, 'critical');
       assert.match(e.dedup_key, /^ringwatch\|catastrophe\|channel-291@/);
       assert.ok(e.payload.custom_details.evidence.updated, 'evidence in custom_details');
-      assert.match(e.links[0].href, /\/v1\/verdicts\/channel-291\/2024\.07\.19-0409\?ring=canary$/);
+      assert.equal(e.client_url, 'https://ringwatch.example/board/releases/channel-291/2024.07.19-0409');
+      assert.deepEqual(e.links.map((l: { href: string }) => l.href), [e.client_url, 'https://ringwatch.example/v1/verdicts/channel-291/2024.07.19-0409?ring=canary']);
     },
   },
   {

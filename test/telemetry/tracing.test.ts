@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { linksFromHeaders, traceHeaders, tracingWanted } from '../../common/telemetry/tracing.ts';
+import { linksFromHeaders, roleServiceName, traceHeaders, tracingWanted, userServiceName } from '../../common/telemetry/tracing.ts';
 
 describe('tracing', () => {
   before(() => {
@@ -28,5 +28,23 @@ describe('tracing', () => {
     assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }), true);
     assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_SDK_DISABLED: 'true' }), false);
     assert.equal(tracingWanted({ OTEL_TRACES_EXPORTER: 'none' }), false);
+  });
+
+  it('reads OTEL_SDK_DISABLED and OTEL_TRACES_EXPORTER case-insensitively', () => {
+    for (const disabled of ['TRUE', 'True', ' true ']) {
+      assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_SDK_DISABLED: disabled }), false, disabled);
+    }
+    assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_SDK_DISABLED: 'false' }), true);
+    assert.equal(tracingWanted({ OTEL_TRACES_EXPORTER: 'NONE' }), false);
+  });
+
+  it('names the service after the role unless the user named it', () => {
+    assert.equal(roleServiceName(['collector']), 'ringwatch-collector');
+    assert.equal(roleServiceName(['alerter']), 'ringwatch-alerter');
+    assert.equal(roleServiceName(['collector', 'processor', 'alerter']), 'ringwatch-all');
+    assert.equal(userServiceName({}), false);
+    assert.equal(userServiceName({ OTEL_SERVICE_NAME: 'edge-ingest' }), true);
+    assert.equal(userServiceName({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod, service.name=edge-ingest' }), true);
+    assert.equal(userServiceName({ OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=ringwatch' }), false);
   });
 });

@@ -17,10 +17,10 @@ const INSTALL_HINTS: Record<string, string> = {
 export interface ToolResult { code: number | null; stdout: string; stderr: string; output: string }
 
 /** Run a tool to completion; throws when it cannot be started at all (not installed). */
-export function runTool(command: string, args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): ToolResult {
+export function runTool(command: string, args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): ToolResult {
   const r = spawnSync(command, args, {
     cwd: options.cwd ?? ROOT, encoding: 'utf8', timeout: options.timeoutMs ?? 120_000,
-    env: { ...process.env, ...options.env }, maxBuffer: 32 * 1024 * 1024,
+    env: { ...process.env, ...options.env }, maxBuffer: 32 * 1024 * 1024, input: options.input,
   });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
