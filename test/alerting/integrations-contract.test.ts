@@ -53,8 +53,8 @@ const CASES: Case[] = [
       assert.equal(e.payload.severity, 'critical');
       assert.match(e.dedup_key, /^ringwatch\|catastrophe\|channel-291@/);
       assert.ok(e.payload.custom_details.evidence.updated, 'evidence in custom_details');
-      assert.equal(e.client_url, 'https://ringwatch.example/board/releases/channel-291/2024.07.19-0409');
-      assert.deepEqual(e.links.map((l: { href: string }) => l.href), [e.client_url, 'https://ringwatch.example/v1/verdicts/channel-291/2024.07.19-0409?ring=canary']);
+      assert.equal(e.client_url, 'https://board.ringwatch.example/board/releases/channel-291/2024.07.19-0409/canary');
+      assert.deepEqual(e.links.map((l: { href: string }) => l.href), ['https://ringwatch.example/v1/verdicts/channel-291/2024.07.19-0409?ring=canary', e.client_url]);
     },
   },
   {
@@ -96,7 +96,7 @@ async function deliver(c: Case, receiver: FakeReceiver, port: number, n = notice
   const registry = new Registry();
   const settings = buildConfig({
     alerting: {
-      pagerduty_url: `http://127.0.0.1:${port}`, pagerduty_release_routing_key: ROUTING_KEY, public_url: 'https://ringwatch.example',
+      pagerduty_url: `http://127.0.0.1:${port}`, pagerduty_release_routing_key: ROUTING_KEY, public_url: 'https://ringwatch.example', board_public_url: 'https://board.ringwatch.example',
       webhooks: [{ name: 'deploy-bot', url: `http://127.0.0.1:${port}/hooks/${PATH_TOKEN}`, hmac_secret: HMAC_KEY }],
       request_timeout_ms: 300, retry_initial_delay_ms: 50, max_retry_delay_ms: 5000,
     },

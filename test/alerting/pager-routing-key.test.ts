@@ -26,7 +26,7 @@ describe('PagerDuty routing key stored with the incident', () => {
     config: {
       bus: { kind: 'memory' }, collector: { auth_enabled: false },
       alerting: alertingSettings(pager, hooks, {
-        public_url: publicUrl, resolve_after_windows: 1,
+        public_url: publicUrl, board_public_url: publicUrl && 'https://board.ringwatch.example', resolve_after_windows: 1,
         release_owners: [{ component: 'channel-291', pagerduty_release_routing_key: ownersKey }],
       }),
     },
@@ -49,10 +49,10 @@ describe('PagerDuty routing key stored with the incident', () => {
     await publish([releaseDecision({ ...BAD, verdict: 'fail' }, now)]);
     const [trigger] = await waitFor('the trigger', () => { const t = received(pager, hooks).triggers; return t.length ? t : undefined; });
     assert.equal(trigger.routing_key, KEY_A);
-    const board = 'https://ringwatch.example/board/releases/channel-291/C-291-bad';
+    const board = 'https://board.ringwatch.example/board/releases/channel-291/C-291-bad/canary';
     assert.equal(trigger.client, 'ringwatch');
     assert.equal(trigger.client_url, board);
-    assert.deepEqual(trigger.links.map((l: { href: string }) => l.href), [board, 'https://ringwatch.example/v1/verdicts/channel-291/C-291-bad?ring=canary']);
+    assert.deepEqual(trigger.links.map((l: { href: string }) => l.href), ['https://ringwatch.example/v1/verdicts/channel-291/C-291-bad?ring=canary', board]);
     assert.equal(trigger.images, undefined, 'no images: ringwatch has none to show');
   });
 
@@ -66,14 +66,14 @@ describe('PagerDuty routing key stored with the incident', () => {
     });
     assert.deepEqual(r.resolves.map((e) => [e.routing_key, e.dedup_key]), [[KEY_A, r.triggers[0].dedup_key]], 'the resolve reaches the key that triggered');
     assert.equal(r.triggers[1].routing_key, KEY_B);
-    assert.match(r.triggers[1].client_url, /\/board\/releases\/channel-291\/C-292-bad$/);
+    assert.match(r.triggers[1].client_url, /\/board\/releases\/channel-291\/C-292-bad\/canary$/);
     // The stored key of the resolved alert is deleted (a tombstone), the open one's is kept.
     const stored = bus.records(topics.incidents).filter((rec) => rec.key.startsWith('pager|'));
     assert.equal(stored.at(-1)?.key, 'pager|catastrophe|channel-291@C-292-bad');
     assert.ok(stored.some((rec) => rec.key === 'pager|catastrophe|channel-291@C-291-bad' && rec.tombstone), 'resolved alert key deleted');
   });
 
-  it('sends neither client_url nor links without public_url', async () => {
+  it('sends neither client_url nor links without public_url and board_public_url', async () => {
     await alerter.stop();
     alerter = await start(KEY_B, '');
     await publish([releaseDecision({ component: 'agent', version: '7.17.0-bad', verdict: 'fail', window: 2 }, now)]);

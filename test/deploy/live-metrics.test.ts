@@ -60,7 +60,7 @@ describe('live /metrics of every role pass promtool check metrics', () => {
         bus: { kind: 'memory' },
         collector: { listen_host: '127.0.0.1', listen_port: 0, auth_enabled: false },
         processor: { listen_host: '127.0.0.1', listen_port: 0 },
-        alerting: { listen_host: '127.0.0.1', listen_port: 0 },
+        alerting: { listen_host: '127.0.0.1', listen_port: 0, board_listen_port: 0 },
       }));
       const started = await startCli([role, '--config', file], /"msg":"ringwatch running"/);
       children.push(started.child);

@@ -60,7 +60,7 @@ describe('a trace across the pipeline', () => {
       collector: { listen_host: '127.0.0.1', listen_port: 0, auth_enabled: false },
       processor: { listen_host: '127.0.0.1', listen_port: 0, heartbeat_interval_secs: 1, window_secs: 2, silence_intervals: 3 },
       alerting: {
-        listen_host: '127.0.0.1', listen_port: 0, public_url: 'http://ringwatch.test', tick_interval_ms: 500,
+        listen_host: '127.0.0.1', listen_port: 0, board_listen_port: 0, public_url: 'http://ringwatch.test', tick_interval_ms: 500,
         pagerduty_url: pager.url, pagerduty_release_routing_key: 'r'.repeat(32), pagerduty_pipeline_routing_key: 'p'.repeat(32),
       },
     }, {});
