@@ -32,7 +32,7 @@ export const BusSection = Section({
   partitions: Int(6, 1, 10000, { description: 'Partitions of topics created at start-up.' }),
   replication_factor: Int(1, 1, 10, { description: 'Replication factor of topics created at start-up (3 in production).' }),
   create_topics: Bool(true, { description: 'Create missing topics at start-up.' }),
-  publish_batch_max_records: Int(2000, 1, 100000, { description: 'Most records coalesced into one produce request.' }),
+  publish_batch_max_records: Int(10000, 1, 100000, { description: "Most records (events, before batch records are formed) coalesced into one produce request. With one request in flight per topic this caps a topic at this many events per broker round trip (2,000 over a 40 ms acks=all round trip: 50,000 events/s). A partition's share of one request must stay under the broker's message.max.bytes (1 MiB) after compression: with compression none, lower it." }),
   publish_linger_ms: Int(2, 0, 1000, { description: 'How long a publish waits for others to share its produce request (kafkajs has no linger).', unit: 'ms' }),
   batch_records: Bool(true, { description: 'Write telemetry as batch records (record format v2, common/contract/batch.ts): a publish\'s events grouped by partition, several per Kafka record, each keeping its own key and headers. Every reader of this version reads both formats; false writes one event per record (v1), for a rolling upgrade from a version that reads only v1.' }),
   batch_max_events: Int(1000, 1, 100000, { description: 'Most events in one batch record.', unit: 'events' }),

@@ -122,7 +122,8 @@ async function bareConsumer(kafka: Kafka, prefix: string, total: number, events:
   const doneAt = await done;
   await consumer.disconnect();
   const drainSecs = (doneAt - t0) / 1000;
-  if (seenEvents !== events) throw new Error(`bare consumer: ${seenEvents} events in ${seen} records, expected ${events}`);
+  // (seenEvents may exceed `events`: kafkajs can hand a batch over again before its commit is known.)
+  if (seenEvents < events) throw new Error(`bare consumer: ${seenEvents} events in ${seen} records, expected ${events}`);
   return { instances: 'bare kafkajs', format, records: total, events, drainSecs, eventsPerSec: events / drainSecs, steadyEventsPerSec: events / ((doneAt - firstAt) / 1000),
     firstCommitSecs: (firstAt - t0) / 1000, cells: 0, decisions: 0 };
 }
