@@ -30,9 +30,12 @@ export function toConsumed(topic: string, partition: number, m: KafkaMessage): C
 const { CompressionCodecs, CompressionTypes } = kafkajs; // CommonJS: not all of its names are ESM exports
 const zstd = promisify(zstdCompress);
 const unzstd = promisify(zstdDecompress);
+// One pass through the thread pool per record batch: the default 16 KiB output chunks made a 640 KB batch
+// 40 round trips (2.6 ms instead of 0.95 ms to decompress, measured).
+const ZSTD_CHUNK_BYTES = 1 << 20;
 CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-  compress: (encoder: { buffer: Buffer }) => zstd(encoder.buffer),
-  decompress: (buffer: Buffer) => unzstd(buffer),
+  compress: (encoder: { buffer: Buffer }) => zstd(encoder.buffer, { chunkSize: ZSTD_CHUNK_BYTES }),
+  decompress: (buffer: Buffer) => unzstd(buffer, { chunkSize: ZSTD_CHUNK_BYTES }),
 });
 
 export const compressionType = (c: KafkaSettings['compression']): kafkajs.CompressionTypes =>

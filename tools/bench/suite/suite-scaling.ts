@@ -45,6 +45,8 @@ export interface ScalingOptions {
   nodeOptions?: string;
   /** Record formats to load the topic in, each drained by every configuration: v2 (batch records), v1. */
   formats: ('v1' | 'v2')[];
+  /** bus.kafka.compression of the loader and the processors (default: the setting's default). */
+  compression?: 'none' | 'gzip' | 'zstd';
 }
 
 function records(events: number): { key: string; value: Buffer; batchable: boolean }[] {
@@ -52,9 +54,11 @@ function records(events: number): { key: string; value: Buffer; batchable: boole
   return [...heartbeats(devices, PERIODS, 60_000, Date.UTC(2026, 0, 5))].map((e) => ({ key: envelopeKey(e), value: encodeEnvelope(e), batchable: true }));
 }
 
+let compression: ScalingOptions['compression'];
+
 function configOf(brokers: string[], prefix: string, format: 'v1' | 'v2' = 'v2') {
   return {
-    bus: { kind: 'kafka', topic_prefix: prefix, partitions: PARTITIONS, batch_records: format === 'v2', kafka: { brokers } },
+    bus: { kind: 'kafka', topic_prefix: prefix, partitions: PARTITIONS, batch_records: format === 'v2', kafka: { brokers, ...(compression ? { compression } : {}) } },
     telemetry: { log_level: 'warn' },
     processor: { ...processorSettings, listen_host: '127.0.0.1', listen_port: 0, group_id: `${prefix}processor` },
   };
@@ -156,6 +160,7 @@ async function processors(kafka: Kafka, o: ScalingOptions, prefix: string, count
 }
 
 export async function scalingFigures(o: ScalingOptions): Promise<DrainRun[]> {
+  compression = o.compression;
   const input = records(o.events);
   const kafka = new Kafka({ clientId: 'bench-suite', brokers: o.brokers, logLevel: logLevel.NOTHING });
   const runId = `suite${Date.now().toString(36)}`;

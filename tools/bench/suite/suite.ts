@@ -5,6 +5,7 @@
 //
 //   node --expose-gc tools/bench/suite/suite.ts [--sections limit,ingest,core,scaling,latency] [--ingest-rounds 2]
 //     [--java-records 2000000] (the machine-limit row: Kafka's Java producer) [--formats v2,v1] (scaling)
+//     [--compression none|gzip|zstd] (scaling: bus.kafka.compression of loader and processors)
 //     [--ingest-secs 10] [--devices 100000] [--memory 1000000,10000000] [--kafka-events 240000]
 //     [--instances 1,2,3] [--latency-runs 2] [--latency-devices 2000] [--latency-max-secs 90]
 //     [--profile DIR]  (CPU profiles of the collector and processor children into DIR)
@@ -25,6 +26,7 @@ const { values } = parseArgs({ options: {
   sections: { type: 'string', default: 'limit,ingest,core,scaling,latency' },
   'java-records': { type: 'string', default: '2000000' },
   formats: { type: 'string', default: 'v2,v1' },
+  compression: { type: 'string' },
   'ingest-rounds': { type: 'string', default: '2' },
   'ingest-secs': { type: 'string', default: '10' },
   devices: { type: 'string', default: '100000' },
@@ -88,7 +90,8 @@ try {
   if (sections.has('scaling')) {
     console.log('scaling: bare kafkajs consumer vs 1, 2, 3 processor processes on a 6-partition topic');
     results.scaling = await scalingFigures({ brokers: broker.brokers, events: Number(values['kafka-events']), instances: list(values.instances), nodeOptions: prof('processor'),
-      formats: String(values.formats).split(',').filter((f): f is 'v1' | 'v2' => f === 'v1' || f === 'v2') });
+      formats: String(values.formats).split(',').filter((f): f is 'v1' | 'v2' => f === 'v1' || f === 'v2'),
+      compression: values.compression as 'none' | 'gzip' | 'zstd' | undefined });
   }
   if (sections.has('latency')) {
     console.log('latency: collector -> processor -> alerter on Kafka, crowdstrike.yaml, local PagerDuty');
