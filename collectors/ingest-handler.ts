@@ -82,7 +82,10 @@ export function ingestRoute(spec: IngestRouteSpec, deps: IngestDeps): Route {
     const result = acceptEvents({
       kind: spec.kind, events: batch.events, receivedAtMs, collectorId: deps.collectorId, policy: deps.policy, identity: principal,
     });
-    const records = result.accepted.map(({ envelope }) => ({ key: envelopeKey(envelope), value: encodeEnvelope(envelope) }));
+    // Telemetry is batchable: with bus.batch_records the bus packs it, per partition, into batch records
+    // (format v2). Deployments (a few per release; read by the judge) stay one record each (v1).
+    const batchable = spec.kind !== 'deployment';
+    const records = result.accepted.map(({ envelope }) => ({ key: envelopeKey(envelope), value: encodeEnvelope(envelope), batchable }));
     try {
       await deps.publisher.publish([
         { topic: spec.topicName, target: spec.topic, records },

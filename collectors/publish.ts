@@ -109,8 +109,9 @@ export class DeadlinePublisher {
   private async send(write: Write, late: () => boolean): Promise<void> {
     const span = sendSpan(write);
     const headers = traceHeaders(span);
+    // Records without headers of their own share one headers object: a batch record says it once.
     const records = Object.keys(headers).length
-      ? write.records.map((r) => ({ ...r, headers: { ...r.headers, ...headers } }))
+      ? write.records.map((r) => ({ ...r, headers: r.headers ? { ...r.headers, ...headers } : headers }))
       : write.records;
     const end = this.metrics.produceSeconds.startTimer({ topic: write.target });
     try {

@@ -5,10 +5,13 @@ import type { Bus, TopicSpec } from './types.ts';
 import { KafkaBus } from './kafka-bus.ts';
 import { MemoryBus } from './memory-bus.ts';
 import { topicNames } from './topics.ts';
+import type { BatchingOptions } from './batching-producer.ts';
 
 export function createBus(bus: BusSettings, instanceId: string, logger: Logger, role: string, onFatal?: (err: Error) => void): Bus {
-  if (bus.kind === 'memory') return new MemoryBus();
+  const batching = busBatching(bus);
+  if (bus.kind === 'memory') return new MemoryBus({ batching });
   return new KafkaBus({
+    batching,
     settings: bus.kafka,
     clientId: `${bus.kafka.client_id}-${role}-${instanceId}`,
     replicationFactor: bus.replication_factor,
@@ -16,6 +19,10 @@ export function createBus(bus: BusSettings, instanceId: string, logger: Logger, 
     onFatal,
   });
 }
+
+/** Batch records (record format v2) as configured, or undefined for one record per event. */
+export const busBatching = (bus: BusSettings): BatchingOptions | undefined =>
+  bus.batch_records ? { maxEvents: bus.batch_max_events, maxBytes: bus.batch_max_bytes } : undefined;
 
 /** Every topic ringwatch uses, created at start-up when missing. */
 export function topicSpecs(bus: BusSettings): TopicSpec[] {

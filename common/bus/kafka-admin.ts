@@ -118,6 +118,11 @@ export class RetryingAdmin {
     return this.retry(attempt, `ensure topics ${listed(names)}`, undefined, (err) => `${call}: ${describeError(err)}`);
   }
 
+  /** Topic metadata (partitions and their leaders), retried like every other admin call. */
+  fetchTopicMetadata(topics: string[], signal?: AbortSignal) {
+    return this.retry(() => this.admin.fetchTopicMetadata({ topics }), `fetchTopicMetadata ${listed(topics)}`, signal);
+  }
+
   fetchTopicOffsets(topic: string, signal?: AbortSignal) {
     return this.retry(() => this.admin.fetchTopicOffsets(topic), `fetchTopicOffsets ${topic}`, signal);
   }

@@ -9,6 +9,7 @@ import { toConsumed, type KafkaBusOptions, type KafkaSettings } from './kafka-sh
 import { KafkaProducer } from './kafka-producer.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
 import { RetryingAdmin } from './kafka-admin.ts';
+import { BatchingProducer } from './batching-producer.ts';
 
 export type { KafkaBusOptions } from './kafka-shared.ts';
 
@@ -87,7 +88,22 @@ export class KafkaBus implements Bus {
   producer(): BusProducer {
     const p = new KafkaProducer(this.kafka, this.options, () => this.producers.delete(p));
     this.producers.add(p);
-    return p;
+    const batching = this.options.batching;
+    return batching ? new BatchingProducer(p, (topic) => this.partitionCount(topic), batching) : p;
+  }
+
+  private readonly partitionCounts = new Map<string, { count: number; at: number }>();
+
+  /** Partitions of a topic (from the cluster's metadata, cached for bus.kafka.metadata_max_age_ms). */
+  async partitionCount(topic: string): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    const now = Date.now();
+    if (known && now - known.at < this.options.settings.metadata_max_age_ms) return known.count;
+    const meta = await this.requireAdmin().fetchTopicMetadata([topic]);
+    const count = meta.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+    if (count < 1) throw new Error(`topic ${topic}: no partitions in the metadata`);
+    this.partitionCounts.set(topic, { count, at: now });
+    return count;
   }
 
   consumer(options: ConsumerOptions): BusConsumer {

@@ -1,8 +1,8 @@
 // Kafka producer behind BusProducer: idempotent (acks=all), one request in flight, explicit retries;
 // after a failed send it starts afresh, since an idempotent producer may hold stale sequence numbers.
-import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { BusProducer, BusRecord } from './types.ts';
-import type { KafkaBusOptions } from './kafka-shared.ts';
+import { compressionType, type KafkaBusOptions } from './kafka-shared.ts';
 
 export class KafkaProducer implements BusProducer {
   healthy = true;
@@ -37,7 +37,7 @@ export class KafkaProducer implements BusProducer {
       await producer.send({
         topic,
         acks: -1,
-        compression: this.options.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        compression: compressionType(this.options.settings.compression),
         messages: records.map((r) => ({ key: r.key, value: r.tombstone ? null : r.value, headers: r.headers })),
       });
       this.healthy = true;

@@ -1,7 +1,10 @@
 // Pieces the Kafka bus, its producer and its consumer share: settings, options, record conversion.
-import type { KafkaMessage } from 'kafkajs';
+import { promisify } from 'node:util';
+import { zstdCompress, zstdDecompress } from 'node:zlib';
+import kafkajs, { type KafkaMessage } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ConsumedRecord } from './types.ts';
+import type { BatchingOptions } from './batching-producer.ts';
 import type { KafkaSettings } from '../config/common-sections.ts';
 
 export type { KafkaSettings };
@@ -22,6 +25,22 @@ export function toConsumed(topic: string, partition: number, m: KafkaMessage): C
   };
 }
 
+// kafkajs reads and writes zstd record batches once a codec is registered; Node's own zlib has zstd (no
+// native add-on or extra package). Compression runs on libuv's thread pool, off the event loop.
+const { CompressionCodecs, CompressionTypes } = kafkajs; // CommonJS: not all of its names are ESM exports
+const zstd = promisify(zstdCompress);
+const unzstd = promisify(zstdDecompress);
+// One pass through the thread pool per record batch: the default 16 KiB output chunks made a 640 KB batch
+// 40 round trips (2.6 ms instead of 0.95 ms to decompress, measured).
+const ZSTD_CHUNK_BYTES = 1 << 20;
+CompressionCodecs[CompressionTypes.ZSTD] = () => ({
+  compress: (encoder: { buffer: Buffer }) => zstd(encoder.buffer, { chunkSize: ZSTD_CHUNK_BYTES }),
+  decompress: (buffer: Buffer) => unzstd(buffer, { chunkSize: ZSTD_CHUNK_BYTES }),
+});
+
+export const compressionType = (c: KafkaSettings['compression']): kafkajs.CompressionTypes =>
+  c === 'gzip' ? CompressionTypes.GZIP : c === 'zstd' ? CompressionTypes.ZSTD : CompressionTypes.None;
+
 export interface KafkaBusOptions {
   settings: KafkaSettings;
   clientId: string;
@@ -29,4 +48,6 @@ export interface KafkaBusOptions {
   logger: Logger;
   /** Called when a consumer gives up after max_restarts: the process should exit for its supervisor. */
   onFatal?: (err: Error) => void;
+  /** Batch records (record format v2) for batchable records; undefined writes every record alone. */
+  batching?: BatchingOptions;
 }

@@ -6,6 +6,7 @@ import type {
 } from './types.ts';
 import { partitionFor } from './partitioner.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
+import { BatchingProducer, type BatchingOptions } from './batching-producer.ts';
 
 interface Topic { spec: TopicSpec; partitions: ConsumedRecord[][]; }
 interface Group { committed: Map<string, number>; members: MemoryConsumer[]; }
@@ -19,11 +20,14 @@ export class MemoryBus implements Bus {
   private waiters: (() => void)[] = [];
   private readonly registry = new ConsumerRegistry();
   private readonly maxBatch: number;
+  private readonly batching: BatchingOptions | undefined;
   /** Test hook: when set, publish fails with this error (simulates an unavailable broker). */
   failPublishWith: Error | undefined;
 
-  constructor(options: { maxBatch?: number } = {}) {
+  /** `batching`: write batchable records as batch records (record format v2), as the Kafka bus does. */
+  constructor(options: { maxBatch?: number; batching?: BatchingOptions } = {}) {
     this.maxBatch = options.maxBatch ?? 500;
+    this.batching = options.batching;
   }
 
   async start(): Promise<void> {}
@@ -41,7 +45,14 @@ export class MemoryBus implements Bus {
   }
 
   producer(): BusProducer {
-    return { start: async () => {}, stop: async () => {}, publish: (topic, records) => this.append(topic, records) };
+    const plain: BusProducer = { start: async () => {}, stop: async () => {}, publish: (topic, records) => this.append(topic, records) };
+    return this.batching ? new BatchingProducer(plain, async (topic) => this.partitionCount(topic), this.batching) : plain;
+  }
+
+  partitionCount(topic: string): number {
+    const t = this.topics.get(topic);
+    if (!t) throw new Error(`unknown topic ${topic}`);
+    return t.partitions.length;
   }
 
   consumer(options: ConsumerOptions): BusConsumer {
@@ -93,7 +104,8 @@ export class MemoryBus implements Bus {
     for (const r of records) {
       const partition = partitionFor(r.key, t.partitions.length);
       const log = t.partitions[partition];
-      log.push({ ...r, headers: { ...(r.headers ?? {}) }, topic, partition, offset: String(log.length), timestamp: now });
+      const { batchable: _, ...rest } = r;
+      log.push({ ...rest, headers: { ...(r.headers ?? {}) }, topic, partition, offset: String(log.length), timestamp: now });
     }
     this.wake();
   }

@@ -12,9 +12,16 @@ export interface BusRecord {
    * `value` is then empty. Consumed records carry it back.
    */
   tombstone?: boolean;
+  /**
+   * The writer allows this record to travel inside a batch record (record format v2,
+   * common/contract/batch.ts) with other batchable records of the same partition; a bus with
+   * bus.batch_records off, and every record without this flag, is written as a record of its own.
+   * Readers of such a topic must accept both (`recordEntries`, or a BatchReader on the hot path).
+   */
+  batchable?: boolean;
 }
 
-export interface ConsumedRecord extends BusRecord {
+export interface ConsumedRecord extends Omit<BusRecord, 'batchable'> {
   topic: string;
   partition: number;
   /** Offset as a decimal string (Kafka offsets are 64-bit). */

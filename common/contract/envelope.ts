@@ -75,6 +75,23 @@ export function decodeEnvelope(bytes: Buffer | string): Validation<AnyEnvelope> 
   return validateEnvelope(parsed);
 }
 
+/**
+ * The consumers' hot path: parse and validate one envelope's text. A valid envelope is returned as parsed
+ * (no result object around it); otherwise the errors, decided and reported by the full path.
+ */
+export function parseEnvelope(text: string): AnyEnvelope | FieldError[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return [{ path: '', reason: `not JSON: ${(err as Error).message}` }];
+  }
+  const kind = typeof parsed === 'object' && parsed !== null ? (parsed as { kind?: unknown }).kind : undefined;
+  if (typeof kind === 'string' && wholeEnvelope.get(kind)?.(parsed)) return parsed as AnyEnvelope;
+  const full = validateEnvelopeFully(parsed);
+  return full.ok ? full.value : full.errors;
+}
+
 export function encodeEnvelope(envelope: AnyEnvelope): Buffer {
   return Buffer.from(JSON.stringify(envelope));
 }

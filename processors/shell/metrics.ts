@@ -53,7 +53,7 @@ export class ProcessorMetrics {
     this.lag = new Gauge({ name: 'ringwatch_processor_consumer_lag_records', help: 'Committed-offset lag, records.', labelNames: ['stage', 'topic'], registers });
     this.judgedUntil = new Gauge({ name: 'ringwatch_processor_judged_window_end_timestamp_seconds', help: 'End of the newest judged window.', registers });
     this.batchSeconds = new Histogram({ name: 'ringwatch_processor_batch_duration_seconds', help: 'Time to process one consumed batch.', labelNames: ['stage'], buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10], registers });
-    this.eventAge = new Histogram({ name: 'ringwatch_processor_event_age_seconds', help: 'Receipt-to-processing latency of telemetry records.', buckets: [0.01, 0.1, 0.5, 1, 5, 30, 120, 600], registers });
+    this.eventAge = new Histogram({ name: 'ringwatch_processor_event_age_seconds', help: 'Receipt-to-processing age of telemetry: per consumed partition batch, of its oldest and its newest accepted event.', buckets: [0.01, 0.1, 0.5, 1, 5, 30, 120, 600], registers });
     this.verdict = new Gauge({ name: 'ringwatch_processor_verdict', help: 'Latest verdict per release, ring, signal and layer: 0 pass, 1 inconclusive, 2 fail.', labelNames: [...rel, 'layer'], registers });
     this.affected = new Gauge({ name: 'ringwatch_processor_affected_devices', help: 'Numerator of the latest comparison: devices showing the signal.', labelNames: [...rel, 'side'], registers });
     this.exposed = new Gauge({ name: 'ringwatch_processor_exposed_devices', help: 'Denominator of the latest comparison: devices that could show it.', labelNames: [...rel, 'side'], registers });

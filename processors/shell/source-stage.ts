@@ -8,7 +8,9 @@
 import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch, ConsumedRecord } from '../../common/bus/types.ts';
 import type { Topics } from '../../common/bus/topics.ts';
 import { publishDeadLetters, type DeadLetter } from '../../common/contract/dead-letter.ts';
-import { decodeEnvelope } from '../../common/contract/envelope.ts';
+import { parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
+import { BatchReader, isBatch } from '../../common/contract/batch.ts';
+import type { FieldError } from '../../common/contract/validate.ts';
 import { encodeCells } from '../../common/contract/cells.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
 import type { Clock } from '../../common/runtime/clock.ts';
@@ -43,10 +45,16 @@ export interface SourceStageOptions {
 
 type Kind = 'heartbeats' | 'crashes';
 
+const TALLIED = ['accepted', 'duplicate', 'late', 'backfill', 'ignored', 'tick', 'invalid'] as const;
+type Tally = Record<(typeof TALLIED)[number], number> & { oldestMs: number; newestMs: number };
+const newTally = (): Tally => ({ accepted: 0, duplicate: 0, late: 0, backfill: 0, ignored: 0, tick: 0, invalid: 0, oldestMs: Infinity, newestMs: -Infinity });
+
 export class SourceStage implements Lifecycle {
   readonly cores = new Map<string, SourceCore>();
   private readonly pending = new Map<string, PartialWindow[]>();
   private readonly evictedSeen = new Map<string, number>();
+  /** Reused for every batch record (batches of different partitions never interleave inside apply). */
+  private readonly reader = new BatchReader();
   private readonly o: SourceStageOptions;
   private consumer: BusConsumer | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -103,7 +111,9 @@ export class SourceStage implements Lifecycle {
     let core = this.cores.get(source);
     if (!core || first > core.nextOffset) core = await this.restore(source, batch, first, ctx);
     const dead: DeadLetter[] = [];
-    for (const r of batch.records) this.apply(core, kind, r, dead);
+    const tally = newTally();
+    for (const r of batch.records) this.apply(core, kind, r, dead, tally);
+    this.count(kind, tally);
     const partials = this.queue(source, core);
     const sends: Promise<void>[] = [];
     if (dead.length) sends.push(publishDeadLetters(this.o.producer, this.o.topics.deadLetter, dead, new Date(this.o.clock.now())));
@@ -116,32 +126,74 @@ export class SourceStage implements Lifecycle {
     this.o.metrics.batchSeconds.observe({ stage: 'source' }, (performance.now() - started) / 1000);
   }
 
-  /** Apply one record exactly once (by offset). `dead` is undefined while replaying (already handled). */
-  private apply(core: SourceCore, kind: Kind, r: ConsumedRecord, dead: DeadLetter[] | undefined): void {
+  /**
+   * Apply one record exactly once (by offset): a tick, a v1 record (one envelope) or a v2 batch record
+   * (common/contract/batch.ts; its events are applied together, so the offset still says what is applied).
+   * `dead` is undefined while replaying (already handled). Per event, the hot path allocates only what
+   * JSON.parse makes: no record, buffer, header or result object; outcomes are counted per batch.
+   */
+  private apply(core: SourceCore, kind: Kind, r: ConsumedRecord, dead: DeadLetter[] | undefined, tally?: Tally): void {
     const offset = BigInt(r.offset);
     if (offset < core.nextOffset) return;
     core.nextOffset = offset + 1n;
-    const m = dead ? this.o.metrics : undefined;
+    const source = () => `topic:${r.topic}/${r.partition}@${r.offset}`;
     if (isTick(r.headers)) {
       const tick = decodeTick(r.value);
       if (tick.ok) {
         core.advance(tick.value.watermarkMs, tick.value.closedAt);
-        m?.events.inc({ topic: kind, outcome: 'tick' });
+        if (tally) tally.tick++;
       } else {
-        dead?.push({ key: r.key, original: r.value, reason: 'invalid_record', errors: tick.errors, source: `topic:${r.topic}/${r.partition}@${r.offset}` });
-        m?.events.inc({ topic: kind, outcome: 'invalid' });
+        dead?.push({ key: r.key, original: r.value, reason: 'invalid_record', errors: tick.errors, source: source() });
+        if (tally) tally.invalid++;
       }
       return;
     }
-    const decoded = decodeEnvelope(r.value);
-    if (!decoded.ok) {
-      dead?.push({ key: r.key, original: r.value, reason: 'invalid_event', errors: decoded.errors, source: `topic:${r.topic}/${r.partition}@${r.offset}` });
-      m?.events.inc({ topic: kind, outcome: 'invalid' });
+    if (!isBatch(r.headers)) {
+      this.feed(core, parseEnvelope(r.value.toString('utf8')), r.timestamp, tally, dead, () => ({ key: r.key, original: r.value, source: source() }));
       return;
     }
-    const outcome = core.feed(decoded.value, r.timestamp);
-    m?.events.inc({ topic: kind, outcome });
-    if (m && outcome === 'accepted') m.eventAge.observe(Math.max(0, this.o.clock.now() - timestampMs(decoded.value.receivedAt)) / 1000);
+    const reader = this.reader;
+    try {
+      reader.reset(r.value);
+    } catch (err) {
+      // Its events cannot be told apart: the record goes to the dead letters whole.
+      dead?.push({ key: r.key, original: r.value, reason: 'invalid_record', errors: [{ path: '', reason: (err as Error).message }], source: source() });
+      if (tally) tally.invalid++;
+      return;
+    }
+    const entry = () => ({ key: reader.key(), original: Buffer.from(reader.value()), source: `${source()}#${reader.index}` });
+    while (reader.next()) this.feed(core, parseEnvelope(reader.valueText()), r.timestamp, tally, dead, entry);
+  }
+
+  private feed(
+    core: SourceCore, decoded: AnyEnvelope | FieldError[], brokerMs: number, tally: Tally | undefined,
+    dead: DeadLetter[] | undefined, where: () => { key: string; original: Buffer; source: string },
+  ): void {
+    if (Array.isArray(decoded)) {
+      dead?.push({ ...where(), reason: 'invalid_event', errors: decoded });
+      if (tally) tally.invalid++;
+      return;
+    }
+    const outcome = core.feed(decoded, brokerMs);
+    if (!tally) return;
+    tally[outcome]++;
+    if (outcome === 'accepted') {
+      const t = timestampMs(decoded.receivedAt);
+      if (t < tally.oldestMs) tally.oldestMs = t;
+      if (t > tally.newestMs) tally.newestMs = t;
+    }
+  }
+
+  /** One batch's counts into the metrics (one increment per outcome, not per event). */
+  private count(kind: Kind, tally: Tally): void {
+    const m = this.o.metrics;
+    for (const outcome of TALLIED) if (tally[outcome]) m.events.inc({ topic: kind, outcome }, tally[outcome]);
+    if (tally.accepted) {
+      // Receipt-to-processing age of the batch's oldest and newest accepted events.
+      const now = this.o.clock.now();
+      m.eventAge.observe(Math.max(0, now - tally.oldestMs) / 1000);
+      if (tally.newestMs !== tally.oldestMs) m.eventAge.observe(Math.max(0, now - tally.newestMs) / 1000);
+    }
   }
 
   private async restore(source: string, batch: ConsumedBatch, until: bigint, ctx: BatchContext): Promise<SourceCore> {

@@ -4,8 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { KafkaBus } from '../../common/bus/kafka-bus.ts';
 import { buildConfig } from '../../app/config.ts';
 import { silentLogger } from '../../common/telemetry/logger.ts';
-import { testBrokers } from '../support/kafka.ts';
+import { testBrokers, uniquePrefix } from '../support/kafka.ts';
 import { busContract } from './contract.ts';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { partitionFor } from '../../common/bus/partitioner.ts';
+import { isBatch, recordEntries } from '../../common/contract/batch.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/process-then-hang.ts', import.meta.url));
 
@@ -45,4 +49,46 @@ busContract({
     await new Promise((resolve) => child.once('exit', resolve));
     return processed;
   },
+});
+
+describe('kafka: batch records (format v2) on the real broker, zstd and none', () => {
+  for (const compression of ['zstd', 'none'] as const) {
+    it(`${compression}: every event comes back in its partition, in order per key, with its own headers`, async () => {
+      const config = buildConfig({ bus: { kafka: { brokers: testBrokers(), compression } } }, {});
+      const bus = new KafkaBus({ settings: config.bus.kafka, clientId: 'batch', replicationFactor: 1, logger: silentLogger, batching: { maxEvents: 50, maxBytes: 1 << 20 } });
+      await bus.start();
+      try {
+        const topic = `${uniquePrefix('batch')}${compression}`;
+        await bus.ensureTopics([{ name: topic, partitions: 5 }]);
+        const producer = bus.producer();
+        await producer.start();
+        const headers = { traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01` };
+        const input = Array.from({ length: 600 }, (_, n) => ({ key: `device-${n % 37}`, value: Buffer.from(JSON.stringify({ n })), headers, batchable: true }));
+        await producer.publish(topic, input.slice(0, 300));
+        await producer.publish(topic, input.slice(300));
+        await producer.stop();
+        const seen: { key: string; n: number; partition: number; traceparent?: string }[] = [];
+        let records = 0;
+        await bus.scan(topic, {}, async (batch) => {
+          for (const r of batch) {
+            records++;
+            assert.ok(isBatch(r.headers));
+            for (const e of recordEntries(r)) seen.push({ key: e.key, n: JSON.parse(e.value.toString()).n, partition: r.partition, traceparent: e.headers?.traceparent });
+          }
+        });
+        assert.equal(seen.length, 600);
+        assert.ok(records < 600 / 10, `${records} records for 600 events`);
+        for (const s of seen) {
+          assert.equal(partitionFor(s.key, 5), s.partition, 'an event on the partition its own key hashes to');
+          assert.equal(s.traceparent, headers.traceparent);
+        }
+        for (let d = 0; d < 37; d++) {
+          const ns = seen.filter((s) => s.key === `device-${d}`).map((s) => s.n);
+          assert.deepEqual(ns, [...ns].sort((a, b) => a - b));
+        }
+      } finally {
+        await bus.stop();
+      }
+    });
+  }
 });

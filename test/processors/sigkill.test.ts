@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaBus } from '../../common/bus/kafka-bus.ts';
-import { topicSpecs } from '../../common/bus/create-bus.ts';
+import { busBatching, topicSpecs } from '../../common/bus/create-bus.ts';
 import { topicNames } from '../../common/bus/topics.ts';
 import type { Decision } from '../../common/contract/decision.ts';
 import { silentLogger } from '../../common/telemetry/logger.ts';
@@ -59,7 +59,8 @@ async function run(kill: boolean): Promise<Decision[]> {
     processor: { ...PROCESSOR_SETTINGS, listen_host: '127.0.0.1', listen_port: 0, group_id: `${prefix}processor` },
   }));
   const config = testConfig({}, busSettings);
-  const bus = new KafkaBus({ settings: config.bus.kafka, clientId: 'test', replicationFactor: 1, logger: silentLogger });
+  // Written as the collector writes (batch records, format v2, unless bus.batch_records is off).
+  const bus = new KafkaBus({ settings: config.bus.kafka, clientId: 'test', replicationFactor: 1, logger: silentLogger, batching: busBatching(config.bus) });
   const topics = topicNames(prefix);
   const instances: ReturnType<typeof startInstance>[] = [];
   let reader: Awaited<ReturnType<typeof readDecisions>> | undefined;

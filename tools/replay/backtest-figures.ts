@@ -2,8 +2,11 @@
 // and prints events/s, CPU rate, peak memory and the machine it ran on. A script, not a test: the figures go
 // into docs/backtest.md. Generate the input first (about 5 minutes, 559 MB; keep it out of the repo):
 //   node app/ringwatch.ts simulate --scenario deploy/scenarios/noisy-week.yaml --output /tmp/week.ndjson.gz
-//   node tools/replay/backtest-figures.ts --input /tmp/week.ndjson.gz [--config FILE] [--reorder-secs N]
-import { existsSync, statSync } from 'node:fs';
+//   node tools/replay/backtest-figures.ts --input /tmp/week.ndjson.gz [--config FILE] [--reorder-secs N] [--no-floor]
+// After the backtest it reads the same file once more with gunzip + JSON.parse only (the floor) and prints
+// the backtest's rate as a ratio to it.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../app/config.ts';
@@ -12,10 +15,13 @@ import { formatSummary } from './backtest-format.ts';
 import { DEFAULT_REORDER_MAX_EVENTS, DEFAULT_REORDER_SECS } from './backtest-command.ts';
 
 const { values } = parseArgs({
+  allowNegative: true,
   options: {
     input: { type: 'string', default: '/tmp/week.ndjson.gz' },
     config: { type: 'string' },
     'reorder-secs': { type: 'string', default: String(DEFAULT_REORDER_SECS) },
+    /** Also measure the read + parse floor on the same file (default on; --no-floor to skip). */
+    floor: { type: 'boolean', default: true },
   },
 });
 const input = values.input as string;
@@ -35,7 +41,48 @@ const summary = await runBacktest({
   progressEveryMs: 10_000,
 });
 
+/**
+ * The floor: what reading alone costs on this machine, now: gunzip, UTF-8 decode, line split and one
+ * JSON.parse a line, nothing else (same chunk sizes as the backtest's reader). Measured right after the
+ * backtest on the same file, so a loaded machine weighs on both alike.
+ */
+async function readParseFloor(file: string): Promise<{ lines: number; wallSecs: number; cpuSecs: number }> {
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  const head = Buffer.alloc(2);
+  const fd = await import('node:fs/promises').then((f) => f.open(file));
+  await fd.read(head, 0, 2, 0);
+  await fd.close();
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip({ chunkSize: 256 << 10 })) : raw;
+  let lines = 0;
+  let rest = '';
+  let sink = 0;
+  for await (const chunk of stream) {
+    const text = rest + (chunk as Buffer).toString('utf8');
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      if (nl > from) { sink += (JSON.parse(text.slice(from, nl)) as { v?: number }).v ?? 0; lines++; }
+      from = nl + 1;
+    }
+    rest = text.slice(from);
+  }
+  if (rest.trim()) { JSON.parse(rest); lines++; }
+  const u = process.cpuUsage(cpu);
+  if (sink < 0) console.log(sink);
+  return { lines, wallSecs: (performance.now() - t0) / 1000, cpuSecs: (u.user + u.system) / 1e6 };
+}
+
+const floor = values.floor ? await readParseFloor(input) : undefined;
+
 process.stdout.write(formatSummary(summary));
+if (floor) {
+  const floorRate = floor.lines / floor.wallSecs;
+  const floorCpuRate = floor.lines / floor.cpuSecs;
+  process.stdout.write(`floor (gunzip + JSON.parse of the same file, same run): ${floor.lines} lines in ${floor.wallSecs.toFixed(1)} s wall = ${Math.round(floorRate)} lines/s; `
+    + `${floor.cpuSecs.toFixed(1)} s CPU = ${Math.round(floorCpuRate)} lines per CPU-second\n`
+    + `backtest / floor: ${(summary.eventsPerSec / floorRate).toFixed(2)} wall, ${(summary.eventsPerCpuSec / floorCpuRate).toFixed(2)} per CPU-second (target >= 0.5)\n`);
+}
 process.stdout.write([
   `figures: ${summary.eventsReplayed} events in ${summary.wallSecs} s wall = ${summary.eventsPerSec} events/s; `
     + `${summary.cpuSecs} s CPU = ${summary.eventsPerCpuSec} events per CPU-second; peak RSS ${(summary.peakRssBytes / 1048576).toFixed(0)} MB`,

@@ -1,4 +1,5 @@
 // `ringwatch export`: copy the telemetry topics over a time range into an NDJSON file for `ringwatch backtest`.
+// One envelope per line whatever the record format (v1: one event per record, v2: batch records).
 // Lines come out per topic and partition, in append order; the backtest restores receive-time order with a
 // bounded reorder buffer, so the file need not be globally sorted (and export needs no memory to sort it).
 import type { Bus } from '../../common/bus/types.ts';
@@ -6,6 +7,7 @@ import type { Topics } from '../../common/bus/topics.ts';
 import { decodeEnvelope } from '../../common/contract/envelope.ts';
 import type { LineWriter } from './ndjson-writer.ts';
 import { isTick } from '../../common/contract/ticks.ts';
+import { recordEntries } from '../../common/contract/batch.ts';
 
 export interface ExportSummary {
   written: number;
@@ -22,13 +24,22 @@ export async function exportTelemetry(bus: Bus, topics: Topics, range: { fromMs?
     await bus.scan(topic, range, async (records) => {
       for (const record of records) {
         if (isTick(record.headers)) continue; // watermark ticks, not telemetry
-        if (!decodeEnvelope(record.value).ok) {
+        let entries;
+        try {
+          entries = recordEntries(record); // v1: the record itself; v2: each event of the batch record
+        } catch {
           summary.invalid++;
           continue;
         }
-        await out.write(record.value.toString('utf8'));
-        summary.written++;
-        summary.byTopic[topic]++;
+        for (const entry of entries) {
+          if (!decodeEnvelope(entry.value).ok) {
+            summary.invalid++;
+            continue;
+          }
+          await out.write(entry.value.toString('utf8'));
+          summary.written++;
+          summary.byTopic[topic]++;
+        }
       }
     });
   }

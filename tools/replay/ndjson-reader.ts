@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { decodeEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
+import { parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
 import { formatFieldError } from '../../common/contract/validate.ts';
 
 export type ReplayItem =
@@ -50,10 +50,11 @@ async function* maybeGunzip(source: Readable): AsyncGenerator<Buffer> {
 }
 
 function decodeLine(text: string, line: number): ReplayItem | undefined {
-  const trimmed = text.trim();
+  // Lines written by export or simulate need no trim (JSON.parse takes surrounding white space anyway).
+  const trimmed = text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32 ? text : text.trim();
   if (!trimmed) return undefined;
-  const decoded = decodeEnvelope(trimmed);
-  return decoded.ok ? { ok: true, line, envelope: decoded.value } : { ok: false, line, reason: decoded.errors.map(formatFieldError).join('; ') };
+  const decoded = parseEnvelope(trimmed);
+  return Array.isArray(decoded) ? { ok: false, line, reason: decoded.map(formatFieldError).join('; ') } : { ok: true, line, envelope: decoded };
 }
 
 const tooLong = (line: number): ReplayItem => ({ ok: false, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../../common/bus/types.ts';
 import { MemoryBus } from '../../../common/bus/memory-bus.ts';
 import { withRetries } from '../../../common/runtime/retry.ts';
+import { recordEntries } from '../../../common/contract/batch.ts';
 
 export interface StoredRecord {
   key: string;
@@ -63,7 +64,9 @@ function readToEnd(consumer: Consumer, topic: string, remaining: Map<number, num
   });
 }
 
-/** Envelopes of a telemetry topic, parsed. */
-export async function envelopes(read: TopicReader, topic: string): Promise<{ key: string; envelope: any; headers: Record<string, string> }[]> {
-  return (await read(topic)).map((r) => ({ key: r.key, envelope: JSON.parse(r.value.toString('utf8')), headers: r.headers }));
+/** Envelopes of a telemetry topic, parsed: every event of a batch record (format v2) with its own key and headers. */
+export async function envelopes(read: TopicReader, topic: string): Promise<{ key: string; envelope: any; headers: Record<string, string>; partition: number }[]> {
+  return (await read(topic)).flatMap((r) => recordEntries(r).map((e) => ({
+    key: e.key, envelope: JSON.parse(e.value.toString('utf8')), headers: e.headers ?? {}, partition: r.partition,
+  })));
 }

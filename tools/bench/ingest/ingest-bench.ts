@@ -2,7 +2,7 @@
 // and produce the same events with a bare kafkajs producer, in alternating rounds (so load from anything
 // else on the machine hits both alike); print events/s, latency and the ratio of the medians.
 // Environment: BENCH_ROUNDS (3), BENCH_PHASE_SECS (10), BENCH_CONNECTIONS (32), BENCH_BATCH_EVENTS (100),
-// BENCH_GZIP (0|1), RINGWATCH_KAFKA_BROKERS (else a private broker is started with kafka.sh),
+// BENCH_GZIP (0|1), BENCH_JAVA_RECORDS (2000000 per round; 0 leaves the Java producer out), RINGWATCH_KAFKA_BROKERS (else a private broker is started with kafka.sh),
 // BENCH_COLLECTOR_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the collector).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -14,6 +14,7 @@ import { startCollectorProcess, type CollectorProcess } from './collector-proces
 import { BareProducer, type PhaseResult } from './bare-kafkajs.ts';
 import { driveCollector } from './drive-http.ts';
 import { median } from './stats.ts';
+import { javaProducer, type JavaProducerResult } from '../java/java-producer.ts';
 
 const env = process.env;
 const rounds = Number(env.BENCH_ROUNDS ?? 3);
@@ -21,6 +22,8 @@ const phaseSecs = Number(env.BENCH_PHASE_SECS ?? 10);
 const connections = Number(env.BENCH_CONNECTIONS ?? 32);
 const batchEvents = Number(env.BENCH_BATCH_EVENTS ?? 100);
 const gzip = env.BENCH_GZIP === '1';
+/** Records per run of Kafka's Java producer, the machine limit, once per round (0: left out). */
+const javaRecords = Number(env.BENCH_JAVA_RECORDS ?? 2_000_000);
 const POOL_REQUESTS = 500;
 const PARTITIONS = 6;
 const BARE = { batchSize: 1000, concurrency: 4 };
@@ -48,12 +51,13 @@ try {
   const drive = (secs: number) => driveCollector({ url, bodies, gzip, connections, durationSecs: secs, batchEvents });
   await drive(3); // warm-up (JIT, connections, producer id), not counted
   await bare.run(3);
-  const results: { collector: PhaseResult & { non2xx: number; errors: number }; bare: PhaseResult; load1: number }[] = [];
+  const results: { collector: PhaseResult & { non2xx: number; errors: number }; bare: PhaseResult; java?: JavaProducerResult; load1: number }[] = [];
   for (let r = 0; r < rounds; r++) {
     const http = await drive(phaseSecs);
     const kafkajs = await bare.run(phaseSecs);
-    results.push({ collector: http, bare: kafkajs, load1: loadavg()[0] });
-    console.log(`round ${r + 1}: collector ${fmt(http)} | bare kafkajs ${fmt(kafkajs)} | load ${loadavg()[0].toFixed(1)}`);
+    const java = javaRecords > 0 ? await javaProducer({ brokers: broker.brokers, topic: `${prefix}java${r}`, partitions: PARTITIONS, records: javaRecords }) : undefined;
+    results.push({ collector: http, bare: kafkajs, java, load1: loadavg()[0] });
+    console.log(`round ${r + 1}: collector ${fmt(http)} | bare kafkajs ${fmt(kafkajs)}${java ? ` | Java producer ${Math.round(java.recordsPerSec)} records/s` : ''} | load ${loadavg()[0].toFixed(1)}`);
   }
   await bare.close();
   await collector.stop();
@@ -69,6 +73,7 @@ try {
       collectorP50Ms: med((x) => x.collector.p50Ms), collectorP99Ms: med((x) => x.collector.p99Ms),
       bareEventsPerSec: Math.round(med((x) => x.bare.eventsPerSec)),
       bareP50Ms: Math.round(med((x) => x.bare.p50Ms)), bareP99Ms: Math.round(med((x) => x.bare.p99Ms)),
+      javaRecordsPerSec: javaRecords > 0 ? Math.round(med((x) => x.java?.recordsPerSec ?? 0)) : undefined,
     },
     ratio: 0,
     failedRequests: results.reduce((s, x) => s + x.collector.non2xx + x.collector.errors, 0),
@@ -84,6 +89,10 @@ try {
   console.log(`  collector over HTTP : ${md.collectorEventsPerSec} events/s  p50 ${md.collectorP50Ms} ms  p99 ${md.collectorP99Ms} ms per request  (${figures.failedRequests} failed requests)`);
   console.log(`  bare kafkajs        : ${md.bareEventsPerSec} events/s  p50 ${md.bareP50Ms} ms  p99 ${md.bareP99Ms} ms per ${BARE.batchSize}-event send`);
   console.log(`  ratio collector / bare kafkajs: ${figures.ratio}`);
+  if (md.javaRecordsPerSec) {
+    console.log(`  Java producer (limit): ${md.javaRecordsPerSec} records/s (acks=all, idempotent, 380-byte records)`);
+    console.log(`  ratio to the limit: collector ${(md.collectorEventsPerSec / md.javaRecordsPerSec).toFixed(2)}, bare kafkajs ${(md.bareEventsPerSec / md.javaRecordsPerSec).toFixed(2)}`);
+  }
 } finally {
   await collector?.stop();
   broker.stop();

@@ -8,6 +8,7 @@ import { startCollectorProcess, BENCH_TOKEN } from '../ingest/collector-process.
 import { BareProducer, type PhaseResult } from '../ingest/bare-kafkajs.ts';
 import { driveCollector } from '../ingest/drive-http.ts';
 import { median } from '../ingest/stats.ts';
+import { javaProducer, type JavaProducerResult } from '../java/java-producer.ts';
 
 export interface IngestOptions {
   brokers: string[];
@@ -16,6 +17,8 @@ export interface IngestOptions {
   connections: number;
   batchEvents: number;
   collectorNodeOptions?: string;
+  /** Records per Java ProducerPerformance run (the machine-limit row); 0 leaves it out. */
+  javaRecords: number;
 }
 
 export interface IngestFigures {
@@ -26,7 +29,11 @@ export interface IngestFigures {
   ratio: number;
   at70: { targetEventsPerSec: number; eventsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number };
   failedRequests: number;
-  rounds: { collector: PhaseResult; bare: PhaseResult }[];
+  rounds: { collector: PhaseResult; bare: PhaseResult; java?: JavaProducerResult }[];
+  /** Kafka's Java producer, acks=all, idempotent, ~380-byte records, same broker and partitions: the machine limit. */
+  javaRecordsPerSec?: number;
+  /** collector / Java producer (median of the rounds' figures). */
+  javaRatio?: number;
 }
 
 const POOL_REQUESTS = 500;
@@ -46,16 +53,22 @@ export async function ingestFigures(o: IngestOptions): Promise<IngestFigures> {
     const drive = (secs: number) => driveCollector({ url: collector.url, bodies, gzip: false, connections: o.connections, durationSecs: secs, batchEvents: o.batchEvents });
     await drive(3);
     await bare.run(3);
-    const rounds: { collector: PhaseResult & { non2xx: number; errors: number }; bare: PhaseResult }[] = [];
+    const rounds: { collector: PhaseResult & { non2xx: number; errors: number }; bare: PhaseResult; java?: JavaProducerResult }[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const http = await drive(o.phaseSecs);
       const kafkajs = await bare.run(o.phaseSecs);
-      rounds.push({ collector: http, bare: kafkajs });
-      console.log(`  ingest round ${r + 1}: collector ${Math.round(http.eventsPerSec)} events/s p99 ${http.p99Ms} ms | bare kafkajs ${Math.round(kafkajs.eventsPerSec)} events/s`);
+      // In the same round, on the same broker: what the machine carries with Kafka's own client.
+      const java = o.javaRecords > 0
+        ? await javaProducer({ brokers: o.brokers, topic: `${runId}.java${r}`, partitions: PARTITIONS, records: o.javaRecords })
+        : undefined;
+      rounds.push({ collector: http, bare: kafkajs, java });
+      console.log(`  ingest round ${r + 1}: collector ${Math.round(http.eventsPerSec)} events/s p99 ${http.p99Ms} ms | bare kafkajs ${Math.round(kafkajs.eventsPerSec)} events/s`
+        + (java ? ` | Java producer ${Math.round(java.recordsPerSec)} records/s` : ''));
     }
     const med = (pick: (x: (typeof rounds)[number]) => number) => median(rounds.map(pick));
     const collectorEventsPerSec = Math.round(med((x) => x.collector.eventsPerSec));
     const bareEventsPerSec = Math.round(med((x) => x.bare.eventsPerSec));
+    const javaRecordsPerSec = o.javaRecords > 0 ? Math.round(med((x) => x.java?.recordsPerSec ?? 0)) : undefined;
     // 70% of what the collector sustained in this run, as a fixed request rate (open-loop enough: 64
     // connections so that a slow answer does not throttle the offered load).
     const targetEventsPerSec = Math.round(0.7 * collectorEventsPerSec);
@@ -72,12 +85,13 @@ export async function ingestFigures(o: IngestOptions): Promise<IngestFigures> {
     return {
       collectorEventsPerSec, collectorP50Ms: med((x) => x.collector.p50Ms), collectorP99Ms: med((x) => x.collector.p99Ms),
       bareEventsPerSec, ratio: Number((collectorEventsPerSec / bareEventsPerSec).toFixed(2)),
+      javaRecordsPerSec, javaRatio: javaRecordsPerSec ? Number((collectorEventsPerSec / javaRecordsPerSec).toFixed(2)) : undefined,
       at70: {
         targetEventsPerSec, eventsPerSec: Math.round((at70['2xx'] * o.batchEvents) / at70.duration),
         p50Ms: at70.latency.p50, p99Ms: at70.latency.p99, non2xx: at70.non2xx + at70.errors + at70.timeouts,
       },
       failedRequests: rounds.reduce((s, x) => s + x.collector.non2xx + x.collector.errors, 0),
-      rounds: rounds.map((x) => ({ collector: x.collector, bare: x.bare })),
+      rounds: rounds.map((x) => ({ collector: x.collector, bare: x.bare, java: x.java })),
     };
   } finally {
     await bare.close();

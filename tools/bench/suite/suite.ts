@@ -3,7 +3,9 @@
 // one table with a ratio to a baseline measured in the same run, and writes bench-results/suite-<date>.json.
 // Prints figures; asserts nothing. Sizes are flags; defaults keep the suite under ~10 min.
 //
-//   node --expose-gc tools/bench/suite/suite.ts [--sections ingest,core,scaling,latency] [--ingest-rounds 2]
+//   node --expose-gc tools/bench/suite/suite.ts [--sections limit,ingest,core,scaling,latency] [--ingest-rounds 2]
+//     [--java-records 2000000] (the machine-limit row: Kafka's Java producer) [--formats v2,v1] (scaling)
+//     [--compression none|gzip|zstd] (scaling: bus.kafka.compression of loader and processors)
 //     [--ingest-secs 10] [--devices 100000] [--memory 1000000,10000000] [--kafka-events 240000]
 //     [--instances 1,2,3] [--latency-runs 2] [--latency-devices 2000] [--latency-max-secs 90]
 //     [--profile DIR]  (CPU profiles of the collector and processor children into DIR)
@@ -18,9 +20,13 @@ import { coreFigures, type CoreFigures } from './suite-core.ts';
 import { scalingFigures, type DrainRun } from './suite-scaling.ts';
 import { latencyRun, type LatencyRun } from './suite-latency.ts';
 import { printTable, rows } from './suite-table.ts';
+import { javaProducer, type JavaProducerResult } from '../java/java-producer.ts';
 
 const { values } = parseArgs({ options: {
-  sections: { type: 'string', default: 'ingest,core,scaling,latency' },
+  sections: { type: 'string', default: 'limit,ingest,core,scaling,latency' },
+  'java-records': { type: 'string', default: '2000000' },
+  formats: { type: 'string', default: 'v2,v1' },
+  compression: { type: 'string' },
   'ingest-rounds': { type: 'string', default: '2' },
   'ingest-secs': { type: 'string', default: '10' },
   devices: { type: 'string', default: '100000' },
@@ -40,6 +46,8 @@ export interface SuiteResults {
   date: string;
   machine: { nproc: number; cpu: string | undefined; memGiB: number; node: string; broker: string };
   settings: Record<string, unknown>;
+  /** Kafka's Java producer on the same broker (acks=all, idempotent, ~380-byte records): the machine limit. */
+  limit?: { runs: JavaProducerResult[]; recordsPerSec: number };
   ingest?: IngestFigures;
   core?: Omit<CoreFigures, 'raw'>;
   scaling?: DrainRun[];
@@ -55,7 +63,14 @@ const results: SuiteResults = {
   settings: { ...values },
   wallSecs: 0,
 };
+const javaRecords = Number(values['java-records']);
 try {
+  if (sections.has('limit') && javaRecords > 0) {
+    console.log('limit: Kafka\'s Java producer (kafka-tools ProducerPerformance), acks=all, idempotent, 380-byte records, 6 partitions');
+    const run = await javaProducer({ brokers: broker.brokers, topic: `limit-${Date.now().toString(36)}`, partitions: 6, records: javaRecords });
+    console.log(`  Java producer: ${Math.round(run.recordsPerSec)} records/s (${run.mbPerSec} MB/s), p99 ${run.p99Ms} ms`);
+    results.limit = { runs: [run], recordsPerSec: Math.round(run.recordsPerSec) };
+  }
   if (sections.has('core')) {
     console.log('core: tools/bench/processor/bench.ts (in-process, memory) + JSON.parse baseline');
     const { raw: _raw, ...core } = coreFigures(Number(values.devices), list(values.memory));
@@ -64,11 +79,19 @@ try {
   if (sections.has('ingest')) {
     console.log('ingest: collector process vs bare kafkajs (collectors/bench pieces)');
     results.ingest = await ingestFigures({ brokers: broker.brokers, rounds: Number(values['ingest-rounds']), phaseSecs: Number(values['ingest-secs']),
-      connections: 32, batchEvents: 100, collectorNodeOptions: prof('collector') });
+      connections: 32, batchEvents: 100, collectorNodeOptions: prof('collector'), javaRecords: sections.has('limit') ? javaRecords : 0 });
+    // The machine limit: every Java run of this suite (standalone + one per ingest round), median.
+    const javaRuns = [...(results.limit?.runs ?? []), ...results.ingest.rounds.flatMap((r) => (r.java ? [r.java] : []))];
+    if (javaRuns.length) {
+      const sorted = javaRuns.map((r) => r.recordsPerSec).sort((a, b) => a - b);
+      results.limit = { runs: javaRuns, recordsPerSec: Math.round(sorted[Math.floor((sorted.length - 1) / 2)]) };
+    }
   }
   if (sections.has('scaling')) {
     console.log('scaling: bare kafkajs consumer vs 1, 2, 3 processor processes on a 6-partition topic');
-    results.scaling = await scalingFigures({ brokers: broker.brokers, events: Number(values['kafka-events']), instances: list(values.instances), nodeOptions: prof('processor') });
+    results.scaling = await scalingFigures({ brokers: broker.brokers, events: Number(values['kafka-events']), instances: list(values.instances), nodeOptions: prof('processor'),
+      formats: String(values.formats).split(',').filter((f): f is 'v1' | 'v2' => f === 'v1' || f === 'v2'),
+      compression: values.compression as 'none' | 'gzip' | 'zstd' | undefined });
   }
   if (sections.has('latency')) {
     console.log('latency: collector -> processor -> alerter on Kafka, crowdstrike.yaml, local PagerDuty');

@@ -1,0 +1,54 @@
+// The processor reads record format v2 (batch records) and v1 records on one topic: every valid event of
+// a batch is applied, an invalid one is dead-lettered alone with its original bytes and its place in the
+// batch, a damaged batch record is dead-lettered whole, and nothing stops the consumer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runRoles } from '../../app/run-roles.ts';
+import type { MemoryBus } from '../../common/bus/memory-bus.ts';
+import { batchHeaders, encodeBatch } from '../../common/contract/batch.ts';
+import { DLQ_HEADERS } from '../../common/contract/dead-letter.ts';
+import { encodeEnvelope, envelopeKey } from '../../common/contract/envelope.ts';
+import { createRegistry } from '../../common/telemetry/metrics.ts';
+import { silentLogger } from '../../common/telemetry/logger.ts';
+import { sleep } from '../../common/runtime/retry.ts';
+import { processorFactory } from '../../processors/role.ts';
+import { buildScenario } from './support/scenario.ts';
+import { testConfig } from './support/settings.ts';
+
+const START = Date.UTC(2026, 0, 5, 12, 0, 0);
+
+test('batch records: valid events applied, an invalid one dead-lettered alone with its bytes, a damaged batch whole', async () => {
+  const config = testConfig({}, { kind: 'memory', partitions: 1 });
+  const registry = createRegistry(false);
+  const running = await runRoles({ config, factories: [processorFactory], logger: silentLogger, registry });
+  try {
+    const bus = running.bus as MemoryBus;
+    const t = running.context.topics;
+    const envs = buildScenario({
+      startMs: START, endMs: START + 3000, heartbeatMs: 1000, regions: ['us'],
+      rings: [{ name: 'canary', devices: 4 }], components: { agent: '1.0' }, deployments: [], takes: [],
+    }).filter((e) => e.kind === 'heartbeat');
+    const entries = envs.map((e) => ({ key: envelopeKey(e), value: encodeEnvelope(e), headers: { traceparent: 'x' } }));
+    const bad = Buffer.from('{"v":1,"kind":"heartbeat","nope":true}');
+    entries.splice(2, 0, { key: 'dev-bad', value: bad, headers: { traceparent: 'x' } });
+    const producer = running.context.producer;
+    await producer.publish(t.heartbeats, [{ key: entries[0].key, value: encodeBatch(entries), headers: batchHeaders() }]);
+    await producer.publish(t.heartbeats, [{ key: 'x', value: Buffer.from([1, 5, 0]), headers: batchHeaders() }]); // damaged
+    await producer.publish(t.heartbeats, [{ key: 'v1', value: Buffer.from('not json') }]); // a v1 record
+    let dead: ReturnType<MemoryBus['records']> = [];
+    for (let i = 0; i < 100 && dead.length < 3; i++) { await sleep(50); dead = bus.records(t.deadLetter); }
+    assert.equal(dead.length, 3);
+    assert.equal(dead[0].key, 'dev-bad');
+    assert.deepEqual(dead[0].value, bad, 'the original bytes of the entry');
+    assert.equal(dead[0].headers[DLQ_HEADERS.reason], 'invalid_event');
+    assert.match(dead[0].headers[DLQ_HEADERS.source], /@0#2$/);
+    assert.equal(dead[1].headers[DLQ_HEADERS.reason], 'invalid_record');
+    assert.deepEqual(dead[1].value, Buffer.from([1, 5, 0]));
+    assert.equal(dead[2].headers[DLQ_HEADERS.reason], 'invalid_event');
+    const metrics = await registry.getSingleMetricAsString('ringwatch_processor_events_total');
+    assert.match(metrics, new RegExp(`outcome="accepted"} ${envs.length}\\b`));
+    assert.match(metrics, /topic="heartbeats",outcome="invalid"} 3\b/);
+  } finally {
+    await running.stop();
+  }
+});
