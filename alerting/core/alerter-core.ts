@@ -86,19 +86,33 @@ export class AlerterCore {
     return fx;
   }
 
-  verdict(release: Release, ring: string, now: number): VerdictView {
+  verdict(release: Release, ring: string, now: number, failing = this.failingRings()): VerdictView {
     const rr = this.releaseRings.get(storeKey.releaseRing(release, ring));
-    return releaseRingVerdict(release, ring, rr, { now, staleAfterMs: this.o.staleAfterMs, gapOpen: this.gapOpen(ring) });
+    return releaseRingVerdict(release, ring, rr, {
+      now, staleAfterMs: this.o.staleAfterMs, gapOpen: this.gapOpen(ring), failingRings: failing.get(releaseKey(release)) ?? [],
+    });
   }
 
   /** Every tracked (release, ring), optionally filtered. */
   verdicts(now: number, filter: { component?: string; version?: string; ring?: string } = {}): VerdictView[] {
     const out: VerdictView[] = [];
+    const failing = this.failingRings();
     for (const rr of this.releaseRings.values()) {
       if (filter.component !== undefined && rr.release.component !== filter.component) continue;
       if (filter.version !== undefined && rr.release.version !== filter.version) continue;
       if (filter.ring !== undefined && rr.ring !== filter.ring) continue;
-      out.push(this.verdict(rr.release, rr.ring, now));
+      out.push(this.verdict(rr.release, rr.ring, now, failing));
+    }
+    return out;
+  }
+
+  /** Per release, the rings it is failing on: one release, one fate (every ring reads fail). */
+  failingRings(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const rr of this.releaseRings.values()) {
+      if (!isFailing(rr)) continue;
+      const key = releaseKey(rr.release);
+      out.set(key, [...(out.get(key) ?? []), rr.ring].sort());
     }
     return out;
   }

@@ -9,6 +9,8 @@ import { comparisons, sideOf, type Comparison } from './comparisons.ts';
 import type { CellRow } from './partial.ts';
 import type { RingRollout } from './rollout.ts';
 import type { DetectionSettings } from './settings.ts';
+import { newPassState, type PassInput, type PassState } from './pass-rule.ts';
+import { newRatioBound, ratioBoundUpdate } from '../stats/ratio-bound.ts';
 
 export interface GateState {
   msprt: MsprtState;
@@ -41,6 +43,9 @@ export interface ReleaseEval {
    * were applying it at their last heartbeat.
    */
   naming: Naming;
+  /** The pass rule's state and this window's input (docs/detection.md, "Verdicts"). */
+  pass: PassState;
+  passInput: PassInput;
 }
 
 export interface EvalContext {
@@ -52,6 +57,9 @@ export interface EvalContext {
   gapped: Set<string>;
   alphaSplit: number;
   gates: Map<string, GateState>;
+  passes: Map<string, PassState>;
+  /** End of the window being judged, ms. */
+  endMs: number;
   /** Long-run rate of a signal over some rings (the gate's null ratio). */
   rate: (rings: string[], signal: Signal) => number;
 }
@@ -85,6 +93,7 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
     return { comparison, state, nullShare, logLambda, threshold, rejected };
   });
   const rows = c.index.get(`${r.ring}\u0000${r.release.component}`) ?? [];
+  const { pass, passInput } = passEvidence(r, signal, c, comps.find((k) => k.kind === 'ring_split'), gapped, rows);
   const tookRows = rows.filter((row) => row.version === r.release.version);
   const took = sideOf(tookRows, signal, onsetFrom);
   const all = sideOf(rows, signal, onsetFrom);
@@ -105,5 +114,32 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
       namedOthers: Math.max(0, took.exposed - took.affected - pending), others: Math.max(0, all.exposed - all.affected - pending),
       announced: viaApplying.affected,
     },
+    pass, passInput,
   };
+}
+
+/** Folds one window into the pass rule's state: the primary comparison's events, exposure and watch. */
+function passEvidence(r: RingRollout, signal: Signal, c: EvalContext, primary: Comparison | undefined, gapped: boolean, rows: CellRow[]) {
+  const { s } = c;
+  const key = gateKey(r, signal, 'pass');
+  let pass = c.passes.get(key);
+  if (!pass) c.passes.set(key, (pass = newPassState(newRatioBound(s.passMaxRatio), rows.reduce((n, row) => n + row.expected, 0))));
+  const elapsedMs = c.endMs - r.startedAt;
+  if (primary && !gapped) {
+    const { updated, control } = primary;
+    ratioBoundUpdate(pass.bound, updated.newAffected, updated.newAffected + control.newAffected, updated.exposed, control.exposed);
+    // Silence ends (devices come back), so its affected count is the most dark at once; crashes and boot
+    // loops count new episodes (distinct devices, episodes last crash_episode_secs).
+    pass.affected = signal === 'silent' ? Math.max(pass.affected, updated.affected) : pass.affected + updated.newAffected;
+    pass.controlEvents += control.newAffected;
+    pass.controlDeviceWindows += control.exposed;
+    pass.exposedDeviceWindows += updated.exposed;
+  }
+  const passInput: PassInput = {
+    comparable: primary !== undefined && primary.control.exposed >= s.minControl,
+    elapsedMs,
+    watchedNow: primary && elapsedMs >= s.soakMs ? primary.updated.exposed - primary.updated.affected : 0,
+    controlFraction: primary && primary.control.exposed ? primary.control.affected / primary.control.exposed : 0,
+  };
+  return { pass, passInput };
 }

@@ -13,6 +13,7 @@ import type { MergedWindow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 import { evaluateRelease, gateKey, type GateState, type ReleaseEval } from './release-eval.ts';
 import { releaseDecisions, type Sticky } from './release-decisions.ts';
+import type { PassState } from './pass-rule.ts';
 import { RingHistory } from './ring-history.ts';
 import type { RingRollout } from './rollout.ts';
 import type { DetectionSettings } from './settings.ts';
@@ -21,6 +22,7 @@ export class WindowJudge {
   private readonly s: DetectionSettings;
   readonly history: RingHistory;
   private readonly gates = new Map<string, GateState>();
+  private readonly passes = new Map<string, PassState>();
   private readonly sticky = new Map<string, Sticky>();
   /** Per release, ring and signal: the naming counts of its window with the most affected devices. */
   private readonly peakNaming = new Map<string, Naming>();
@@ -50,7 +52,7 @@ export class WindowJudge {
     const alphaSplit = s.alphaGate / (Math.max(1, rings.length) * SIGNALS.length * 2);
     for (const signal of SIGNALS) {
       const evals = sorted.map((r) => evaluateRelease(r, signal, {
-        s, index, rings, gapped, alphaSplit, gates: this.gates,
+        s, index, rings, gapped, alphaSplit, gates: this.gates, passes: this.passes, endMs: (merged.window + 1) * merged.windowMs,
         reached: sorted.filter((o) => releaseKey(o.release) === releaseKey(r.release)).map((o) => o.ring),
         rate: (rs, sig) => this.history.rate(rs, sig),
       }));
@@ -74,6 +76,7 @@ export class WindowJudge {
     const live = new Set(rollouts.map((r) => `${releaseKey(r.release)}|${r.ring}`));
     const prefix = (k: string) => k.split('|', 2).join('|');
     for (const k of this.gates.keys()) if (!live.has(prefix(k))) this.gates.delete(k);
+    for (const k of this.passes.keys()) if (!live.has(prefix(k))) this.passes.delete(k);
     for (const k of this.sticky.keys()) if (!live.has(prefix(k))) this.sticky.delete(k);
     for (const k of this.peakNaming.keys()) if (!live.has(prefix(k))) this.peakNaming.delete(k);
   }
