@@ -3,6 +3,8 @@
 // - catastrophic: it crashes while loading the release and boot-loops: no heartbeat ever again, a crash
 //   report only rarely, and its last heartbeat still names the OLD version (CrowdStrike, 19 July 2024).
 // With agent.report_applying, a heartbeat naming the version about to be applied goes out first.
+// A release with `only_with` has its effect only on devices running one of the named versions of another
+// component (19 July: the content crashed sensors 7.11 and later); the others run it as a healthy one.
 import type { FleetModel } from './model.ts';
 import { BOOT_LOOP } from './fleet.ts';
 import type { ReleaseState } from './release-state.ts';
@@ -16,7 +18,8 @@ export function applyRelease(model: FleetModel, i: number, t: number, rel: Relea
   rel.receivedByRing[f.ring[i]]++;
   rel.firstReceivedAtMs ??= t;
   const updated = model.catalog.withVersion(f.combo[i], component, version);
-  if (spec.effect === 'catastrophic') {
+  const combo = model.catalog.combos[f.combo[i]];
+  if (spec.effect === 'catastrophic' && model.catalog.meets(combo.versions, spec)) {
     rel.bootLoops++;
     if (rng.chance(spec.crash_report_share)) {
       const delayMs = model.scenario.noise.crash_report_delay_secs * 1000;

@@ -7,6 +7,7 @@ import type { Fleet } from './fleet.ts';
 import type { Outbox } from './outbox.ts';
 import type { Rng } from './rng.ts';
 import type { Scenario } from './scenario-schema.ts';
+import type { SiteOutages } from './site-outages.ts';
 
 export interface DeliveryStats {
   heartbeats: number;
@@ -15,6 +16,9 @@ export interface DeliveryStats {
   duplicates: number;
   heldByOutage: number;
   lostInOutage: number;
+  /** Held by agents while their site's network was down, and dropped when their buffer was full. */
+  bufferedByAgent: number;
+  droppedByAgent: number;
 }
 
 interface OutageWindow { region: number; fromMs: number; toMs: number; backfill: boolean; spreadMs: number }
@@ -23,7 +27,12 @@ export const deviceIdOf = (i: number): string => `dev-${String(i).padStart(7, '0
 export const collectorIdOf = (region: string): string => `collector-${region}`;
 
 export class Emitter {
-  readonly stats: DeliveryStats = { heartbeats: 0, crashes: 0, late: 0, duplicates: 0, heldByOutage: 0, lostInOutage: 0 };
+  readonly stats: DeliveryStats = { heartbeats: 0, crashes: 0, late: 0, duplicates: 0, heldByOutage: 0, lostInOutage: 0, bufferedByAgent: 0, droppedByAgent: 0 };
+  /** Index of the remote collector (laptops off the office network), after the regions' ones. */
+  readonly remoteCollector: number;
+  private readonly siteOutages: SiteOutages | undefined;
+  private readonly bufferMax: number;
+  private readonly intervalMs: number;
   private readonly rings: string[];
   private readonly regions: string[];
   private readonly collectors: string[];
@@ -37,7 +46,10 @@ export class Emitter {
   private readonly runId: string;
 
   /** `runId` goes into event and boot ids, so two live runs of one scenario never share an id. */
-  constructor(scenario: Scenario, startMs: number, fleet: Fleet, catalog: Catalog, outbox: Outbox, rng: Rng, runId: string) {
+  constructor(scenario: Scenario, startMs: number, fleet: Fleet, catalog: Catalog, outbox: Outbox, rng: Rng, runId: string, siteOutages?: SiteOutages) {
+    this.siteOutages = siteOutages?.any ? siteOutages : undefined;
+    this.bufferMax = scenario.agent.buffer_max_events;
+    this.intervalMs = scenario.fleet.heartbeat_interval_secs * 1000;
     this.runId = runId;
     this.fleet = fleet;
     this.catalog = catalog;
@@ -47,7 +59,8 @@ export class Emitter {
     this.os = scenario.fleet.os;
     this.rings = scenario.fleet.rings.map((r) => r.name);
     this.regions = scenario.fleet.regions.map((r) => r.name);
-    this.collectors = this.regions.map(collectorIdOf);
+    this.collectors = [...this.regions.map(collectorIdOf), collectorIdOf('remote')];
+    this.remoteCollector = this.regions.length;
     this.outages = scenario.noise.outages.map((o) => ({
       region: this.regions.indexOf(o.region), fromMs: startMs + o.start_secs * 1000,
       toMs: startMs + (o.start_secs + o.duration_secs) * 1000, backfill: o.backfill, spreadMs: o.backfill_spread_secs * 1000,
@@ -99,8 +112,23 @@ export class Emitter {
   }
 
   private deliver(i: number, sendMs: number, eventMs: number, kind: 'heartbeat' | 'crash', event: Heartbeat | Crash): void {
-    const region = this.fleet.region[i];
+    // A collector outage hits the collector the device is behind now (a roaming laptop escapes it).
+    const region = this.fleet.collector[i];
     let at = sendMs;
+    const offNetworkUntil = this.siteOutages?.offNetworkUntil(this.fleet.site[i], sendMs);
+    if (offNetworkUntil !== undefined) {
+      // The agent keeps the first buffer_max_events and sends them once its network is back.
+      if (this.fleet.held[i] >= this.bufferMax) {
+        this.stats.droppedByAgent++;
+        return;
+      }
+      this.fleet.held[i]++;
+      this.stats.bufferedByAgent++;
+      at = offNetworkUntil + this.rng.next() * this.intervalMs;
+    } else if (this.fleet.held[i]) {
+      this.fleet.held[i] = 0;
+    }
+    if (this.noise.delivery_delay_max_secs > 0) at += this.rng.next() * this.noise.delivery_delay_max_secs * 1000;
     if (this.rng.chance(this.noise.late_share)) {
       at += this.rng.next() * this.noise.late_max_secs * 1000;
       this.stats.late++;

@@ -52,8 +52,10 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     if (!actions.length) return;
     const deployments = actions.map((rec) => deploymentOf(rec, runId, ++deploySeq));
     actions.forEach((rec, k) => model.applyDeployment(rec.release, deployments[k], false));
-    counts.deployment += deployments.length;
-    await driver.send('deployments', deployments);
+    // A change with no rollout record sends nothing (feed_delay_secs applies to in-process runs only).
+    const sent = deployments.filter((_, k) => scenario.releases[actions[k].release].announced);
+    counts.deployment += sent.length;
+    if (sent.length) await driver.send('deployments', sent);
   };
   const dispatch = (events: SimEvent[]) => {
     const byEndpoint: Record<Endpoint, unknown[]> = { heartbeats: [], crashes: [], deployments: [] };
@@ -65,13 +67,15 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     if (byEndpoint.crashes.length) driver.enqueue('crashes', byEndpoint.crashes);
   };
 
+  // Unannounced changes are not gated on ringwatch (as in simulation.ts).
+  const gated: VerdictSource = (q, nowMs) => (scenario.releases[q.release].announced ? options.verdicts(q, nowMs) : 'pass');
   let toolTurn: Promise<void> | undefined;
   let lastProgress = wallStart;
   for (;;) {
     const virtualNow = Math.min(endMs, wallStart + (clock.now() - wallStart) * options.speed);
     dispatch(model.advanceTo(virtualNow));
     if (!toolTurn && tool.nextWakeAt() <= virtualNow) {
-      toolTurn = runToolStep(tool, () => model.now, options.verdicts, act).finally(() => { toolTurn = undefined; });
+      toolTurn = runToolStep(tool, () => model.now, gated, act).finally(() => { toolTurn = undefined; });
     }
     if (options.onProgress && clock.now() - lastProgress >= (options.progressEveryMs ?? 5000)) {
       lastProgress = clock.now();

@@ -5,7 +5,10 @@
 import type { CrashKind, Deployment } from '../../common/contract/events.ts';
 import { Catalog } from './catalog.ts';
 import { Emitter } from './emitter.ts';
-import { BOOT_LOOP, createFleet, FLAG_BOOT_ON_WAKE, FLAG_CRASH_PRONE, FLAG_NIGHT_SLEEPER, OFFLINE, ONLINE, type Fleet } from './fleet.ts';
+import { BOOT_LOOP, createFleet, FLAG_BOOT_ON_WAKE, FLAG_CRASH_PRONE, FLAG_FRAIL, FLAG_NIGHT_SLEEPER, OFFLINE, ONLINE, type Fleet } from './fleet.ts';
+import { CLASS_LAPTOP, CLASS_WORKSTATION } from './fleet-layout.ts';
+import { OfficeHours } from './office-hours.ts';
+import { SiteOutages } from './site-outages.ts';
 import { Outbox, type SimEvent } from './outbox.ts';
 import { createReleaseState, OP_APPLY, OP_NONE, OP_REVERT, scheduleDeployment, type ReleaseState } from './release-state.ts';
 import { hashUnit, Rng } from './rng.ts';
@@ -23,6 +26,11 @@ export interface ModelStats {
   crashReboots: number;
   loopCrashes: number;
   deployments: number;
+  /** Workstations and laptops switched off (or put to sleep) outside their office hours. */
+  officeOff: number;
+  laptopSleeps: number;
+  roamingWakes: number;
+  sitePowerOffs: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -41,7 +49,12 @@ export class FleetModel {
   readonly emitter: Emitter;
   readonly releases: ReleaseState[];
   readonly ringNames: string[];
-  readonly stats: ModelStats = { offlineSpells: 0, nightSleeps: 0, waveReboots: 0, backgroundCrashes: 0, crashReboots: 0, loopCrashes: 0, deployments: 0 };
+  readonly stats: ModelStats = {
+    offlineSpells: 0, nightSleeps: 0, waveReboots: 0, backgroundCrashes: 0, crashReboots: 0, loopCrashes: 0, deployments: 0,
+    officeOff: 0, laptopSleeps: 0, roamingWakes: 0, sitePowerOffs: 0,
+  };
+  readonly office: OfficeHours;
+  readonly siteOutages: SiteOutages;
   private readonly rng: Rng;
   private readonly outbox = new Outbox();
   private readonly intervalMs: number;
@@ -55,8 +68,10 @@ export class FleetModel {
     this.startMs = this.nowMs = startMs;
     this.rng = new Rng(scenario.seed);
     this.catalog = new Catalog(scenario);
-    this.fleet = createFleet(scenario, startMs);
-    this.emitter = new Emitter(scenario, startMs, this.fleet, this.catalog, this.outbox, this.rng, runId);
+    this.fleet = createFleet(scenario, startMs, this.catalog);
+    this.office = new OfficeHours(scenario, this.fleet);
+    this.siteOutages = new SiteOutages(scenario, startMs);
+    this.emitter = new Emitter(scenario, startMs, this.fleet, this.catalog, this.outbox, this.rng, runId, this.siteOutages);
     this.ringNames = scenario.fleet.rings.map((r) => r.name);
     this.releases = scenario.releases.map((r) => createReleaseState(r, rolloutPlanOf(scenario, r), this.catalog, this.fleet, this.ringNames.length));
     this.intervalMs = scenario.fleet.heartbeat_interval_secs * 1000;
@@ -66,7 +81,7 @@ export class FleetModel {
     const f = this.fleet;
     for (let i = 0; i < f.size; i++) {
       f.nextCrash[i] = startMs + this.rng.exp(this.crashMeanMs(i));
-      f.nextOffline[i] = startMs + this.rng.exp(HOUR_MS / scenario.noise.offline_per_device_hour);
+      f.nextOffline[i] = startMs + this.rng.exp(this.offlineMeanMs(i));
       f.wakeAt[i] = Infinity;
       f.nextReboot[i] = this.waves.nextAfter(scenario.seed, i, startMs - 1);
     }
@@ -91,12 +106,15 @@ export class FleetModel {
     return this.outbox.drain(untilMs);
   }
 
-  /** The release tool did something: schedule its effect on devices, and (in-process runs) emit the event. */
-  applyDeployment(release: number, dep: Deployment, emit: boolean): void {
+  /**
+   * The release tool did something: schedule its effect on devices, and (in-process runs) emit the event,
+   * which reaches the collector `feedDelayMs` later (a rollout feed that arrives minutes late).
+   */
+  applyDeployment(release: number, dep: Deployment, emit: boolean, feedDelayMs = 0): void {
     const ring = this.ringNames.indexOf(dep.ring);
     scheduleDeployment(this.releases[release], dep, this.nowMs, ring, this.fleet, this.catalog, this.rng);
     this.stats.deployments++;
-    if (emit) this.outbox.push('deployment', this.nowMs, this.nowMs, DEPLOYMENT_COLLECTOR, dep);
+    if (emit) this.outbox.push('deployment', this.nowMs + feedDelayMs, this.nowMs, DEPLOYMENT_COLLECTOR, dep);
   }
 
   crashMeanMs(i: number): number {
@@ -104,6 +122,35 @@ export class FleetModel {
     const prone = this.fleet.flags[i] & FLAG_CRASH_PRONE ? n.crash_prone_multiplier : 1;
     const rate = n.crash_per_device_hour * prone * this.catalog.combos[this.fleet.combo[i]].crashFactor;
     return rate > 0 ? HOUR_MS / rate : Infinity;
+  }
+
+  /** Mean time to the device's next offline spell: network loss, sleeps (laptops), more for frail devices. */
+  offlineMeanMs(i: number): number {
+    const f = this.fleet;
+    let rate = this.scenario.noise.offline_per_device_hour;
+    if (f.flags[i] & FLAG_FRAIL) rate *= this.scenario.noise.frail_offline_multiplier;
+    if (f.cls[i] === CLASS_LAPTOP) rate += this.scenario.fleet.device_classes.laptop.sleep_per_hour;
+    return HOUR_MS / rate;
+  }
+
+  /** If device i's site has no power at `t`, switch it off until it is back; true if so. */
+  private darkened(i: number, t: number): boolean {
+    if (!this.siteOutages.any) return false;
+    const until = this.siteOutages.darkUntil(this.fleet.site[i], t);
+    if (until === undefined) return false;
+    this.stats.sitePowerOffs++;
+    this.goOffline(i, until, true);
+    return true;
+  }
+
+  /** Outside its office hours a workstation shuts down, a laptop sleeps, until the next working morning. */
+  private offDuty(i: number, t: number): boolean {
+    if (!this.office.active || !this.office.scheduled(i)) return false;
+    const on = this.office.nextOn(i, t);
+    if (on <= t) return false;
+    this.stats.officeOff++;
+    this.goOffline(i, on, this.fleet.cls[i] === CLASS_WORKSTATION);
+    return true;
   }
 
   /** Silence the device until `untilMs`; nothing happens to it while it is off. */
@@ -140,6 +187,7 @@ export class FleetModel {
 
   private onHeartbeat(i: number, t: number): void {
     const f = this.fleet;
+    if (this.darkened(i, t) || this.offDuty(i, t)) return;
     if (f.flags[i] & FLAG_NIGHT_SLEEPER && this.night.isNight(f.region[i], t)) {
       this.stats.nightSleeps++;
       this.goOffline(i, this.night.morningAfter(f.region[i], t) + hashUnit(this.scenario.seed, i, 8) * this.night.hourMs, true);
@@ -153,6 +201,7 @@ export class FleetModel {
   private onCrash(i: number, t: number): void {
     const n = this.scenario.noise;
     const f = this.fleet;
+    if (this.darkened(i, t)) return;
     const reboot = this.rng.chance(n.crash_reboot_share);
     const kind: CrashKind = reboot ? 'kernel' : this.rng.chance(0.3) ? 'agent' : 'application';
     const signatures = SIGNATURES[kind];
@@ -170,14 +219,34 @@ export class FleetModel {
 
   private onOffline(i: number, t: number): void {
     const n = this.scenario.noise;
+    const f = this.fleet;
+    if (f.cls[i] === CLASS_LAPTOP) {
+      // A laptop's spell is a lid-closed sleep (same boot) or an ordinary drop-out, by their rates.
+      const laptop = this.scenario.fleet.device_classes.laptop;
+      if (this.rng.next() * (HOUR_MS / this.offlineMeanMs(i)) < laptop.sleep_per_hour) {
+        this.stats.laptopSleeps++;
+        this.goOffline(i, t + this.rng.exp(laptop.sleep_mean_secs * 1000), false);
+        return;
+      }
+    }
     this.stats.offlineSpells++;
-    this.goOffline(i, t + this.rng.exp(n.offline_mean_secs * 1000), this.rng.chance(n.offline_new_boot_share));
+    // Draw order kept (length, then boot) so that scenarios without frail devices keep their streams.
+    const until = t + this.rng.exp(n.offline_mean_secs * 1000);
+    const newBoot = f.flags[i] & FLAG_FRAIL ? true : this.rng.chance(n.offline_new_boot_share);
+    this.goOffline(i, until, newBoot);
   }
 
   private onWake(i: number, t: number): void {
     const f = this.fleet;
+    if (this.darkened(i, t)) return;
     f.state[i] = ONLINE;
     f.wakeAt[i] = Infinity;
+    if (f.cls[i] === CLASS_LAPTOP) {
+      // A laptop wakes at the office (its region's collector) or elsewhere, behind the remote one.
+      const roams = this.rng.chance(this.scenario.fleet.device_classes.laptop.roam_share);
+      if (roams) this.stats.roamingWakes++;
+      f.collector[i] = roams ? this.emitter.remoteCollector : f.region[i];
+    }
     if (f.flags[i] & FLAG_BOOT_ON_WAKE) {
       f.flags[i] &= ~FLAG_BOOT_ON_WAKE;
       f.bootSeq[i]++;
@@ -185,7 +254,7 @@ export class FleetModel {
     }
     f.nextHeartbeat[i] = t + this.rng.next() * this.intervalMs * 0.5;
     f.nextCrash[i] = t + this.rng.exp(this.crashMeanMs(i));
-    f.nextOffline[i] = t + this.rng.exp(HOUR_MS / this.scenario.noise.offline_per_device_hour);
+    f.nextOffline[i] = t + this.rng.exp(this.offlineMeanMs(i));
   }
 
   private onRebootWave(i: number, t: number): void {
@@ -200,6 +269,10 @@ export class FleetModel {
   private onPending(i: number, t: number, rel: ReleaseState): void {
     const f = this.fleet;
     const op = rel.pendingOp[i];
+    if (f.state[i] === ONLINE && this.darkened(i, t)) {
+      rel.pendingAt[i] = f.wakeAt[i] + this.rng.next() * this.intervalMs;
+      return;
+    }
     if (f.state[i] === OFFLINE) {
       // Picked up (or reverted) once the device is back.
       rel.pendingAt[i] = f.wakeAt[i] + this.rng.next() * this.intervalMs;

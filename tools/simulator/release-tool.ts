@@ -43,7 +43,10 @@ interface Run {
   pausedSinceMs: number;
   errors: number;
   nextMs: number;
-  awaiting: boolean;
+  /** Verdict reads asked for and not answered yet (one per ring of the current step). */
+  awaiting: number;
+  /** Answers of the current round of reads. */
+  round: VerdictOutcome[];
 }
 
 export class ReleaseTool {
@@ -53,13 +56,13 @@ export class ReleaseTool {
   constructor(releases: { spec: ReleaseSpec; plan: RolloutPlan }[], startMs: number) {
     this.runs = releases.map(({ spec, plan }) => ({
       spec, plan, phase: 'waiting', ringPos: 0, bakeEndMs: 0, pausedSinceMs: 0, errors: 0,
-      nextMs: startMs + spec.start_secs * 1000, awaiting: false,
+      nextMs: startMs + spec.start_secs * 1000, awaiting: 0, round: [],
     }));
   }
 
   /** When poll() next has something to do (Infinity when every rollout is over or waiting for answers). */
   nextWakeAt(): number {
-    return Math.min(...this.runs.filter((r) => this.active(r) && !r.awaiting).map((r) => r.nextMs), Infinity);
+    return Math.min(...this.runs.filter((r) => this.active(r) && r.awaiting === 0).map((r) => r.nextMs), Infinity);
   }
 
   done(): boolean {
@@ -80,8 +83,10 @@ export class ReleaseTool {
         actions.push(...this.startRing(run, release, nowMs));
         return;
       }
-      run.awaiting = true;
-      queries.push({ release, component: run.spec.component, version: run.spec.version, ring: this.ring(run) });
+      for (const ring of this.stepRings(run)) {
+        run.awaiting++;
+        queries.push({ release, component: run.spec.component, version: run.spec.version, ring });
+      }
     });
     return { actions, queries };
   }
@@ -89,19 +94,29 @@ export class ReleaseTool {
   /** Act on a verdict read for `query` at `nowMs`; returns the deployment actions taken. */
   answer(nowMs: number, query: VerdictQuery, outcome: VerdictOutcome): ToolRecord[] {
     const run = this.runs[query.release];
-    run.awaiting = false;
-    this.log.push({ ...this.record(run, query.release, nowMs, 'verdict'), verdict: outcome });
+    run.awaiting = Math.max(0, run.awaiting - 1);
+    this.log.push({ ...this.record(run, query.release, nowMs, 'verdict'), ring: query.ring, verdict: outcome });
+    if (!this.active(run)) return []; // halted by an earlier answer of the same round
+    // "fail" on any ring of the step acts at once; anything else waits for the round's last answer.
+    if (outcome === 'fail') {
+      run.errors = 0;
+      run.round = [];
+      return this.halt(run, query.release, nowMs, 'verdict_fail', true);
+    }
+    run.round.push(outcome);
+    if (run.awaiting > 0) return [];
+    const round = run.round;
+    run.round = [];
     // While baking, the read at the bake's end is never skipped, so promotion is not late by a poll.
     run.nextMs = nowMs + run.plan.poll_interval_secs * 1000;
     if (nowMs < run.bakeEndMs) run.nextMs = Math.min(run.nextMs, run.bakeEndMs);
-    if (outcome === 'error') {
+    if (round.includes('error')) {
       run.errors++;
       return run.errors >= run.plan.verdict_error_limit ? this.halt(run, query.release, nowMs, 'verdict_errors', false) : [];
     }
     run.errors = 0;
-    if (outcome === 'fail') return this.halt(run, query.release, nowMs, 'verdict_fail', true);
     if (nowMs < run.bakeEndMs) return []; // still baking: only a failure acts early
-    if (outcome === 'pass') return this.promote(run, query.release, nowMs);
+    if (round.every((v) => v === 'pass')) return this.promote(run, query.release, nowMs);
     if (run.phase !== 'paused') {
       run.phase = 'paused';
       run.pausedSinceMs = nowMs;
@@ -111,6 +126,11 @@ export class ReleaseTool {
       return this.halt(run, query.release, nowMs, 'inconclusive_limit', false);
     }
     return [];
+  }
+
+  /** Rings of the current step: one ring, or every ring when the release is pushed everywhere at once. */
+  private stepRings(run: Run): string[] {
+    return run.plan.all_rings_at_once ? run.plan.ring_order : [this.ring(run)];
   }
 
   private active(run: Run): boolean {
@@ -135,13 +155,16 @@ export class ReleaseTool {
     run.phase = 'baking';
     run.bakeEndMs = nowMs + run.plan.bake_secs * 1000;
     run.nextMs = Math.min(run.bakeEndMs, nowMs + run.plan.poll_interval_secs * 1000);
-    return [this.act(run, release, nowMs, 'started')];
+    if (!run.plan.all_rings_at_once) return [this.act(run, release, nowMs, 'started')];
+    // Everywhere at once: every ring started now; the rollout's position is its last ring.
+    run.ringPos = run.plan.ring_order.length - 1;
+    return run.plan.ring_order.map((ring) => this.act(run, release, nowMs, 'started', ring));
   }
 
   private promote(run: Run, release: number, nowMs: number): ToolRecord[] {
     const actions: ToolRecord[] = [];
     if (run.phase === 'paused') actions.push(this.act(run, release, nowMs, 'resumed'));
-    actions.push(this.act(run, release, nowMs, 'completed'));
+    for (const ring of this.stepRings(run)) actions.push(this.act(run, release, nowMs, 'completed', ring));
     if (run.ringPos + 1 >= run.plan.ring_order.length) {
       run.phase = 'completed';
       return actions;

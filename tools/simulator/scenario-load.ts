@@ -51,8 +51,46 @@ function crossChecks(s: Scenario, problems: string[]): void {
   s.noise.outages.forEach((o, i) => {
     if (!regions.includes(o.region)) problems.push(`noise.outages.${i}.region: unknown region ${o.region}`);
   });
+  siteChecks(s, regions, problems);
+  s.fleet.components.forEach((c, i) => {
+    const shares = c.others.reduce((sum, o) => sum + o.share, 0);
+    if (shares >= 1) problems.push(`fleet.components.${i}.others: shares add up to ${shares}; they must leave room for ${c.version}`);
+    c.others.forEach((o, k) => {
+      if (o.version === c.version || c.others.findIndex((x) => x.version === o.version) !== k) problems.push(`fleet.components.${i}.others.${k}.version: duplicate version ${o.version}`);
+    });
+  });
+  s.releases.forEach((r, i) => {
+    const base = s.fleet.components.find((c) => c.name === r.component);
+    if (base?.others.some((o) => o.version === r.version)) problems.push(`releases.${i}.version: ${r.version} is already run by part of the fleet`);
+    if (!r.only_with) return;
+    if (r.only_with.component === r.component) problems.push(`releases.${i}.only_with.component: must be another component than ${r.component}`);
+    else if (!components.includes(r.only_with.component)) problems.push(`releases.${i}.only_with.component: unknown component ${r.only_with.component}`);
+  });
   s.noise.crash_loops.forEach((c, i) => {
     if (c.device >= s.fleet.devices) problems.push(`noise.crash_loops.${i}.device: ${c.device} is beyond fleet.devices (${s.fleet.devices})`);
+  });
+}
+
+function siteChecks(s: Scenario, regions: string[], problems: string[]): void {
+  const sites = s.fleet.sites.map((x) => x.name);
+  unique(sites, 'fleet.sites', problems);
+  s.fleet.sites.forEach((site, i) => {
+    if (!regions.includes(site.region)) problems.push(`fleet.sites.${i}.region: unknown region ${site.region} (fleet.regions: ${regions.join(', ')})`);
+    site.holidays.forEach((d, k) => {
+      if (Number.isNaN(Date.parse(`${d}T00:00:00Z`))) problems.push(`fleet.sites.${i}.holidays.${k}: not a date: ${d}`);
+    });
+  });
+  if (sites.length) {
+    const total = s.fleet.sites.reduce((sum, x) => sum + x.share, 0);
+    if (Math.abs(total - 1) > 1e-6) problems.push(`fleet.sites: shares add up to ${total}, not 1`);
+  }
+  // Without sites every region is one site, named after it.
+  const known = sites.length ? sites : regions;
+  s.fleet.rings.forEach((r, i) => r.sites?.forEach((name, k) => {
+    if (!known.includes(name)) problems.push(`fleet.rings.${i}.sites.${k}: unknown site ${name} (${known.join(', ')})`);
+  }));
+  s.noise.site_outages.forEach((o, i) => {
+    if (!known.includes(o.site)) problems.push(`noise.site_outages.${i}.site: unknown site ${o.site} (${known.join(', ')})`);
   });
 }
 

@@ -15,9 +15,39 @@ const Name = (description: string) => Type.String({ minLength: 1, maxLength: 64,
 export const RELEASE_EFFECTS = ['healthy', 'catastrophic', 'crash_rate'] as const;
 export type ReleaseEffect = (typeof RELEASE_EFFECTS)[number];
 
+export const DEVICE_CLASSES = ['server', 'workstation', 'laptop'] as const;
+export type DeviceClass = (typeof DEVICE_CLASSES)[number];
+const ClassName = Type.Union(DEVICE_CLASSES.map((c) => Type.Literal(c)));
+
 const RingSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 64, pattern: RING_PATTERN, description: 'Ring name (lower case).' }),
   share: Share(0, 'Share of the fleet in this ring; the last ring takes whatever the others leave.'),
+  devices: Type.Optional(Type.Integer({ minimum: 1, maximum: 5_000_000, description: 'Exact ring size (instead of share).' })),
+  sites: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64, description: 'Draw the ring from these sites first (a canary ring is often the IT office).' })),
+  classes: Type.Optional(Type.Array(ClassName, { minItems: 1, maxItems: 3, description: 'Draw the ring from these device classes first.' })),
+}, { additionalProperties: false });
+
+/** Shares of device classes; they need not add up to 1 (they are weights). */
+const ClassMixSchema = Type.Object({
+  server: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  workstation: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  laptop: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+}, { additionalProperties: false, description: 'Weights of device classes (server: always on; workstation: office hours; laptop: office hours, sleeps, roams).' });
+
+const HOUR = (def: number, description: string) => Type.Number({ default: def, minimum: 0, maximum: 24, description, unit: 'h' });
+const officeProps = (start: number, end: number) => ({
+  work_hours: Type.Tuple([HOUR(start, 'On from (local hour).'), HOUR(end, 'Off at (local hour).')], { default: [start, end], description: 'Local working hours on weekdays (Monday to Friday).' }),
+  start_spread_hours: HOUR(1, 'Each device switches on up to this long before or after the start.'),
+  end_spread_hours: HOUR(1.5, 'Each device switches off up to this long before or after the end.'),
+  left_on_share: Share(0.05, 'Share of these devices that are never switched off.'),
+});
+
+const SiteSchema = Type.Object({
+  name: Name('Site name (office, data centre); its devices share power, network and holidays.'),
+  region: Name('Region of the site (its time zone and collector).'),
+  share: Type.Number({ minimum: 0, maximum: 1, description: 'Share of the fleet at this site.' }),
+  classes: Type.Optional(ClassMixSchema),
+  holidays: Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 }), { default: [], maxItems: 64, description: 'Local dates (YYYY-MM-DD) the office is dark: workstations and laptops stay off.' }),
 }, { additionalProperties: false });
 
 const RegionSchema = Type.Object({
@@ -28,7 +58,11 @@ const RegionSchema = Type.Object({
 
 const ComponentSchema = Type.Object({
   name: Name('Component name (agent, channel-291, os, ...).'),
-  version: Name('Version every device runs at the start.'),
+  version: Name('Version every device runs at the start (except those of `others`).'),
+  others: Type.Array(Type.Object({
+    version: Name('Another version some devices run at the start.'),
+    share: Share(0, 'Share of the fleet running it.'),
+  }, { additionalProperties: false }), { default: [], maxItems: 16, description: 'Older or newer versions part of the fleet runs (N-1, N-2 pinning).' }),
 }, { additionalProperties: false });
 
 const RolloutSchema = Type.Object({
@@ -39,6 +73,7 @@ const RolloutSchema = Type.Object({
   inconclusive_limit_secs: Type.Optional(Secs(120, 'Longest pause on "inconclusive" before the rollout is halted (not rolled back).')),
   verdict_error_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Consecutive verdict read errors before the rollout is halted (Argo consecutiveErrorLimit).' })),
   rollback_spread_secs: Type.Optional(Secs(10, 'Devices revert over this time after a rollback.')),
+  all_rings_at_once: Type.Optional(Type.Boolean({ description: 'Push to every ring in one step (19 July 2024): started everywhere, a verdict read per ring.' })),
 }, { additionalProperties: false, description: 'Rollout plan (per release, any key overrides the scenario plan).' });
 
 const ReleaseSchema = Type.Object({
@@ -48,6 +83,12 @@ const ReleaseSchema = Type.Object({
   effect: Type.Union(RELEASE_EFFECTS.map((e) => Type.Literal(e)), { default: 'healthy', description: 'What the release does to a device that takes it.' }),
   crash_multiplier: Type.Number({ default: 2, minimum: 0, maximum: 10000, description: 'crash_rate: factor on the device crash rate while it runs this version.' }),
   crash_report_share: Share(0.05, 'catastrophic: share of devices whose crash report gets out before the boot loop.'),
+  only_with: Type.Optional(Type.Object({
+    component: Name('Another component.'),
+    versions: Type.Array(Name('Version.'), { minItems: 1, maxItems: 16 }),
+  }, { additionalProperties: false, description: 'The effect hits only devices running one of these versions of another component; the others take the release healthily (19 July: the content crashed only some sensor versions).' })),
+  announced: Type.Boolean({ default: true, description: 'false: a change with no rollout record at all (no deployment events; the tool does not ask for verdicts).' }),
+  feed_delay_secs: Secs(0, 'The rollout feed (deployment events) reaches the collector this late.', 86400),
   rollout: Type.Optional(RolloutSchema),
 }, { additionalProperties: false });
 
@@ -57,6 +98,13 @@ const OutageSchema = Type.Object({
   duration_secs: Secs(60, 'How long.'),
   backfill: Type.Boolean({ default: true, description: 'Deliver what was held back when the outage ends (late, in a burst).' }),
   backfill_spread_secs: Secs(5, 'The backfill arrives over this time.'),
+}, { additionalProperties: false });
+
+const SiteOutageSchema = Type.Object({
+  site: Name('Site that goes dark.'),
+  start_secs: Secs(0, 'When.'),
+  duration_secs: Secs(3600, 'How long.'),
+  kind: Type.Union([Type.Literal('power'), Type.Literal('network')], { default: 'power', description: 'power: every device is off (new boot on return); network: devices run on and their agents buffer events until it is back.' }),
 }, { additionalProperties: false });
 
 const CrashLoopSchema = Type.Object({
@@ -88,6 +136,17 @@ export const ScenarioSchema = Type.Object({
     heartbeat_interval_secs: Type.Number({ default: 1, minimum: 0.05, maximum: 86400, description: 'Heartbeat period.', unit: 's' }),
     heartbeat_jitter: Share(0.1, 'Each period varies by up to this share.'),
     day_secs: Secs(86400, 'Length of a simulated day (compress it to see diurnal cycles in short runs).', 604800),
+    sites: Type.Array(SiteSchema, { default: [], maxItems: 256, description: 'Sites (offices, data centres); none: one site per region.' }),
+    classes: Type.Optional(ClassMixSchema),
+    device_classes: Obj({
+      workstation: Type.Object(officeProps(8, 18), { additionalProperties: false, default: {} }),
+      laptop: Type.Object({
+        ...officeProps(8.5, 17.5),
+        sleep_per_hour: Rate(0.3, 'Rate of lid-closed sleeps during the working day.'),
+        sleep_mean_secs: Secs(1200, 'Mean length of such a sleep.'),
+        roam_share: Share(0.3, 'Share of wake-ups on another network, behind the remote collector (collector-remote).'),
+      }, { additionalProperties: false, default: {} }),
+    }, 'Behaviour of each device class (fleet.classes / sites[].classes say how many).'),
     os: Type.String({ default: 'Windows 10 22H2', maxLength: 200, description: 'os reported by heartbeats.' }),
   }, 'The fleet.'),
   noise: Obj({
@@ -109,10 +168,15 @@ export const ScenarioSchema = Type.Object({
     clock_skew_max_secs: Secs(3600, 'Largest clock error (either direction).', 2_000_000),
     reboot_waves: Type.Array(RebootWaveSchema, { default: [], maxItems: 16, description: 'Fleet-wide reboot waves (Patch Tuesday).' }),
     outages: Type.Array(OutageSchema, { default: [], maxItems: 16, description: 'Collector / region outages.' }),
+    site_outages: Type.Array(SiteOutageSchema, { default: [], maxItems: 16, description: 'Site power or network outages (a site shares both).' }),
+    delivery_delay_max_secs: Secs(0, 'Every event reaches its collector up to this long after it was sent (network, batching).', 3600),
+    frail_share: Share(0, 'Share of frail devices: they drop out far more often, and come back with a new boot.'),
+    frail_offline_multiplier: Rate(20, 'Offline-spell rate factor of frail devices.'),
     crash_loops: Type.Array(CrashLoopSchema, { default: [], maxItems: 16, description: 'Single devices sending floods of crashes.' }),
   }, 'Background noise a healthy fleet shows anyway.'),
   agent: Obj({
     report_applying: Type.Boolean({ default: false, description: 'Agents send a heartbeat naming what they are about to apply (the optional applying field).' }),
+    buffer_max_events: Type.Integer({ default: 1000, minimum: 0, maximum: 1_000_000, description: 'Events an agent holds while its network is down (site network outage); later ones are dropped.' }),
   }, 'Agent behaviour.'),
   releases: Type.Array(ReleaseSchema, { default: [], maxItems: 32, description: 'Releases the release tool rolls.' }),
   rollout: Obj({
@@ -123,6 +187,7 @@ export const ScenarioSchema = Type.Object({
     inconclusive_limit_secs: Secs(120, 'Longest pause on "inconclusive" before the rollout is halted (not rolled back).'),
     verdict_error_limit: Type.Integer({ default: 4, minimum: 1, maximum: 1000, description: 'Consecutive verdict read errors before the rollout is halted (Argo consecutiveErrorLimit).' }),
     rollback_spread_secs: Secs(10, 'Devices revert over this time after a rollback.'),
+    all_rings_at_once: Type.Boolean({ default: false, description: 'Push to every ring in one step (19 July 2024).' }),
   }, 'Rollout plan of the release tool.'),
 }, { additionalProperties: false });
 

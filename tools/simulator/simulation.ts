@@ -70,7 +70,10 @@ export class Simulation {
     this.startMs = startMsOf(scenario, options.startMs);
     this.endMs = this.startMs + scenario.duration_secs * 1000;
     this.runId = options.runId ?? `s${scenario.seed}`;
-    this.verdicts = options.verdicts ?? ALWAYS_PASS;
+    const verdicts = options.verdicts ?? ALWAYS_PASS;
+    // A change with no rollout record is not gated on ringwatch (it does not know the change exists):
+    // the tool pushes it on after each bake.
+    this.verdicts = (q, nowMs) => (scenario.releases[q.release].announced ? verdicts(q, nowMs) : 'pass');
     this.stepMs = options.maxStepMs ?? scenario.fleet.heartbeat_interval_secs * 1000;
     this.model = new FleetModel(scenario, this.startMs, this.runId);
     this.tool = new ReleaseTool(scenario.releases.map((spec) => ({ spec, plan: rolloutPlanOf(scenario, spec) })), this.startMs);
@@ -100,6 +103,9 @@ export class Simulation {
   }
 
   private applyActions(actions: ToolRecord[]): void {
-    for (const rec of actions) this.model.applyDeployment(rec.release, deploymentOf(rec, this.runId, ++this.deploySeq), true);
+    for (const rec of actions) {
+      const spec = this.scenario.releases[rec.release];
+      this.model.applyDeployment(rec.release, deploymentOf(rec, this.runId, ++this.deploySeq), spec.announced, spec.feed_delay_secs * 1000);
+    }
   }
 }

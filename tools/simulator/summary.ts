@@ -11,6 +11,8 @@ export interface ReleaseSummary {
   component: string;
   version: string;
   effect: string;
+  /** false: a change with no rollout record (no deployment event was sent). */
+  announced: boolean;
   outcome: string;
   haltedAtMs?: number;
   haltReason?: HaltReason;
@@ -44,7 +46,7 @@ export function summarize(model: FleetModel, tool: ReleaseTool, events: Record<E
   const releases = model.releases.map((rel, k): ReleaseSummary => {
     const halt = actions.find((a) => a.release === k && a.action === 'halted');
     return {
-      component: rel.spec.component, version: rel.spec.version, effect: rel.spec.effect, outcome: tool.phaseOf(k),
+      component: rel.spec.component, version: rel.spec.version, effect: rel.spec.effect, announced: rel.spec.announced, outcome: tool.phaseOf(k),
       haltedAtMs: halt?.atMs, haltReason: halt?.reason, firstReceivedAtMs: rel.firstReceivedAtMs,
       exposure: exposureOf(rel, model.ringNames), bootLoops: rel.bootLoops, reverted: rel.reverted,
     };

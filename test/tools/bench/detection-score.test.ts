@@ -10,7 +10,7 @@ const T0 = Date.UTC(2024, 6, 19, 4, 0, 0);
 const BAD = { component: 'channel-291', version: 'bad' };
 const GOOD = { component: 'agent', version: 'good' };
 
-function record(opts: { bad: boolean; pages: RunRecord['pages']; byRing?: Record<string, number>; secs?: number }): RunRecord {
+function record(opts: { bad: boolean; pages: RunRecord['pages']; byRing?: Record<string, number>; secs?: number; verdicts?: RunRecord['verdicts'] }): RunRecord {
   const releases = [
     { ...GOOD, effect: 'healthy', outcome: 'baking', exposure: { total: 5, byRing: { canary: 5 } }, bootLoops: 0, reverted: 0 },
     ...(opts.bad ? [{ ...BAD, effect: 'catastrophic', outcome: 'rolled_back', haltedAtMs: T0 + 40_000, haltReason: 'verdict_fail' as const,
@@ -18,7 +18,10 @@ function record(opts: { bad: boolean; pages: RunRecord['pages']; byRing?: Record
   ];
   const actions = releases.map((r, k) => ({ atMs: T0 + 30_000, release: k, component: r.component, version: r.version, ring: 'canary', action: 'started' as const }));
   const summary = { startMs: T0, releases, actions } as unknown as SimulationSummary;
-  return { family: 'f', seed: 1, devices: 2000, simulatedSecs: opts.secs ?? 120, events: 1000, wallMs: 10, pages: opts.pages, halts: [], summary };
+  return {
+    family: 'f', heartbeatSecs: 300, hasOutage: false, verdicts: opts.verdicts ?? [], seed: 1, devices: 2000, simulatedSecs: opts.secs ?? 120,
+    events: 1000, wallMs: 10, pages: opts.pages, halts: [], summary,
+  };
 }
 
 test('a caught bad release counts for recall, precision, delay and attribution; a page naming the healthy one is false', () => {
@@ -54,4 +57,28 @@ test('percentiles are nearest-rank', () => {
   assert.equal(percentile([5, 1, 3, 2, 4], 50), 3);
   assert.equal(percentile([5, 1, 3, 2, 4], 90), 5);
   assert.equal(percentile([], 50), undefined);
+});
+
+test('verdicts over time: a pass for a bad release after its start is a false pass; fail delay in minutes and heartbeats; first pass per ring', () => {
+  const score = emptyScore('f');
+  const v = (s: number, release: number, ring: string, verdict: 'pass' | 'fail' | 'inconclusive') => ({ atMs: T0 + s * 1000, release, ring, verdict });
+  addRun(score, record({ bad: true, pages: [], verdicts: [
+    v(10, 1, 'canary', 'pass'), // before the bad release's start (t+30 s): not counted
+    v(60, 1, 'canary', 'pass'), v(60, 1, 'early', 'pass'), v(330, 1, 'canary', 'fail'),
+    v(60, 0, 'canary', 'inconclusive'), v(930, 0, 'canary', 'pass'),
+  ] }), false);
+  assert.deepEqual([score.falsePassReleases, score.falsePassVerdicts], [1, 2]);
+  assert.deepEqual(score.failDelaysSecs, [300]);
+  assert.deepEqual(score.failDelaysBeats, [1]);
+  assert.deepEqual([score.healthyReleases, score.falseHalts], [1, 0]);
+  assert.deepEqual(score.firstPassSecs, [900], 'the healthy release started in canary at t+30 s, first pass at t+930 s');
+  assert.equal(score.ringsNeverPassed, 0);
+});
+
+test('pipeline pages per week count runs without an outage only; pages naming a healthy release count in every run', () => {
+  const score = emptyScore('f');
+  const pages: RunRecord['pages'] = [{ atMs: T0 + 50_000, kind: 'pipeline_gap', ring: '*' }, { atMs: T0 + 60_000, kind: 'catastrophe', release: GOOD, ring: 'canary' }];
+  addRun(score, record({ bad: false, secs: 302_400, pages }), false);
+  addRun(score, record({ bad: false, secs: 302_400, pages }), true);
+  assert.deepEqual([score.noOutageSecs, score.noOutagePipelinePages, score.healthyNamedPages], [302_400, 1, 2]);
 });

@@ -70,3 +70,32 @@ test('ringwatch simulate refuses an invalid scenario with exit code 78 and the p
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /exactly one of --target and --output/);
 });
+
+test('the fleet-model keys are checked too: sites, classes, ring draws, outages, only_with, start versions', () => {
+  const text = VALID
+    .replace('regions: [{ name: us, share: 1 }]', `regions: [{ name: us, share: 1 }]
+  sites:
+    - { name: hq, region: mars, share: 0.5, classes: { server: 1, toaster: 1 }, holidays: [2024-13-45] }
+    - { name: dc, region: us, share: 0.2 }
+  device_classes: { laptop: { roam_share: 2 } }`)
+    .replace('{ name: canary, share: 0.1 }', '{ name: canary, devices: 5, sites: [hq, nowhere], classes: [server, robot] }')
+    .replace('components: [{ name: agent, version: "1.0" }]', 'components: [{ name: agent, version: "1.0", others: [{ version: "1.0", share: 0.5 }] }]')
+    .replace('effect: catastrophic }', 'effect: catastrophic, only_with: { component: agent, versions: ["1.0"] } }')
+    .replace('releases:', 'noise:\n  site_outages: [{ site: hq, kind: flood }]\nreleases:');
+  const problems = problemsOf(text);
+  for (const p of [
+    'fleet.sites.0.classes.toaster: unrecognized key',
+    'fleet.device_classes.laptop.roam_share: must be <= 1',
+    'noise.site_outages.0.kind: must be one of power, network',
+  ]) assert.ok(problems.includes(p), `${p} in:\n${problems.join('\n')}`);
+  assert.ok(problems.some((p) => p.startsWith('fleet.rings.0.classes.1')), problems.join('\n'));
+  const refs = problemsOf(text.replace(', toaster: 1', '').replace('roam_share: 2', 'roam_share: 0.2').replace('kind: flood', 'kind: power').replace(', robot', ''));
+  assert.deepEqual(refs.sort(), [
+    'fleet.components.0.others.0.version: duplicate version 1.0',
+    'fleet.rings.0.sites.1: unknown site nowhere (hq, dc)',
+    'fleet.sites.0.holidays.0: not a date: 2024-13-45',
+    'fleet.sites.0.region: unknown region mars (fleet.regions: us)',
+    'fleet.sites: shares add up to 0.7, not 1',
+    'releases.0.only_with.component: must be another component than agent',
+  ]);
+});

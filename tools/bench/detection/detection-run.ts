@@ -1,7 +1,10 @@
 // Replays one scenario instance in virtual time: the fleet simulator's events in receive order through the
 // processors' DetectionCore and the alerter's AlerterCore (VirtualPipeline, the code that runs behind
 // Kafka), with the simulated release tool gated on the alerter's verdicts. Records what a user would
-// have seen: pages (with the release they name), halts, and the release tool's outcome per release.
+// have seen: pages (with the release they name), halts, the release tool's outcome per release, and the
+// verdict of every (release, ring) over time, read from the alerter's verdict logic the way the release
+// tool reads it (alerter.verdicts, the function behind GET /v1/verdicts), every rollout poll interval.
+import type { Verdict } from '../../../common/contract/decision.ts';
 import { VirtualPipeline } from '../../replay/virtual-pipeline.ts';
 import { Simulation, toEnvelope } from '../../simulator/simulation.ts';
 import { summarize, type SimulationSummary } from '../../simulator/summary.ts';
@@ -15,8 +18,21 @@ export interface PageRecord {
   ring: string;
 }
 
+/** One verdict read of the probe: release index (scenario order), ring, what ringwatch answered. */
+export interface VerdictSample {
+  atMs: number;
+  release: number;
+  ring: string;
+  verdict: Verdict;
+}
+
 export interface RunRecord {
   family: string;
+  /** Heartbeat period of the run's fleet (time to fail is also given in these). */
+  heartbeatSecs: number;
+  /** The run had a collector or site outage (its silence is the pipeline's, never a release's). */
+  hasOutage: boolean;
+  verdicts: VerdictSample[];
   seed: number;
   devices: number;
   simulatedSecs: number;
@@ -40,18 +56,40 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
       }
     },
   });
+  const verdictOf = (component: string, version: string, ring: string, nowMs: number): Verdict =>
+    pipe.alerter.verdicts(nowMs, { component, version, ring })[0]?.verdict ?? 'inconclusive';
   const sim = new Simulation(run.scenario, {
     // The release tool asks after every earlier event was fed (pull-based), like a live reader of the API.
     verdicts: (q, nowMs) => {
       pipe.advanceTo(nowMs);
-      return pipe.alerter.verdicts(nowMs, { component: q.component, version: q.version, ring: q.ring })[0]?.verdict ?? 'inconclusive';
+      return verdictOf(q.component, q.version, q.ring, nowMs);
     },
   });
-  for await (const batch of sim.batches()) for (const e of batch) pipe.feed(toEnvelope(e));
+  // The probe: from each release's start, its verdict on every ring, each poll interval, to the run's end.
+  const rings = run.scenario.fleet.rings.map((r) => r.name);
+  const probeMs = run.scenario.rollout.poll_interval_secs * 1000;
+  const verdicts: VerdictSample[] = [];
+  let nextProbe = sim.startMs + probeMs;
+  const probe = (nowMs: number) => {
+    pipe.advanceTo(nowMs);
+    run.scenario.releases.forEach((spec, k) => {
+      if (nowMs < sim.startMs + spec.start_secs * 1000) return;
+      for (const ring of rings) verdicts.push({ atMs: nowMs, release: k, ring, verdict: verdictOf(spec.component, spec.version, ring, nowMs) });
+    });
+  };
+  for await (const batch of sim.batches()) {
+    for (const e of batch) pipe.feed(toEnvelope(e));
+    // Every event received before the model's clock has been fed: probing at that time is what a live reader sees.
+    if (sim.model.now >= nextProbe) {
+      probe(sim.model.now);
+      nextProbe = sim.model.now + probeMs;
+    }
+  }
   pipe.advanceTo(sim.endMs);
   const summary = summarize(sim.model, sim.tool, sim.counts);
   return {
-    family: run.family.name, seed: run.seed, devices: run.scenario.fleet.devices, simulatedSecs: run.scenario.duration_secs,
+    family: run.family.name, heartbeatSecs: run.scenario.fleet.heartbeat_interval_secs,
+    hasOutage: run.scenario.noise.outages.length > 0 || run.scenario.noise.site_outages.length > 0, verdicts, seed: run.seed, devices: run.scenario.fleet.devices, simulatedSecs: run.scenario.duration_secs,
     events: sim.counts.heartbeat + sim.counts.crash + sim.counts.deployment, wallMs: Date.now() - started, pages, halts, summary,
   };
 }

@@ -1,14 +1,21 @@
 // Scores replayed runs against their ground truth (each release's effect in the scenario: catastrophic and
 // crash_rate are bad, healthy is good). Pure. Definitions (docs/detection-quality.md):
-// - recall: bad releases paged about (a page naming exactly that component and version) / bad releases;
-// - precision: release pages naming a bad release of their run / all release pages;
-// - delay: from the release's start in its first ring (the onset) to its first page, and to its halt;
-// - false pages: release pages naming no bad release of their run; per simulated week (604,800 s) counted
-//   over runs with no bad release at all (a healthy fleet), so a short bad run cannot inflate the rate;
-// - release pages in outage runs: release pages in runs with a collector outage (all releases there are
-//   healthy, so each one is a page the outage caused) - must be 0;
-// - blast radius: devices that received a bad release (fixed at the halt), and whether it stayed in its
-//   first ring; attribution: detected bad releases whose FIRST release page in the run names them.
+// - recall: bad releases paged about (a page naming exactly that component and version; for a change with
+//   no rollout record, any release page after its start) / bad releases;
+// - false passes: bad releases that got a `pass` verdict on any ring at any time after their start (the
+//   verdict probe of detection-run.ts: what a release tool reading the API would have seen) - must be 0;
+// - time to fail: from the release's start in its first ring (the onset) to its first `fail` verdict on
+//   any ring, in minutes and in heartbeat intervals;
+// - halted in first ring: bad releases halted on a fail verdict that reached no ring but the first;
+// - false halts: healthy releases halted on a `fail` verdict (rolled back);
+// - first pass: per healthy release and ring it started in, time from that start to the ring's first
+//   `pass` (rings that never passed are counted apart);
+// - release pages naming a healthy release, per simulated week (all runs);
+// - release pages in outage runs: release pages in runs with a collector or site outage (every release
+//   there is healthy, so each one is a page the outage caused) - must be 0;
+// - pipeline pages per simulated week, over runs without any outage (the night is not a gap);
+// - attribution: detected bad releases whose run's FIRST release page names them;
+// - blast radius: devices that received a bad release (fixed at the halt).
 import type { ReleaseSummary } from '../../simulator/summary.ts';
 import type { RunRecord } from './detection-run.ts';
 
@@ -16,6 +23,8 @@ const WEEK_SECS = 604_800;
 
 export interface FamilyScore {
   family: string;
+  /** Heartbeat periods of the family's runs (a family may mix them; the table shows them). */
+  heartbeatSecs: number[];
   runs: number;
   simulatedSecs: number;
   events: number;
@@ -36,31 +45,53 @@ export interface FamilyScore {
   outageRuns: number;
   releasePagesInOutages: number;
   pipelinePages: number;
+  /** Bad releases with at least one `pass` after their start, and how many such verdicts were read. */
+  falsePassReleases: number;
+  falsePassVerdicts: number;
+  /** Onset to first `fail`, in seconds and in heartbeat intervals (bad releases that got one). */
+  failDelaysSecs: number[];
+  failDelaysBeats: number[];
+  healthyReleases: number;
+  falseHalts: number;
+  /** Healthy release x ring started: seconds to the first pass there; rings that never passed. */
+  firstPassSecs: number[];
+  ringsNeverPassed: number;
+  /** Release pages naming a healthy release (all runs, per simulated week over simulatedSecs). */
+  healthyNamedPages: number;
+  /** Simulated time and pipeline pages of runs without an outage. */
+  noOutageSecs: number;
+  noOutagePipelinePages: number;
 }
 
 const isBad = (r: ReleaseSummary) => r.effect !== 'healthy';
-const sameRelease = (a: { component: string; version: string } | undefined, r: ReleaseSummary) => a?.component === r.component && a?.version === r.version;
+const sameRelease = (a: { component: string; version: string } | undefined, r: { component: string; version: string }) => a?.component === r.component && a?.version === r.version;
 
 export function emptyScore(family: string): FamilyScore {
   return {
-    family, runs: 0, simulatedSecs: 0, events: 0, wallMs: 0, badReleases: 0, detected: 0, releasePages: 0, truePages: 0, falsePages: 0, healthySecs: 0, healthyPages: 0,
-    pageDelaysSecs: [], haltDelaysSecs: [], stoppedInFirstRing: 0, blastRadius: [], attributedRight: 0, outageRuns: 0, releasePagesInOutages: 0, pipelinePages: 0,
+    family, heartbeatSecs: [], runs: 0, simulatedSecs: 0, events: 0, wallMs: 0, badReleases: 0, detected: 0, releasePages: 0, truePages: 0, falsePages: 0,
+    healthySecs: 0, healthyPages: 0, pageDelaysSecs: [], haltDelaysSecs: [], stoppedInFirstRing: 0, blastRadius: [], attributedRight: 0, outageRuns: 0,
+    releasePagesInOutages: 0, pipelinePages: 0, falsePassReleases: 0, falsePassVerdicts: 0, failDelaysSecs: [], failDelaysBeats: [], healthyReleases: 0,
+    falseHalts: 0, firstPassSecs: [], ringsNeverPassed: 0, healthyNamedPages: 0, noOutageSecs: 0, noOutagePipelinePages: 0,
   };
 }
 
-export function addRun(score: FamilyScore, rec: RunRecord, hasOutage: boolean): void {
+/** `hasOutage` overrides the record's own flag (kept for callers of the first version). */
+export function addRun(score: FamilyScore, rec: RunRecord, hasOutage = rec.hasOutage): void {
   const { summary } = rec;
   const releasePages = rec.pages.filter((p) => p.kind !== 'pipeline_gap');
+  const pipelinePages = rec.pages.length - releasePages.length;
   const bad = summary.releases.filter(isBad);
+  if (!score.heartbeatSecs.includes(rec.heartbeatSecs)) score.heartbeatSecs.push(rec.heartbeatSecs);
   score.runs++;
   score.simulatedSecs += rec.simulatedSecs;
   score.events += rec.events;
   score.wallMs += rec.wallMs;
   score.releasePages += releasePages.length;
-  score.pipelinePages += rec.pages.length - releasePages.length;
+  score.pipelinePages += pipelinePages;
   const truePages = releasePages.filter((p) => bad.some((r) => sameRelease(p.release, r))).length;
   score.truePages += truePages;
   score.falsePages += releasePages.length - truePages;
+  score.healthyNamedPages += releasePages.filter((p) => summary.releases.some((r) => !isBad(r) && sameRelease(p.release, r))).length;
   if (!bad.length) {
     score.healthySecs += rec.simulatedSecs;
     score.healthyPages += releasePages.length;
@@ -68,19 +99,51 @@ export function addRun(score: FamilyScore, rec: RunRecord, hasOutage: boolean): 
   if (hasOutage) {
     score.outageRuns++;
     score.releasePagesInOutages += releasePages.length;
+  } else {
+    score.noOutageSecs += rec.simulatedSecs;
+    score.noOutagePipelinePages += pipelinePages;
   }
-  for (const r of bad) {
-    score.badReleases++;
-    const started = summary.actions.find((a) => sameRelease(a, r) && a.action === 'started');
-    const page = releasePages.find((p) => sameRelease(p.release, r));
-    score.blastRadius.push(r.exposure.total);
-    const reached = Object.entries(r.exposure.byRing).filter(([, n]) => n > 0).map(([ring]) => ring);
-    if (r.haltReason === 'verdict_fail' && reached.every((ring) => ring === started?.ring)) score.stoppedInFirstRing++;
-    if (!page || !started) continue;
-    score.detected++;
-    score.pageDelaysSecs.push((page.atMs - started.atMs) / 1000);
-    if (r.haltedAtMs !== undefined) score.haltDelaysSecs.push((r.haltedAtMs - started.atMs) / 1000);
-    if (sameRelease(releasePages[0]?.release, r)) score.attributedRight++;
+  summary.releases.forEach((r, k) => {
+    const started = summary.actions.find((a) => a.release === k && a.action === 'started');
+    const samples = rec.verdicts.filter((v) => v.release === k && started !== undefined && v.atMs >= started.atMs);
+    if (isBad(r)) scoreBad(score, rec, r, started, samples, releasePages);
+    else scoreHealthy(score, rec, r, k, samples);
+  });
+}
+
+type Started = RunRecord['summary']['actions'][number] | undefined;
+
+function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started: Started, samples: RunRecord['verdicts'], releasePages: RunRecord['pages']): void {
+  score.badReleases++;
+  const passes = samples.filter((v) => v.verdict === 'pass').length;
+  if (passes) score.falsePassReleases++;
+  score.falsePassVerdicts += passes;
+  const fail = samples.find((v) => v.verdict === 'fail');
+  if (fail && started) {
+    const secs = (fail.atMs - started.atMs) / 1000;
+    score.failDelaysSecs.push(secs);
+    score.failDelaysBeats.push(secs / rec.heartbeatSecs);
+  }
+  score.blastRadius.push(r.exposure.total);
+  const reached = Object.entries(r.exposure.byRing).filter(([, n]) => n > 0).map(([ring]) => ring);
+  if (r.haltReason === 'verdict_fail' && reached.every((ring) => ring === started?.ring)) score.stoppedInFirstRing++;
+  // Without a rollout record no page can name the change from the feed: any release page after it counts.
+  const announced = r.announced ?? true;
+  const page = releasePages.find((p) => (announced ? sameRelease(p.release, r) : started !== undefined && p.atMs >= started.atMs));
+  if (!page || !started) return;
+  score.detected++;
+  score.pageDelaysSecs.push((page.atMs - started.atMs) / 1000);
+  if (r.haltedAtMs !== undefined) score.haltDelaysSecs.push((r.haltedAtMs - started.atMs) / 1000);
+  if (sameRelease(releasePages[0]?.release, r)) score.attributedRight++;
+}
+
+function scoreHealthy(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, k: number, samples: RunRecord['verdicts']): void {
+  score.healthyReleases++;
+  if (r.haltReason === 'verdict_fail') score.falseHalts++;
+  for (const start of rec.summary.actions.filter((a) => a.release === k && a.action === 'started')) {
+    const pass = samples.find((v) => v.ring === start.ring && v.atMs >= start.atMs && v.verdict === 'pass');
+    if (pass) score.firstPassSecs.push((pass.atMs - start.atMs) / 1000);
+    else score.ringsNeverPassed++;
   }
 }
 
@@ -93,6 +156,7 @@ export function mergeScores(name: string, scores: FamilyScore[]): FamilyScore {
       else if (Array.isArray(v)) (total[key] as number[]).push(...v);
     }
   }
+  total.heartbeatSecs = [...new Set(total.heartbeatSecs)].sort((a, b) => a - b);
   return total;
 }
 
@@ -104,21 +168,28 @@ export function percentile(values: number[], p: number): number | undefined {
 }
 
 const ratio = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(0)}% (${n}/${of})` : 'n/a');
-const spread = (v: number[], unit: string) => (v.length ? `${[50, 90, 100].map((p) => percentile(v, p)!.toFixed(1)).join(' / ')} ${unit}` : 'n/a');
-const simTime = (secs: number) => (secs >= WEEK_SECS ? `${(secs / WEEK_SECS).toFixed(1)} wk` : secs >= 3600 ? `${(secs / 3600).toFixed(1)} h` : `${(secs / 60).toFixed(0)} min`);
+const p50p95 = (v: number[], scale: number, digits: number) =>
+  (v.length ? [50, 95].map((p) => (percentile(v, p)! / scale).toFixed(digits)).join(' / ') : 'n/a');
+const simTime = (secs: number) => (secs >= WEEK_SECS ? `${(secs / WEEK_SECS).toFixed(1)} wk` : secs >= 86_400 ? `${(secs / 86_400).toFixed(1)} d`
+  : secs >= 3600 ? `${(secs / 3600).toFixed(1)} h` : `${(secs / 60).toFixed(0)} min`);
+const perWeek = (n: number, secs: number) => (secs ? `${(n / (secs / WEEK_SECS)).toFixed(n ? 1 : 0)} (${n} in ${simTime(secs)})` : 'n/a');
+const beats = (s: number[]) => (s.length ? s.map((x) => (x >= 60 ? `${x / 60} min` : `${x} s`)).join(', ') : 'n/a');
 
-export const TABLE_HEADER = ['family', 'runs', 'simulated', 'recall', 'precision', 'delay to page (med / p90 / max)', 'delay to halt (med / p90 / max)',
-  'stopped in first ring', 'blast radius (med / max devices)', 'attribution', 'false pages', 'false pages / sim. week (healthy runs)', 'release pages in outages', 'pipeline pages'];
+export const TABLE_HEADER = ['family', 'heartbeat', 'runs', 'simulated', 'recall', 'false passes (bad releases / verdicts)', 'halted in first ring',
+  'time to fail p50 / p95 (min)', 'time to fail p50 / p95 (heartbeats)', 'attribution', 'blast radius (med / max devices)', 'false halts',
+  'first pass per ring p50 / p95 (min) [never]', 'release pages naming a healthy release / sim. week', 'release pages in outages',
+  'pipeline pages / sim. week (no outage)'];
 
 export function tableRow(s: FamilyScore): string[] {
-  const weeks = s.healthySecs / WEEK_SECS;
   return [
-    s.family, String(s.runs), simTime(s.simulatedSecs), ratio(s.detected, s.badReleases), ratio(s.truePages, s.releasePages),
-    spread(s.pageDelaysSecs, 's'), spread(s.haltDelaysSecs, 's'), ratio(s.stoppedInFirstRing, s.badReleases),
-    s.blastRadius.length ? `${percentile(s.blastRadius, 50)} / ${percentile(s.blastRadius, 100)}` : 'n/a', ratio(s.attributedRight, s.detected),
-    String(s.falsePages),
-    s.healthySecs ? `${(s.healthyPages / weeks).toFixed(s.healthyPages ? 1 : 0)} (${s.healthyPages} in ${simTime(s.healthySecs)})` : 'n/a',
-    s.outageRuns ? `${s.releasePagesInOutages} in ${s.outageRuns} runs` : 'n/a', String(s.pipelinePages),
+    s.family, beats(s.heartbeatSecs), String(s.runs), simTime(s.simulatedSecs), ratio(s.detected, s.badReleases),
+    s.badReleases ? `${s.falsePassReleases}/${s.badReleases} (${s.falsePassVerdicts})` : 'n/a', ratio(s.stoppedInFirstRing, s.badReleases),
+    p50p95(s.failDelaysSecs, 60, 1) + (s.badReleases ? ` [${s.failDelaysSecs.length}/${s.badReleases} failed]` : ''), p50p95(s.failDelaysBeats, 1, 1),
+    ratio(s.attributedRight, s.detected), s.blastRadius.length ? `${percentile(s.blastRadius, 50)} / ${percentile(s.blastRadius, 100)}` : 'n/a',
+    s.healthyReleases ? `${s.falseHalts}/${s.healthyReleases}` : 'n/a',
+    s.firstPassSecs.length || s.ringsNeverPassed ? `${p50p95(s.firstPassSecs, 60, 0)} [${s.ringsNeverPassed}]` : 'n/a',
+    perWeek(s.healthyNamedPages, s.simulatedSecs), s.outageRuns ? `${s.releasePagesInOutages} in ${s.outageRuns} runs` : 'n/a',
+    perWeek(s.noOutagePipelinePages, s.noOutageSecs),
   ];
 }
 
