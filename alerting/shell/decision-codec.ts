@@ -2,7 +2,7 @@
 // malformed record from a processor is dead-lettered and counted instead of corrupting the verdict table.
 // The interface lives in common/contract/decision.ts; this is its runtime schema.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { LAYERS, SIGNALS, VERDICTS, type Decision } from '../../common/contract/decision.ts';
+import { DECISION_KINDS, LAYERS, SIGNALS, VERDICTS, type Decision } from '../../common/contract/decision.ts';
 import { compileValidator, type Validation } from '../../common/contract/validate.ts';
 import { parseTimestamp } from '../../common/contract/formats.ts';
 import { ID_PATTERN, MAX_ID_CHARS, MAX_RING_CHARS } from '../../common/contract/limits.ts';
@@ -17,7 +17,7 @@ export const ALL_RINGS = '*';
 const DecisionSchema = Type.Object({
   v: Type.Literal(1),
   id: Type.String({ minLength: 1, maxLength: 1024 }),
-  kind: oneOf(['release_verdict', 'pipeline_gap']),
+  kind: oneOf(DECISION_KINDS),
   layer: oneOf(LAYERS),
   verdict: oneOf(VERDICTS),
   severity: oneOf(['critical', 'error', 'warning', 'info']),

@@ -80,11 +80,19 @@ export interface Evidence {
   [key: string]: unknown;
 }
 
+/**
+ * release_verdict: a release on a ring; pipeline_gap: a telemetry gap (the pipeline's incident);
+ * unattributed_change: devices of a ring going silent or crashing together, unlike comparable devices
+ * elsewhere, with no rollout that fits (its own page; releases active there read inconclusive).
+ */
+export const DECISION_KINDS = ['release_verdict', 'pipeline_gap', 'unattributed_change'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
+
 export interface Decision {
   v: 1;
   /** `<kind>|<component>@<version>|<ring>|<signal>|<layer>|<windowStart>` (or the scope for gaps). */
   id: string;
-  kind: 'release_verdict' | 'pipeline_gap';
+  kind: DecisionKind;
   layer: Layer;
   verdict: Verdict;
   severity: Severity;

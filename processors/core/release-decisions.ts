@@ -45,6 +45,9 @@ function verdictOf(
     return { verdict: 'fail', severity, reason: 'failed', summary: `FAIL: ${summary}`, firstFailedWindow: info.window };
   }
   if (!attribution) return undefined;
+  if (attribution.blamed.has(me)) {
+    return { verdict: 'inconclusive', severity: 'info', reason: 'failed', summary: `${name}: blamed for the ring's ${e.signal} excess by another layer of this release; this layer did not fire on its own` };
+  }
   const what = fired ? `${e.signal} ${evidenceLine}` : `another release's ${e.signal} comparison fired in this ring`;
   if (attribution.best && attribution.best !== me) {
     return { verdict: 'inconclusive', severity: 'warning', reason: 'attributed_elsewhere', summary: `${name}: ${what}; attributed to ${attribution.best}, so this release cannot pass while the ring is failing` };
@@ -68,7 +71,7 @@ export function releaseDecisions(
 ): Decision[] {
   const base = { kind: 'release_verdict' as const, release: e.rollout.release, ring: e.rollout.ring, signal: e.signal };
   const name = `${releaseKey(e.rollout.release)} in ring ${e.rollout.ring}`;
-  const attributionEvidence = attribution ? { attribution: attribution.ranking } : {};
+  const attributionEvidence = { design: e.design, ...(attribution ? { attribution: attribution.ranking } : {}) };
   const startedAt = new Date(e.rollout.startedAt).toISOString();
 
   const applicable = e.catastrophes.filter((k) => k.result.applicable);

@@ -56,6 +56,16 @@ export class RingHistory {
     return checks;
   }
 
+  /**
+   * The ring's own past at this hour of the week (new events per device-window, shrunk toward its all-hours
+   * rate), once it has `baseline_min_windows` of history: what a self-controlled comparison expects.
+   */
+  ownRate(ring: string, signal: Signal, atMs: number): number | undefined {
+    const b = this.baselines.get(key(ring, signal));
+    if (!b || b.windows < this.s.baselineMinWindows) return undefined;
+    return baselineRate(b, atMs, this.s.baselinePrior);
+  }
+
   check(checks: Map<string, BaselineCheck>, ring: string, signal: Signal): BaselineCheck | undefined {
     return checks.get(key(ring, signal));
   }

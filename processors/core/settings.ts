@@ -31,6 +31,7 @@ export function detectionSettings(p: ProcessorSettings) {
     cusumThreshold: p.cusum_threshold,
     gapSilentFraction: p.gap_silent_fraction,
     gapMinDevices: p.gap_min_devices,
+    gapMaxArrivalShare: p.gap_max_arrival_share,
     gapMinRings: p.gap_min_rings,
     judgeAfterCompleteMs: p.judge_after_complete_secs * 1000,
     releaseMaxAgeMs: p.release_max_age_secs * 1000,

@@ -46,6 +46,20 @@ export function ratioBoundUpdate(s: RatioBoundState, x: number, n: number, expos
   });
 }
 
+/**
+ * Self-controlled form: x exposed events where their own past predicts `mu`. Poisson likelihood ratio of
+ * theta / r against theta: -x ln r + mu theta (1 - 1 / r). Mutates.
+ */
+export function ratioBoundUpdatePoisson(s: RatioBoundState, x: number, mu: number): void {
+  if (!(mu > 0)) return;
+  s.exposedEvents += x;
+  s.grid.forEach((theta, i) => {
+    LOWER_ALTERNATIVES.forEach((r, j) => {
+      s.logLr[i][j] += -x * Math.log(r) + mu * theta * (1 - 1 / r);
+    });
+  });
+}
+
 /** log of the mixture likelihood ratio against ratio `grid[i]`. */
 export function logMixture(s: RatioBoundState, i: number): number {
   let total = -Infinity;
