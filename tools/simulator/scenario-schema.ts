@@ -65,14 +65,19 @@ const ComponentSchema = Type.Object({
   }, { additionalProperties: false }), { default: [], maxItems: 16, description: 'Older or newer versions part of the fleet runs (N-1, N-2 pinning).' }),
 }, { additionalProperties: false });
 
+// A release's own rollout keys have no defaults: a default would be filled in whenever the release names
+// any rollout key, and silently override the scenario's plan (a release with only all_rings_at_once got
+// a 30-second bake).
+const PlanSecs = (description: string) => Type.Number({ minimum: 0, maximum: 31_536_000, description, unit: 's' });
+
 const RolloutSchema = Type.Object({
   ring_order: Type.Optional(Type.Array(Type.String({ pattern: RING_PATTERN, maxLength: 64 }), { minItems: 1, maxItems: 32, description: 'Rings in rollout order (default: the fleet rings in order).' })),
-  spread_secs: Type.Optional(Secs(10, 'Devices of a ring pick a release up uniformly over this time after it starts there.')),
-  bake_secs: Type.Optional(Secs(30, 'Wait after a ring started before the first verdict is read.')),
-  poll_interval_secs: Type.Optional(Secs(5, 'How often the verdict is read again while a ring is paused (inconclusive or errors).')),
-  inconclusive_limit_secs: Type.Optional(Secs(120, 'Longest pause on "inconclusive" before the rollout is halted (not rolled back).')),
+  spread_secs: Type.Optional(PlanSecs('Devices of a ring pick a release up uniformly over this time after it starts there.')),
+  bake_secs: Type.Optional(PlanSecs('Wait after a ring started before the first verdict is read.')),
+  poll_interval_secs: Type.Optional(PlanSecs('How often the verdict is read again while a ring is paused (inconclusive or errors).')),
+  inconclusive_limit_secs: Type.Optional(PlanSecs('Longest pause on "inconclusive" before the rollout is halted (not rolled back).')),
   verdict_error_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Consecutive verdict read errors before the rollout is halted (Argo consecutiveErrorLimit).' })),
-  rollback_spread_secs: Type.Optional(Secs(10, 'Devices revert over this time after a rollback.')),
+  rollback_spread_secs: Type.Optional(PlanSecs('Devices revert over this time after a rollback.')),
   all_rings_at_once: Type.Optional(Type.Boolean({ description: 'Push to every ring in one step (19 July 2024): started everywhere, a verdict read per ring.' })),
 }, { additionalProperties: false, description: 'Rollout plan (per release, any key overrides the scenario plan).' });
 

@@ -41,3 +41,16 @@ test('every envelope is valid contract v1 and they come in receive-time order', 
   }
   assert.deepEqual([...kinds].sort(), ['crash', 'deployment', 'heartbeat']);
 });
+
+test('a realistic fleet (sites, classes, office hours, outages, every release effect) is deterministic too', async () => {
+  const run = async (seed?: number) => {
+    const s = loadScenario('deploy/scenarios/realistic-features.yaml', { devices: 150, durationSecs: 86_400 });
+    if (seed !== undefined) s.seed = seed;
+    const h = createHash('sha256');
+    for await (const e of new Simulation(s).envelopes()) h.update(JSON.stringify(e));
+    return h.digest('hex');
+  };
+  const a = await run();
+  assert.equal(a, await run());
+  assert.notEqual(a, await run(777));
+});
