@@ -28,6 +28,8 @@ export class WindowJudge {
   private readonly peakNaming = new Map<string, Naming>();
   private openGaps = new Map<string, Gap>();
   private readonly openChanges = new Set<string>();
+  /** Per ring and signal: the last onset seen, and the earliest start of the releases it was seen for. */
+  private readonly onsets = new Map<string, { atMs: number; firstStart: number }>();
   /** Per ring: until when silence there is explained by a release blamed in it. */
   private readonly blamedUntil = new Map<string, number>();
   private readonly scopes: ScopeWatch;
@@ -167,7 +169,13 @@ export class WindowJudge {
     const s = this.s;
     const firstStart = Math.min(...inRing.map((e) => e.rollout.startedAt));
     const row = merged.rings.get(ring);
-    const onsetMs = row ? this.history.onset(row, signal, Math.floor((firstStart - s.heartbeatMs) / s.windowMs)) : firstStart;
+    // The onset once seen is kept: silent devices are forgotten after (k + memory) periods while the
+    // gate's evidence lasts, and an onset re-estimated from nothing would read as "right at the start".
+    const seen = row ? this.history.onset(row, signal, Math.floor((firstStart - s.heartbeatMs) / s.windowMs)) : undefined;
+    const key = `${ring}|${signal}`;
+    if (seen !== undefined) this.onsets.set(key, { atMs: seen, firstStart });
+    const kept = this.onsets.get(key);
+    const onsetMs = seen ?? (kept && kept.firstStart === firstStart ? kept.atMs : (merged.window + 1) * merged.windowMs);
     const slackMs = s.heartbeatMs + s.windowMs;
     const suspects = inRing.map((e) => ({
       release: e.rollout.release,
