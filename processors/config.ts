@@ -1,7 +1,7 @@
 // Processor settings: device state, windows and detection thresholds. Every interval is a setting so
 // tests and demos can run a whole rollout in a minute with 1-second heartbeats.
 import type { Static } from '@sinclair/typebox';
-import { Int, Listen, Num, Section, Str } from '../common/config/setting.ts';
+import { Int, Listen, Num, OneOf, Section, Str, StrList } from '../common/config/setting.ts';
 
 export const ProcessorSection = Section({
   ...Listen(8081, 'processor'),
@@ -34,9 +34,21 @@ export const ProcessorSection = Section({
   baseline_min_windows: Int(60, 1, 10000000, { description: 'Windows of history a ring needs before its CUSUM runs.' }),
   cusum_shift: Num(2, 1.05, 100, { description: 'Rate multiple the baseline CUSUM is tuned to detect.', unit: 'ratio' }),
   cusum_threshold: Num(8, 0.5, 1000, { description: 'CUSUM alarm threshold (a ticket-level warning).' }),
-  gap_silent_fraction: Num(0.5, 0.01, 1, { description: 'Completeness gate: a region or collector whose devices are silent at least this much in every ring is a data gap.', unit: 'ratio' }),
+  gap_silent_fraction: Num(0.5, 0.01, 1, { description: 'Completeness gate: a region or collector whose recently active devices fell silent at least this much together (within k + 2 periods) in every ring, with its arrivals dropped, is a data gap; it stays one while this share of its devices stays silent.', unit: 'ratio' }),
+  gap_max_arrival_share: Num(0.02, 0, 1, { description: 'Completeness gate: a scope is a gap only if its arrivals in the window fell to at most this share of what its own hour-of-week profile expects (an outage lets nothing through; a bad release lets the rest of the scope, and crash reports, through).', unit: 'ratio' }),
   gap_min_devices: Int(5, 1, 1000000, { description: 'Completeness gate: devices a ring needs in a scope to be judged.' }),
   gap_min_rings: Int(2, 1, 1000, { description: 'Completeness gate: rings a scope needs (one ring alone cannot tell a release from an outage).' }),
+  gate_indifference_ratio: Num(1.5, 1, 100, { description: 'Release gate: rate ratio (exposed vs control) a release may reach without failing; the gate tests against it, so an uncertain or slightly confounded control cannot fail a healthy release given enough time.', unit: 'ratio' }),
+  max_concurrent_releases: Int(10, 1, 100000, { description: 'The release gate\'s error budget (alpha_gate) is split over this many releases judged at once (and over rings and signals), so the chance of any false gate fail holds for the whole set in flight; the gate is always valid over repeated looks.' }),
+  pass_min_exposed_devices: Int(30, 1, 10000000, { description: 'A pass needs at least this many devices confirmed exposed (online at or after the rollout start) and watched for the soak. 30 with none affected bounds the affected share at 1 in 10 (95 %).' }),
+  pass_soak_extra_secs: Int(0, 0, 31536000, { description: 'Added to the soak every counted device needs after its exposure (k heartbeat intervals + one window + the allowed lateness).', unit: 's' }),
+  pass_consecutive_windows: Int(3, 1, 100000, { description: 'Windows in a row every pass condition must hold before the verdict is pass.' }),
+  pass_max_rate_ratio: Num(2, 1.01, 1000, { description: 'A pass needs the always-valid upper bound on the rate ratio exposed vs control below this, for every signal.', unit: 'ratio' }),
+  pass_alpha: Num(0.05, 1e-9, 0.5, { description: 'Error of the bound a pass states (0.05: 95 % upper bounds).', unit: 'ratio' }),
+  pass_power_horizon_secs: Int(86400, 60, 31536000, { description: 'A ring whose devices could not gather, within this time at the control rate, the events a ratio bound needs (rare signals, small rings) passes on an absolute bound instead: at most pass_small_ring_max_fraction of its watched devices affected.', unit: 's' }),
+  pass_small_ring_max_fraction: Num(0.1, 0.001, 1, { description: 'Absolute bound (95 %) on the affected share a pass needs where a ratio bound is out of reach within pass_power_horizon_secs.', unit: 'ratio' }),
+  small_ring_policy: OneOf(['inconclusive', 'absolute_bound'] as const, 'inconclusive', { description: 'Rings with fewer devices than pass_min_exposed_devices: inconclusive (never pass: the ring cannot earn one; promote by hand or lower the minimum) or absolute_bound (pass once every ring device is watched, on the absolute bound alone).' }),
+  strata_labels: StrList(['class'], { description: 'Heartbeat labels (besides region) that define comparison strata: exposed devices are compared with control devices of the same region and labels.' }),
   judge_after_complete_secs: Int(3600, 0, 31536000, { description: 'Keep judging a release in a ring this long after it completed, halted or rolled back.', unit: 's' }),
   release_max_age_secs: Int(604800, 60, 31536000, { description: 'Stop judging a release this long after it started in a ring.', unit: 's' }),
   attribution_time_scale_secs: Int(600, 1, 86400, { description: 'Attribution: how fast a release loses credit as the onset lags its start in the ring.', unit: 's' }),

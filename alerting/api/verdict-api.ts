@@ -22,7 +22,8 @@ export interface VerdictDeps {
 
 function body(v: VerdictView) {
   return {
-    verdict: v.verdict, reason: v.reason, release: v.release, ring: v.ring,
+    verdict: v.verdict, reason: v.reason, release: v.release, ring: v.ring, failedRings: v.failedRings,
+    explanation: v.explanation ?? null,
     decidedAt: v.decidedAt ?? null, windowEnd: v.windowEnd ?? null, incidentIds: v.incidentIds, evidence: v.cells,
   };
 }
@@ -31,9 +32,9 @@ function body(v: VerdictView) {
 export function verdictData(deps: VerdictDeps, release: Release, ring: string | undefined) {
   if (ring !== undefined) return body(deps.core.verdict(release, ring, deps.now()));
   const rings = deps.core.verdicts(deps.now(), release);
-  if (!rings.length) return { verdict: 'inconclusive' as const, reason: 'no_data' as const, release, ring: null, rings: [] };
+  if (!rings.length) return { verdict: 'inconclusive' as const, reason: 'no_data' as const, release, ring: null, failedRings: [], rings: [] };
   const worst = rings.reduce((a, b) => (worseVerdict(a.verdict, b.verdict) === a.verdict ? a : b));
-  return { verdict: worst.verdict, reason: worst.reason, release, ring: null, rings: rings.map(body) };
+  return { verdict: worst.verdict, reason: worst.reason, release, ring: null, failedRings: worst.failedRings, explanation: worst.explanation ?? null, rings: rings.map(body) };
 }
 
 /** 503 with the reason when ringwatch cannot answer; true when it did. */

@@ -105,7 +105,7 @@ export function ringPageView(src: BoardSource, release: Release, ring: string, o
   const verdict = src.verdicts.find((v) => v.ring === ring && v.release.component === release.component && v.release.version === release.version);
   const h = src.history.get(release, ring);
   if (!verdict && !h) return undefined;
-  const v = verdict ?? { verdict: 'inconclusive', reason: 'no_data', release, ring, incidentIds: [], cells: [] };
+  const v: VerdictView = verdict ?? { verdict: 'inconclusive', reason: 'no_data', release, ring, incidentIds: [], failedRings: [], cells: [] };
   const startedAt = startedAtOf(v, h);
   const points = sample(h?.points ?? [], o.maxPoints);
   const marks = marksOf(h, v, startedAt);

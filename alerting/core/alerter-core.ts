@@ -5,7 +5,7 @@ import { releaseKey } from '../../common/contract/decision.ts';
 import { applyToCell, clearCell, type CellStep } from './hysteresis.ts';
 import { digestOf } from './evidence.ts';
 import { windowEndMs, windowStartMs, ALL_RINGS } from '../../common/contract/decision.ts';
-import { gapIncidentId, gapScopeKey, noteCleared, noteFailure, noticeId, releaseIncidentId, type FailureInput, type IncidentStep } from './incidents.ts';
+import { changeIncidentId, gapIncidentId, gapScopeKey, noteCleared, noteFailure, noticeId, releaseIncidentId, type FailureInput, type IncidentStep } from './incidents.ts';
 import type { CellState, GapState, Incident, Notice, ReleaseRing } from './model.ts';
 import { isFailing, releaseRingVerdict, type VerdictView } from './verdicts.ts';
 import { haltSignal } from './halts.ts';
@@ -35,6 +35,7 @@ export interface Effects {
 export const storeKey = {
   releaseRing: (r: Release, ring: string) => `rr|${releaseKey(r)}|${ring}`,
   gap: (g: Pick<GapState, 'scope' | 'ring'>) => `gap|${gapScopeKey(g.scope)}|${g.ring}`,
+  change: (ring: string, signal: string) => `ua|${ring}|${signal}`,
   incident: (id: string) => `incident|${id}`,
 };
 
@@ -48,6 +49,8 @@ export class AlerterCore {
   readonly releaseRings = new Map<string, ReleaseRing>();
   readonly gaps = new Map<string, GapState>();
   readonly incidents = new Map<string, Incident>();
+  /** Unattributed changes per ring and signal (keyed like the store). */
+  readonly changes = new Map<string, GapState>();
   private readonly o: CoreOptions;
 
   constructor(options: CoreOptions) {
@@ -57,7 +60,8 @@ export class AlerterCore {
   apply(decisions: Decision[], now: number): Effects {
     const fx = emptyEffects();
     for (const d of decisions) {
-      const outcome = d.kind === 'pipeline_gap' ? this.applyGap(d, now, fx) : this.applyRelease(d, now, fx);
+      const outcome = d.kind === 'pipeline_gap' ? this.applyGap(d, now, fx)
+        : d.kind === 'unattributed_change' ? this.applyChange(d, now, fx) : this.applyRelease(d, now, fx);
       fx.outcomes[outcome]++;
     }
     this.enforceCap(fx);
@@ -77,6 +81,9 @@ export class AlerterCore {
         this.forget(this.gaps, key, fx);
       }
     }
+    for (const [key, c] of this.changes) {
+      if (!c.cell.failing && now - c.cell.windowEndMs > this.o.retentionMs) this.forget(this.changes, key, fx);
+    }
     for (const [key, rr] of this.releaseRings) {
       if (now - newestWindowEnd(rr) > this.o.retentionMs) this.forget(this.releaseRings, key, fx);
     }
@@ -86,19 +93,33 @@ export class AlerterCore {
     return fx;
   }
 
-  verdict(release: Release, ring: string, now: number): VerdictView {
+  verdict(release: Release, ring: string, now: number, failing = this.failingRings()): VerdictView {
     const rr = this.releaseRings.get(storeKey.releaseRing(release, ring));
-    return releaseRingVerdict(release, ring, rr, { now, staleAfterMs: this.o.staleAfterMs, gapOpen: this.gapOpen(ring) });
+    return releaseRingVerdict(release, ring, rr, {
+      now, staleAfterMs: this.o.staleAfterMs, gapOpen: this.gapOpen(ring), failingRings: failing.get(releaseKey(release)) ?? [],
+    });
   }
 
   /** Every tracked (release, ring), optionally filtered. */
   verdicts(now: number, filter: { component?: string; version?: string; ring?: string } = {}): VerdictView[] {
     const out: VerdictView[] = [];
+    const failing = this.failingRings();
     for (const rr of this.releaseRings.values()) {
       if (filter.component !== undefined && rr.release.component !== filter.component) continue;
       if (filter.version !== undefined && rr.release.version !== filter.version) continue;
       if (filter.ring !== undefined && rr.ring !== filter.ring) continue;
-      out.push(this.verdict(rr.release, rr.ring, now));
+      out.push(this.verdict(rr.release, rr.ring, now, failing));
+    }
+    return out;
+  }
+
+  /** Per release, the rings it is failing on: one release, one fate (every ring reads fail). */
+  failingRings(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const rr of this.releaseRings.values()) {
+      if (!isFailing(rr)) continue;
+      const key = releaseKey(rr.release);
+      out.set(key, [...(out.get(key) ?? []), rr.ring].sort());
     }
     return out;
   }
@@ -116,6 +137,7 @@ export class AlerterCore {
   storeValue(key: string): unknown {
     if (key.startsWith('rr|')) return this.releaseRings.get(key);
     if (key.startsWith('gap|')) return this.gaps.get(key);
+    if (key.startsWith('ua|')) return this.changes.get(key);
     if (key.startsWith('incident|')) return this.incidents.get(key.slice('incident|'.length));
     return undefined;
   }
@@ -124,6 +146,7 @@ export class AlerterCore {
   restore(key: string, value: unknown): boolean {
     if (key.startsWith('rr|')) this.releaseRings.set(key, value as ReleaseRing);
     else if (key.startsWith('gap|')) this.gaps.set(key, value as GapState);
+    else if (key.startsWith('ua|')) this.changes.set(key, value as GapState);
     else if (key.startsWith('incident|')) this.incidents.set(key.slice('incident|'.length), value as Incident);
     else return false;
     return true;
@@ -170,6 +193,19 @@ export class AlerterCore {
     const failure = { id: gapIncidentId(scope), kind: 'pipeline_gap' as const, scope, ring, cellKey: `${ring}|gap`, severity: this.o.pipelineGapSeverity, now };
     const cell = this.followIncident(step, failure, before?.incidentId, fx);
     this.gaps.set(key, { scope, ring, cell });
+    fx.dirty.add(key);
+    return 'applied';
+  }
+
+  /** An unattributed change pages like a gap does (to the release owners' default key), and never halts. */
+  private applyChange(d: Decision, now: number, fx: Effects): DecisionOutcome {
+    const key = storeKey.change(d.ring, d.signal ?? '');
+    const before = this.changes.get(key)?.cell;
+    const step = this.step(before, d, d.verdict !== 'pass', d.verdict === 'pass', 1);
+    if (step.outcome !== 'applied') return step.outcome;
+    const failure = { id: changeIncidentId(d.ring), kind: 'unattributed_change' as const, ring: d.ring, cellKey: `${d.ring}|${d.signal ?? ''}|change`, severity: 'critical' as const, now };
+    const cell = this.followIncident(step, failure, before?.incidentId, fx);
+    this.changes.set(key, { scope: {}, ring: d.ring, cell });
     fx.dirty.add(key);
     return 'applied';
   }

@@ -4,7 +4,7 @@
 import type { Decision, Evidence } from '../../common/contract/decision.ts';
 import type { DecisionDigest } from './model.ts';
 
-const KEPT_FIELDS = ['updated', 'control', 'pValue', 'statistic', 'threshold', 'crashReports', 'power'] as const;
+const KEPT_FIELDS = ['updated', 'control', 'pValue', 'statistic', 'threshold', 'crashReports', 'power', 'reason', 'bound', 'design'] as const;
 const KEPT_CANDIDATES = 3;
 
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));

@@ -8,6 +8,7 @@ import type { DecisionDigest, GapScope, Incident, IncidentKind } from './model.t
 export const releaseIncidentId = (kind: 'catastrophe' | 'regression', release: Release): string => `${kind}|${releaseKey(release)}`;
 export const gapScopeKey = (scope: GapScope): string => `${scope.region ?? ''}/${scope.collectorId ?? ''}`;
 export const gapIncidentId = (scope: GapScope): string => `pipeline_gap|${gapScopeKey(scope)}`;
+export const changeIncidentId = (ring: string): string => `unattributed_change|${ring}`;
 
 export interface FailureInput {
   id: string;
@@ -75,7 +76,8 @@ export function noteCleared(existing: Incident, cellKey: string, now: string): I
 export function incidentTitle(i: Incident): string {
   const rings = i.rings.join(', ');
   const what = i.release ? releaseKey(i.release) : `telemetry from ${gapScopeKey(i.scope ?? {})}`;
-  const head = i.kind === 'catastrophe' ? `Release ${what} is breaking devices on ring ${rings}`
+  const head = i.kind === 'unattributed_change' ? `Unattributed change in ring ${rings} (no rollout record fits)`
+    : i.kind === 'catastrophe' ? `Release ${what} is breaking devices on ring ${rings}`
     : i.kind === 'regression' ? `Release ${what} regressed on ring ${rings}`
       : `Telemetry gap: ${what} on ring ${rings} (pipeline, not a release)`;
   return i.status === 'resolved' ? `Resolved: ${head}` : `${head}: ${i.summary}`;

@@ -51,7 +51,7 @@ export interface GapState {
   cell: CellState;
 }
 
-export const INCIDENT_KINDS = ['catastrophe', 'regression', 'pipeline_gap'] as const;
+export const INCIDENT_KINDS = ['catastrophe', 'regression', 'pipeline_gap', 'unattributed_change'] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 export interface Incident {

@@ -35,6 +35,32 @@ export interface AttributionCandidate extends Release {
   why: string;
 }
 
+/**
+ * Why a release verdict is what it is, as processors and the verdict API say it (closed set; the table
+ * in docs/detection.md has one row per value). Carried as `evidence.reason` on release decisions.
+ */
+export const RELEASE_REASONS = [
+  'passed', 'failed', 'failed_on_other_ring', 'insufficient_exposure', 'soaking', 'insufficient_power',
+  'bound_above_limit', 'confirming', 'no_control', 'attributed_elsewhere', 'unattributed_change', 'pipeline_gap',
+] as const;
+export type ReleaseReason = (typeof RELEASE_REASONS)[number];
+
+/** What a pass rules out (and, before it is earned, how far the evidence has got). */
+export interface PassBound {
+  /** 0.95 for 95 % bounds. */
+  confidence: number;
+  /** Always-valid upper bound on the rate ratio exposed vs control (null: nothing ruled out yet). */
+  rateRatio: number | null;
+  rateRatioLimit: number;
+  /** Exact upper bound on the share of watched exposed devices affected. */
+  affectedShare: number;
+  watchedDevices: number;
+  affectedDevices: number;
+  /** Which bound the pass rests on: the ratio, or (rare signals, small rings) the absolute share. */
+  route: 'rate_ratio' | 'absolute';
+  soakSecs: number;
+}
+
 export interface Evidence {
   /** Devices that took the release (or, when devices never report it, the ring since the rollout began). */
   updated?: Exposure;
@@ -49,14 +75,28 @@ export interface Evidence {
   attribution?: AttributionCandidate[];
   /** For inconclusive verdicts without a failure: what the data could have shown ("2x would be seen after ..."). */
   power?: string;
+  /** Release decisions: why the verdict is what it is (a ReleaseReason); pipeline gaps: what the gap is. */
+  reason?: ReleaseReason | string;
+  /** Gate decisions: the bound behind a pass (or how far it has got). */
+  bound?: PassBound;
+  /** Comparison behind the counts: 'cohort' (stratified same-time control) or 'self_controlled'. */
+  design?: string;
   [key: string]: unknown;
 }
+
+/**
+ * release_verdict: a release on a ring; pipeline_gap: a telemetry gap (the pipeline's incident);
+ * unattributed_change: devices of a ring going silent or crashing together, unlike comparable devices
+ * elsewhere, with no rollout that fits (its own page; releases active there read inconclusive).
+ */
+export const DECISION_KINDS = ['release_verdict', 'pipeline_gap', 'unattributed_change'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export interface Decision {
   v: 1;
   /** `<kind>|<component>@<version>|<ring>|<signal>|<layer>|<windowStart>` (or the scope for gaps). */
   id: string;
-  kind: 'release_verdict' | 'pipeline_gap';
+  kind: DecisionKind;
   layer: Layer;
   verdict: Verdict;
   severity: Severity;
@@ -102,7 +142,7 @@ export const ALL_RINGS = '*';
 const DecisionSchema = Type.Object({
   v: Type.Literal(1),
   id: Type.String({ minLength: 1, maxLength: 1024 }),
-  kind: oneOf(['release_verdict', 'pipeline_gap']),
+  kind: oneOf(DECISION_KINDS),
   layer: oneOf(LAYERS),
   verdict: oneOf(VERDICTS),
   severity: oneOf(['critical', 'error', 'warning', 'info']),

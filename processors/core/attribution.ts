@@ -106,7 +106,10 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
     const naming = namingRatio(x.naming);
     const announced = x.naming.announced ?? 0;
     const lastAct = announceRatio(announced, allAnnounced, suspects.length);
-    const version = naming * lastAct;
+    // A lone suspect is never made implausible by its devices naming it less than others do: when a
+    // release kills what loads it, the survivors are the ones that report it (survivorship). Between
+    // concurrent suspects the comparison still tells them apart.
+    const version = suspects.length === 1 ? Math.max(1, naming * lastAct) : naming * lastAct;
     const score = time * place * version;
     const why = `lag ${(lag / 1000).toFixed(1)}s (time ${time.toFixed(3)}), anomalous in ${hitReached}/${reached.length} reached and `
       + `${hitUnreached}/${unreached.length} unreached rings (place ${place.toFixed(3)}), ${x.naming.named}/${x.naming.affected} affected vs `

@@ -7,7 +7,13 @@ import type { Signal } from '../../common/contract/decision.ts';
 import type { CellRow, MergedWindow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 
-export type ComparisonKind = 'version_split' | 'ring_split';
+/**
+ * 'cohort': devices exposed at the rollout's start vs a same-time control cohort of the same strata in
+ * rings not reached (cohorts.ts); 'self_controlled': the exposed cohort vs its own past at the same hour
+ * of the week, when no control is left. The older splits by reported version and by ring remain only as
+ * the naming evidence of attribution.
+ */
+export type ComparisonKind = 'cohort' | 'self_controlled' | 'version_split' | 'ring_split';
 
 export interface Side {
   /** Devices that could have shown the signal. */

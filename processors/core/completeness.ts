@@ -1,9 +1,15 @@
 // Layer 0, the data-completeness gate. A bad release silences the devices that took it, in the rings it
 // reached; a broken collector or a region's network silences every device behind it, in every ring and
-// at every version. So a scope (region or collector) whose devices are mostly silent in *every* ring it
-// has devices in is a data gap, as is a collector whose records mostly reach Kafka late. A gap pages the
-// pipeline's on-call and withholds release verdicts in the rings it touches: inconclusive, never fail.
-import type { MergedWindow } from './partial.ts';
+// at every version, at once. So a scope (region or collector) is a data gap when, in *every* ring it has
+// devices in, most of its recently active devices fell silent together (an abrupt drop: k + 2 periods)
+// AND its arrivals dropped to almost nothing against the scope's own hour-of-week profile; it stays one
+// while most of its devices stay silent. A region's workstations going home are its profile (and, once
+// their presence profiles know it, not silence at all), never a gap; a release that kills devices still
+// lets the rest of the scope, and crash reports, through. A collector whose records mostly reach Kafka
+// late is a gap too. A gap pages the pipeline's on-call and withholds release verdicts in the rings it
+// touches: inconclusive, never fail.
+import { baselineAdd, baselineRate, newBaseline, type Baseline } from '../stats/hour-of-week.ts';
+import type { MergedWindow, ScopeRow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 import type { DetectionSettings } from './settings.ts';
 
@@ -21,15 +27,64 @@ export interface Gap {
   rings: { ring: string; expected: number; silent: number }[];
 }
 
-/** Every scope of a window, summarised; `gap` says whether it is one. */
-export function scopeSummaries(merged: MergedWindow, s: DetectionSettings): (Gap & { gap: boolean })[] {
+/** Per scope: its arrivals by hour of the week, and whether a gap is open. */
+export class ScopeWatch {
+  private readonly arrivals = new Map<string, Baseline>();
+  private readonly open = new Set<string>();
+  /** Last window each scope's devices fell silent together (an abrupt drop may precede the arrivals'). */
+  private readonly abruptAt = new Map<string, number>();
+  private readonly s: DetectionSettings;
+
+  constructor(s: DetectionSettings) {
+    this.s = s;
+  }
+
+  /** Every scope of a window, summarised; `gap` says whether it is one. Learns arrivals outside gaps. */
+  judge(merged: MergedWindow): (Gap & { gap: boolean })[] {
+    const s = this.s;
+    const startMs = merged.window * merged.windowMs;
+    const out = scopeSummaries(merged, s, (key, rows, records) => {
+      const judged = rows.filter((r) => r.expected >= s.gapMinDevices);
+      const everyRing = (test: (r: ScopeRow) => boolean) => judged.length >= s.gapMinRings && judged.every(test);
+      // Recently active devices (still heard, or gone silent within k + 2 periods), enough of them per ring.
+      const active = (r: ScopeRow) => r.expected - r.silent + (r.fresh ?? r.silent);
+      const lively = rows.filter((r) => active(r) >= s.gapMinDevices);
+      const abrupt = lively.length >= s.gapMinRings && lively.every((r) => (r.fresh ?? r.silent) / active(r) >= s.gapSilentFraction);
+      const sustained = everyRing((r) => r.silent / r.expected >= s.gapSilentFraction);
+      const profile = this.arrivals.get(key);
+      // No profile yet: nothing to tell a drop by, so silence alone decides (as before profiles).
+      // The hour's own history dominates (one window of shrinkage toward the all-hours mean): at night a
+      // scope expects the few records its always-on devices send, and a scope that usually sends fewer
+      // than gap_min_devices devices would cannot be judged by its arrivals.
+      const expectedArrivals = profile && profile.windows > 0 ? baselineRate(profile, startMs, 1) : Infinity;
+      const judgeable = expectedArrivals >= (s.gapMinDevices * merged.windowMs) / s.heartbeatMs;
+      const dropped = judgeable && records <= s.gapMaxArrivalShare * expectedArrivals;
+      if (abrupt) this.abruptAt.set(key, merged.window);
+      const horizon = Math.ceil(((s.silenceIntervals + s.silenceMemoryIntervals) * s.heartbeatMs) / merged.windowMs);
+      const recentlyAbrupt = merged.window - (this.abruptAt.get(key) ?? -Infinity) <= horizon;
+      const gap = this.open.has(key) ? sustained : sustained && recentlyAbrupt && dropped;
+      if (gap) this.open.add(key);
+      else {
+        this.open.delete(key);
+        const b = profile ?? newBaseline();
+        this.arrivals.set(key, b);
+        baselineAdd(b, startMs, records, 1, s.baselineDecay);
+      }
+      return gap;
+    });
+    return out;
+  }
+}
+
+type Decide = (key: string, rows: ScopeRow[], records: number) => boolean;
+
+/** Every scope of a window, summarised; `silentGap` decides the silence part. */
+export function scopeSummaries(merged: MergedWindow, s: DetectionSettings, silentGap: Decide): (Gap & { gap: boolean })[] {
   const byScope = groupBy(merged.scopes.values(), (row) => `${row.kind}\u0000${row.name}`);
   const out: (Gap & { gap: boolean })[] = [];
-  for (const rows of byScope.values()) {
-    const judged = rows.filter((r) => r.expected >= s.gapMinDevices);
-    const silentEverywhere = judged.length >= s.gapMinRings
-      && judged.every((r) => r.silent / r.expected >= s.gapSilentFraction);
+  for (const [key, rows] of byScope) {
     const records = rows.reduce((n, r) => n + r.records, 0);
+    const silentEverywhere = silentGap(key, rows, records);
     const delayed = rows.reduce((n, r) => n + r.delayed, 0);
     const late = s.maxIngestDelayMs > 0 && records >= s.gapMinDevices && delayed / records >= 0.5;
     out.push({

@@ -5,6 +5,17 @@
 import { EMPTY_SLOT as EMPTY, placeEntry, removeEntry } from './open-addressing.ts';
 
 const MIN_ROWS = 1024;
+/** 168 hours of the week, one bit each. */
+/** 24 hours x {weekday, weekend}, one bit each. */
+export const PRESENCE_BYTES = 6;
+/** Minute stamps are 16-bit, modulo 2^16 minutes (45 days), and saturate at this age (28 days). */
+export const STAMP_MAX_AGE_MIN = 40_000;
+export const minuteOf = (ms: number): number => Math.floor(ms / 60_000) & 0xffff;
+/** Minutes from a stamp to `nowMs`, as long as stamps are refreshed (see refreshStamp). */
+export const stampAgeMin = (stamp: number, nowMs: number): number => (minuteOf(nowMs) - stamp) & 0xffff;
+/** Keep a stamp from wrapping: older than the maximum age, it is pinned at it. */
+export const refreshStamp = (stamp: number, nowMs: number): number =>
+  (stampAgeMin(stamp, nowMs) > STAMP_MAX_AGE_MIN ? (minuteOf(nowMs) - STAMP_MAX_AGE_MIN) & 0xffff : stamp);
 
 /** Second half of the 64-bit hash hashOf computed last (read it right after the call). */
 export const lastHash = { b: 0 };
@@ -61,6 +72,14 @@ export class DeviceTable {
   compSet = new Uint32Array(0);
   applyingSet = new Uint32Array(0);
   bootHash = new Uint32Array(0);
+  /** Minute stamps (minuteOf) of the first heartbeat, of the current online spell's first, of the boot id's first. */
+  firstSeen = new Uint16Array(0);
+  spellStart = new Uint16Array(0);
+  bootSeen = new Uint16Array(0);
+  /** Comparison stratum (region + labels, interned). */
+  stratum = new Uint16Array(0);
+  /** Presence profile: PRESENCE_BYTES bytes per row, bit h = heard in the last occurrence of hour-of-week h. */
+  presence = new Uint8Array(0);
 
   constructor(maxRows: number) {
     this.maxRows = maxRows;
@@ -82,7 +101,7 @@ export class DeviceTable {
   insert(a: number, b: number): number {
     const found = this.find(a, b);
     if (found >= 0) return found;
-    if (this.size >= this.keyA.length) this.growRows(Math.min(this.maxRows, Math.max(MIN_ROWS, Math.ceil(this.keyA.length * 1.5))));
+    if (this.size >= this.keyA.length) this.growRows(Math.min(this.maxRows, Math.max(MIN_ROWS, Math.ceil(this.keyA.length * 1.25))));
     // Keep the load factor under 0.7 so probes stay short.
     if ((this.size + 1) * 10 > this.slots.length * 7) this.rehash(this.slots.length * 2);
     const row = this.size++;
@@ -103,19 +122,22 @@ export class DeviceTable {
     if (row !== last) {
       this.unplace(last);
       for (const col of this.columns()) col[row] = col[last];
+      this.presence.copyWithin(row * PRESENCE_BYTES, last * PRESENCE_BYTES, (last + 1) * PRESENCE_BYTES);
       this.place(row);
     }
     for (const col of this.columns()) col[last] = 0;
+    this.presence.fill(0, last * PRESENCE_BYTES, (last + 1) * PRESENCE_BYTES);
   }
 
   /** Bytes held by the columns and the slot table. */
   get bytes(): number {
-    return this.columns().reduce((n, c) => n + c.byteLength, 0) + this.slots.byteLength;
+    return this.columns().reduce((n, c) => n + c.byteLength, 0) + this.presence.byteLength + this.slots.byteLength;
   }
 
   private columns(): (Uint32Array | Float64Array | Float32Array | Uint8Array | Uint16Array)[] {
     return [this.keyA, this.keyB, this.lastHb, this.gapMs, this.hbBits, this.hbCount, this.flags, this.shortBoots,
-      this.ring, this.region, this.collector, this.compSet, this.applyingSet, this.bootHash];
+      this.ring, this.region, this.collector, this.compSet, this.applyingSet, this.bootHash,
+      this.firstSeen, this.spellStart, this.bootSeen, this.stratum];
   }
 
   private place(row: number): void {
@@ -152,6 +174,13 @@ export class DeviceTable {
     this.compSet = grow(this.compSet, (n) => new Uint32Array(n));
     this.applyingSet = grow(this.applyingSet, (n) => new Uint32Array(n));
     this.bootHash = grow(this.bootHash, (n) => new Uint32Array(n));
+    this.firstSeen = grow(this.firstSeen, (n) => new Uint16Array(n));
+    this.spellStart = grow(this.spellStart, (n) => new Uint16Array(n));
+    this.bootSeen = grow(this.bootSeen, (n) => new Uint16Array(n));
+    this.stratum = grow(this.stratum, (n) => new Uint16Array(n));
+    const presence = new Uint8Array(rows * PRESENCE_BYTES);
+    presence.set(this.presence.subarray(0, Math.min(this.presence.length, presence.length)));
+    this.presence = presence;
   }
 
   /**

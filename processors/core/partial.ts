@@ -69,9 +69,58 @@ export interface ScopeRow {
   ring: string;
   expected: number;
   silent: number;
+  /** Silent devices whose last heartbeat is recent (k + 2 periods): an abrupt drop, not the evening. */
+  fresh?: number;
   /** Records received from this scope in the window, and how many reached Kafka late. */
   records: number;
   delayed: number;
+}
+
+/**
+ * One (ring, stratum) of a window: what cohorts fixed at a rollout's start are followed with. A release
+ * started at t0 exposes the devices heard at or after t0 - one period (online at the start, or since):
+ * `heard` and `onset` by the window of the last heartbeat give that count for any t0, so the judge can
+ * compare an exposed cohort with a same-time control cohort of other rings without per-release state here.
+ */
+export interface StratumRow {
+  ring: string;
+  stratum: string;
+  /** Expected, not silent: by window of the last heartbeat. */
+  heard: Record<string, number>;
+  /** Unexpectedly silent (usually heard by now): by window of the last heartbeat. */
+  onset: Record<string, number>;
+  /** Online devices by the window their online spell began (older spells at the horizon's window). */
+  spell: Record<string, number>;
+  /** Quiet at their usual time (presence profile): censored, neither exposed nor affected. */
+  quiet: number;
+  newSilent: number;
+  bootLoops: number;
+  newBootLoops: number;
+  crashed: number;
+  newCrashed: number;
+  crashReports: number;
+}
+
+export const emptyStratum = (ring: string, stratum: string): StratumRow => ({
+  ring, stratum, heard: {}, onset: {}, spell: {}, quiet: 0, newSilent: 0, bootLoops: 0, newBootLoops: 0, crashed: 0, newCrashed: 0, crashReports: 0,
+});
+
+const addHist = (into: Record<string, number>, from: Record<string, number>) => {
+  for (const w in from) into[w] = (into[w] ?? 0) + from[w];
+};
+
+export function addStratum(into: StratumRow, from: StratumRow): StratumRow {
+  addHist(into.heard, from.heard);
+  addHist(into.onset, from.onset);
+  addHist(into.spell, from.spell);
+  into.quiet += from.quiet;
+  into.newSilent += from.newSilent;
+  into.bootLoops += from.bootLoops;
+  into.newBootLoops += from.newBootLoops;
+  into.crashed += from.crashed;
+  into.newCrashed += from.newCrashed;
+  into.crashReports += from.crashReports;
+  return into;
 }
 
 export interface PartialWindow {
@@ -85,6 +134,8 @@ export interface PartialWindow {
   cells: CellRow[];
   rings: RingRow[];
   scopes: ScopeRow[];
+  /** Per (ring, stratum): cohort counts (absent from partials of older versions: read as none). */
+  strata?: StratumRow[];
   /** Records that arrived after their window closed, and crash backfill kept out of windows. */
   late: number;
   backfill: number;
@@ -98,6 +149,7 @@ export interface MergedWindow {
   cells: Map<string, CellRow>;
   rings: Map<string, RingRow>;
   scopes: Map<string, ScopeRow>;
+  strata: Map<string, StratumRow>;
   late: number;
   backfill: number;
 }
@@ -108,7 +160,7 @@ const scopeKey = (s: ScopeRow): string => `${s.kind}\u0000${s.name}\u0000${s.rin
 
 export function mergePartials(window: number, windowMs: number, partials: PartialWindow[]): MergedWindow {
   const merged: MergedWindow = {
-    window, windowMs, closedAt: 0, cells: new Map(), rings: new Map(), scopes: new Map(), late: 0, backfill: 0,
+    window, windowMs, closedAt: 0, cells: new Map(), rings: new Map(), scopes: new Map(), strata: new Map(), late: 0, backfill: 0,
   };
   for (const p of partials) {
     merged.closedAt = Math.max(merged.closedAt, p.closedAt);
@@ -131,9 +183,16 @@ export function mergePartials(window: number, windowMs: number, partials: Partia
       else {
         into.expected += s.expected;
         into.silent += s.silent;
+        into.fresh = (into.fresh ?? 0) + (s.fresh ?? 0);
         into.records += s.records;
         into.delayed += s.delayed;
       }
+    }
+    for (const st of p.strata ?? []) {
+      const key = `${st.ring}\u0000${st.stratum}`;
+      const into = merged.strata.get(key);
+      if (into) addStratum(into, st);
+      else merged.strata.set(key, addStratum(emptyStratum(st.ring, st.stratum), st));
     }
   }
   return merged;

@@ -56,6 +56,16 @@ export class RingHistory {
     return checks;
   }
 
+  /**
+   * The ring's own past at this hour of the week (new events per device-window, shrunk toward its all-hours
+   * rate), once it has `baseline_min_windows` of history: what a self-controlled comparison expects.
+   */
+  ownRate(ring: string, signal: Signal, atMs: number): number | undefined {
+    const b = this.baselines.get(key(ring, signal));
+    if (!b || b.windows < this.s.baselineMinWindows) return undefined;
+    return baselineRate(b, atMs, this.s.baselinePrior);
+  }
+
   check(checks: Map<string, BaselineCheck>, ring: string, signal: Signal): BaselineCheck | undefined {
     return checks.get(key(ring, signal));
   }
@@ -83,13 +93,13 @@ export class RingHistory {
    * Onset of an anomaly in a ring, ms: the first window (from `fromWindow`) whose new count reaches half
    * the peak. For silence the windows are those of the silent devices' last heartbeats.
    */
-  onset(ring: RingRow, signal: Signal, fromWindow: number): number {
+  onset(ring: RingRow, signal: Signal, fromWindow: number): number | undefined {
     const counts: [number, number][] = signal === 'silent'
       ? Object.entries(ring.onset).map(([w, n]) => [Number(w) + 1, n])
       : (this.series.get(key(ring.ring, signal)) ?? []).map((p) => [p.window, p.newAffected]);
     const relevant = counts.filter(([w]) => w >= fromWindow).sort((a, b) => a[0] - b[0]);
     const peak = Math.max(0, ...relevant.map(([, n]) => n));
     const first = relevant.find(([, n]) => n > 0 && n >= peak / 2);
-    return (first ? first[0] : fromWindow) * this.s.windowMs;
+    return first ? first[0] * this.s.windowMs : undefined;
   }
 }

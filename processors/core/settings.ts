@@ -31,12 +31,25 @@ export function detectionSettings(p: ProcessorSettings) {
     cusumThreshold: p.cusum_threshold,
     gapSilentFraction: p.gap_silent_fraction,
     gapMinDevices: p.gap_min_devices,
+    gapMaxArrivalShare: p.gap_max_arrival_share,
     gapMinRings: p.gap_min_rings,
     judgeAfterCompleteMs: p.judge_after_complete_secs * 1000,
     releaseMaxAgeMs: p.release_max_age_secs * 1000,
     attributionTimeScaleMs: p.attribution_time_scale_secs * 1000,
     attributionMinShare: p.attribution_min_share,
     historyWindows: p.attribution_lookback_windows,
+    indifferenceRatio: p.gate_indifference_ratio,
+    maxConcurrentReleases: p.max_concurrent_releases,
+    passMinExposed: p.pass_min_exposed_devices,
+    /** Watch every counted device needs after exposure: k intervals + one window + lateness (+ extra). */
+    soakMs: p.silence_intervals * p.heartbeat_interval_secs * 1000 + p.window_secs * 1000 + p.allowed_lateness_ms + p.pass_soak_extra_secs * 1000,
+    passWindows: p.pass_consecutive_windows,
+    passMaxRatio: p.pass_max_rate_ratio,
+    passAlpha: p.pass_alpha,
+    passPowerHorizonMs: p.pass_power_horizon_secs * 1000,
+    passSmallRingMaxFraction: p.pass_small_ring_max_fraction,
+    smallRingPolicy: p.small_ring_policy,
+    strataLabels: p.strata_labels,
   };
 }
 

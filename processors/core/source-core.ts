@@ -6,12 +6,14 @@ import type { AnyEnvelope, Envelope } from '../../common/contract/envelope.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
 import { CrashTable } from './crash-table.ts';
 import { EventDedup } from './event-dedup.ts';
-import { DeviceTable, hashOf, lastHash } from './device-table.ts';
+import { DeviceTable, hashOf, lastHash, minuteOf, refreshStamp, stampAgeMin } from './device-table.ts';
 import { ComponentSets, Interner } from './intern.ts';
-import { emptyCounts, type Counts, type PartialWindow } from './partial.ts';
+import { emptyCounts, emptyStratum, type Counts, type PartialWindow, type StratumRow } from './partial.ts';
 import type { DetectionSettings } from './settings.ts';
-import { countDevices, scopeRows } from './window-close.ts';
+import { countDevices, RING_SPAN, scopeRows } from './window-close.ts';
 import { expandCells } from './expand-cells.ts';
+import { notePresence } from './presence.ts';
+import { crashStratum, stratumOf } from './strata.ts';
 
 export type DeviceChangeListener = (hashA: number, hashB: number, ring: number, compSet: number, applyingSet: number) => void;
 
@@ -20,7 +22,11 @@ export type FeedOutcome = 'accepted' | 'duplicate' | 'late' | 'backfill' | 'igno
 interface CrashTally { ring: number; compSet: number; counts: Counts; }
 interface OpenWindow {
   crashes: Map<number, CrashTally>;
+  /** Crashes per ring + 65536 * stratum id (the crash's region). */
+  crashStrata: Map<number, StratumRow>;
   records: Map<number, { records: number; delayed: number }>;
+  /** Records per ring + 65536 * region id (a region's arrivals, for its pipeline-gap profile). */
+  regionRecords: Map<number, { records: number; delayed: number }>;
   late: number;
   backfill: number;
 }
@@ -32,6 +38,8 @@ export class SourceCore {
   readonly rings: Interner;
   readonly regions: Interner;
   readonly collectors: Interner;
+  /** Comparison strata: region + the configured labels. */
+  readonly strata: Interner;
   readonly componentSets: ComponentSets;
   private readonly s: DetectionSettings;
   private readonly dedup: EventDedup;
@@ -58,6 +66,7 @@ export class SourceCore {
     this.rings = new Interner(settings.maxInterned);
     this.regions = new Interner(settings.maxInterned);
     this.collectors = new Interner(settings.maxInterned);
+    this.strata = new Interner(settings.maxInterned);
     this.componentSets = new ComponentSets(new Interner(settings.maxInterned), settings.maxComponentSets);
     this.dedup = new EventDedup(settings.dedupCapacity);
   }
@@ -82,6 +91,10 @@ export class SourceCore {
       let tally = open.records.get(key);
       if (!tally) open.records.set(key, (tally = { records: 0, delayed: 0 }));
       tally.records++;
+      const rkey = ring + 65536 * this.regions.id(env.event.region ?? 'unknown');
+      const byRegion = open.regionRecords.get(rkey);
+      if (byRegion) byRegion.records++;
+      else open.regionRecords.set(rkey, { records: 1, delayed: 0 });
       if (brokerMs !== undefined && this.s.maxIngestDelayMs > 0 && brokerMs - t > this.s.maxIngestDelayMs) tally.delayed++;
     }
     return env.kind === 'heartbeat' ? this.heartbeat(env, t, ring) : this.crash(env, t, w, open, ring);
@@ -102,7 +115,7 @@ export class SourceCore {
 
   private openWindow(w: number): OpenWindow {
     let o = this.open.get(w);
-    if (!o) this.open.set(w, (o = { crashes: new Map(), records: new Map(), late: 0, backfill: 0 }));
+    if (!o) this.open.set(w, (o = { crashes: new Map(), crashStrata: new Map(), records: new Map(), regionRecords: new Map(), late: 0, backfill: 0 }));
     return o;
   }
 
@@ -119,6 +132,14 @@ export class SourceCore {
     }
     const prev = table.lastHb[r];
     const W = this.s.windowMs;
+    const period = Math.max(this.s.heartbeatMs, table.gapMs[r]);
+    if (added) table.firstSeen[r] = minuteOf(t);
+    // A new online spell: first heartbeat, or back after being silent (k periods missed).
+    if (prev <= 0 || t - prev > this.s.silenceIntervals * period) table.spellStart[r] = minuteOf(t);
+    table.firstSeen[r] = refreshStamp(table.firstSeen[r], t);
+    table.spellStart[r] = refreshStamp(table.spellStart[r], t);
+    table.bootSeen[r] = refreshStamp(table.bootSeen[r], t);
+    notePresence(table.presence, r, prev, t);
     if (prev > 0 && t > prev) {
       const gap = t - prev;
       const estimate = table.gapMs[r] || this.s.heartbeatMs;
@@ -136,6 +157,7 @@ export class SourceCore {
     table.hbCount[r] = Math.min(255, table.hbCount[r] + 1);
     table.region[r] = this.regions.id(e.region ?? 'unknown');
     table.collector[r] = this.collectors.id(env.collectorId);
+    table.stratum[r] = this.strata.id(stratumOf(e.region, e.labels, this.s.strataLabels));
     let changed = added || table.ring[r] !== ring;
     table.ring[r] = ring;
     const sets = this.componentSets;
@@ -150,12 +172,21 @@ export class SourceCore {
       table.applyingSet[r] = id;
     }
     if (changed) this.onDeviceChange?.(a, b, ring, table.compSet[r], table.applyingSet[r]);
+    // Boot loops by boot-id churn: a new boot counts as short when its first heartbeat shows a short uptime
+    // or when the previous boot id was first seen less than a short boot plus two periods ago (at 5-minute
+    // heartbeats a looping device's first heartbeat of a boot can show any uptime). A boot that lives
+    // longer than that ends the streak.
     const boot = hashOf(e.bootId);
     const short = e.uptimeSec <= this.s.bootLoopMaxUptimeSecs;
+    // Minute stamps: the boot's age is known to a minute, rounded up.
+    const churnMin = Math.ceil((this.s.bootLoopMaxUptimeSecs + (2 * period) / 1000) / 60);
+    const bootAgeMin = stampAgeMin(table.bootSeen[r], t);
     if (boot !== table.bootHash[r]) {
+      const churn = short || (table.bootHash[r] !== 0 && bootAgeMin <= churnMin);
+      table.shortBoots[r] = churn ? Math.min(255, table.shortBoots[r] + 1) : 0;
       table.bootHash[r] = boot;
-      table.shortBoots[r] = short ? Math.min(255, table.shortBoots[r] + 1) : 0;
-    } else if (!short) {
+      table.bootSeen[r] = minuteOf(t);
+    } else if (!short && bootAgeMin > churnMin) {
       table.shortBoots[r] = 0;
     }
     return 'accepted';
@@ -183,6 +214,12 @@ export class SourceCore {
     tally.counts.crashReports++;
     if (outcome.newInWindow) tally.counts.crashed++;
     if (outcome.newEpisode) tally.counts.newCrashed++;
+    const skey = ring + RING_SPAN * this.strata.id(crashStratum(e.region));
+    let st = open.crashStrata.get(skey);
+    if (!st) open.crashStrata.set(skey, (st = emptyStratum('', '')));
+    st.crashReports++;
+    if (outcome.newInWindow) st.crashed++;
+    if (outcome.newEpisode) st.newCrashed++;
     return 'accepted';
   }
 
@@ -217,12 +254,23 @@ export class SourceCore {
       closedAt,
       cells,
       rings,
-      scopes: scopeRows(counts, open?.records ?? new Map(), {
+      strata: this.strataRows(counts.strata, open?.crashStrata),
+      scopes: scopeRows(counts, open?.records ?? new Map(), open?.regionRecords ?? new Map(), {
         ring: (id) => this.rings.value(id), region: (id) => this.regions.value(id), collector: (id) => this.collectors.value(id),
       }),
       late: open?.late ?? 0,
       backfill: open?.backfill ?? 0,
     });
     this.windowsClosed++;
+  }
+
+  private strataRows(devices: Map<number, StratumRow>, crashes: Map<number, StratumRow> | undefined): StratumRow[] {
+    const out: StratumRow[] = [];
+    for (const map of [devices, crashes ?? new Map<number, StratumRow>()]) {
+      for (const [key, row] of map) {
+        out.push({ ...row, ring: this.rings.value(key % RING_SPAN), stratum: this.strata.value(Math.floor(key / RING_SPAN)) });
+      }
+    }
+    return out;
   }
 }

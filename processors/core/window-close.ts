@@ -1,8 +1,9 @@
 // Closing a window: one pass over the device table turns per-device state into counts. Devices are first
 // grouped by (ring, component set) -- most devices share a handful of sets -- and only the groups are
 // expanded into (ring, component, version) cells, so the per-device cost is a few typed-array reads.
-import { FLAG_BOOT_LOOP_COUNTED, FLAG_SILENT_COUNTED, type DeviceTable } from './device-table.ts';
-import { addCounts, emptyCounts, type Counts, type ScopeRow } from './partial.ts';
+import { FLAG_BOOT_LOOP_COUNTED, FLAG_SILENT_COUNTED, stampAgeMin, type DeviceTable } from './device-table.ts';
+import { addCounts, emptyCounts, emptyStratum, type Counts, type ScopeRow, type StratumRow } from './partial.ts';
+import { expectedOnline } from './presence.ts';
 import type { DetectionSettings } from './settings.ts';
 
 export const RING_SPAN = 65536;
@@ -18,16 +19,27 @@ export interface DeviceCounts {
   groups: DeviceGroup[];
   rings: Map<number, Counts>;
   /** Keyed by ring + RING_SPAN * scope id. */
-  regions: Map<number, { expected: number; silent: number }>;
-  collectors: Map<number, { expected: number; silent: number }>;
+  regions: Map<number, ScopeTally>;
+  collectors: Map<number, ScopeTally>;
+  /** Keyed by ring + RING_SPAN * stratum id; names filled in by the caller. */
+  strata: Map<number, StratumRow>;
 }
 
-function bump(map: Map<number, { expected: number; silent: number }>, key: number, silent: boolean): void {
+interface ScopeTally { expected: number; silent: number; fresh: number }
+
+function bump(map: Map<number, ScopeTally>, key: number, silent: boolean, fresh: boolean): void {
   let s = map.get(key);
-  if (!s) map.set(key, (s = { expected: 0, silent: 0 }));
+  if (!s) map.set(key, (s = { expected: 0, silent: 0, fresh: 0 }));
   s.expected++;
   if (silent) s.silent++;
+  if (fresh) s.fresh++;
 }
+
+/** The latest time a minute stamp can stand for (its minute's end, at most `lastMs`): never too early. */
+const stampedAt = (stamp: number, lastMs: number) =>
+  Math.min(lastMs, (Math.floor(lastMs / 60_000) - stampAgeMin(stamp, lastMs) + 1) * 60_000);
+
+const hist = (h: Record<string, number>, w: number) => { h[w] = (h[w] ?? 0) + 1; };
 
 /** Count every tracked device as of the end of window `w`; marks newly silent / looping devices. */
 export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): DeviceCounts {
@@ -36,10 +48,13 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
   const byKey = new Map<number, DeviceGroup>();
   const byApplying = new Map<string, DeviceGroup>();
   const rings = new Map<number, Counts>();
-  const regions = new Map<number, { expected: number; silent: number }>();
-  const collectors = new Map<number, { expected: number; silent: number }>();
+  const regions = new Map<number, ScopeTally>();
+  const collectors = new Map<number, ScopeTally>();
+  const strata = new Map<number, StratumRow>();
   const k = s.silenceIntervals;
   const forget = s.silenceIntervals + s.silenceMemoryIntervals;
+  // Spells older than the silence horizon are all "long enough": one bucket keeps the rows small.
+  const oldestSpell = w - Math.ceil((forget + 1) * s.heartbeatMs / W);
   for (let r = 0; r < t.size; r++) {
     if (t.hbCount[r] < s.regularMinHeartbeats) continue;
     const last = t.lastHb[r];
@@ -51,14 +66,24 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
     const lastWindow = Math.floor(last / W);
     const d = lastWindow - w;
     const reported = d >= 0 && d < 8 && ((t.hbBits[r] >> d) & 1) === 1;
-    const silent = last < end - k * period;
+    const quietSince = last < end - k * period;
+    const ring = t.ring[r];
+    const skey = ring + RING_SPAN * t.stratum[r];
+    let st = strata.get(skey);
+    if (!st) strata.set(skey, (st = emptyStratum('', '')));
+    // Quiet at its usual time: censored (neither expected nor silent), until it is usually back.
+    if (quietSince && !expectedOnline(t.presence, r, last, end, stampedAt(t.firstSeen[r], last))) {
+      t.flags[r] &= ~FLAG_SILENT_COUNTED;
+      st.quiet++;
+      continue;
+    }
+    const silent = quietSince;
     const newSilent = silent && (t.flags[r] & FLAG_SILENT_COUNTED) === 0;
     t.flags[r] = silent ? t.flags[r] | FLAG_SILENT_COUNTED : t.flags[r] & ~FLAG_SILENT_COUNTED;
     const looping = t.shortBoots[r] >= s.bootLoopMinBoots;
     const newLoop = looping && (t.flags[r] & FLAG_BOOT_LOOP_COUNTED) === 0;
     t.flags[r] = looping ? t.flags[r] | FLAG_BOOT_LOOP_COUNTED : t.flags[r] & ~FLAG_BOOT_LOOP_COUNTED;
 
-    const ring = t.ring[r];
     const compSet = t.compSet[r];
     const applying = t.applyingSet[r];
     let group: DeviceGroup | undefined;
@@ -81,8 +106,17 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
     if (newSilent) c.newSilent++;
     if (looping) c.bootLoops++;
     if (newLoop) c.newBootLoops++;
-    bump(regions, ring + RING_SPAN * t.region[r], silent);
-    bump(collectors, ring + RING_SPAN * t.collector[r], silent);
+    const fresh = silent && last >= end - (k + 2) * period;
+    bump(regions, ring + RING_SPAN * t.region[r], silent, fresh);
+    bump(collectors, ring + RING_SPAN * t.collector[r], silent, fresh);
+    if (silent) hist(st.onset, lastWindow);
+    else {
+      hist(st.heard, lastWindow);
+      hist(st.spell, Math.max(oldestSpell, Math.floor(stampedAt(t.spellStart[r], last) / W)));
+    }
+    if (newSilent) st.newSilent++;
+    if (looping) st.bootLoops++;
+    if (newLoop) st.newBootLoops++;
   }
   const groups = [...byKey.values(), ...byApplying.values()];
   for (const g of groups) {
@@ -90,22 +124,25 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
     if (into) addCounts(into, g.counts);
     else rings.set(g.ring, addCounts(emptyCounts(), g.counts));
   }
-  return { groups, rings, regions, collectors };
+  return { groups, rings, regions, collectors, strata };
 }
 
 /** Scope rows of a window from device counts plus per-collector record tallies. */
 export function scopeRows(
   counts: DeviceCounts,
   records: Map<number, { records: number; delayed: number }>,
+  regionRecords: Map<number, { records: number; delayed: number }>,
   names: { ring: (id: number) => string; region: (id: number) => string; collector: (id: number) => string },
 ): ScopeRow[] {
   const rows: ScopeRow[] = [];
-  for (const [key, v] of counts.regions) {
-    rows.push({ kind: 'region', name: names.region(Math.floor(key / RING_SPAN)), ring: names.ring(key % RING_SPAN), ...v, records: 0, delayed: 0 });
+  const regionKeys = new Set([...counts.regions.keys(), ...regionRecords.keys()]);
+  for (const key of regionKeys) {
+    const v = counts.regions.get(key) ?? { expected: 0, silent: 0, fresh: 0 };
+    rows.push({ kind: 'region', name: names.region(Math.floor(key / RING_SPAN)), ring: names.ring(key % RING_SPAN), ...v, records: regionRecords.get(key)?.records ?? 0, delayed: 0 });
   }
   const collectorKeys = new Set([...counts.collectors.keys(), ...records.keys()]);
   for (const key of collectorKeys) {
-    const v = counts.collectors.get(key) ?? { expected: 0, silent: 0 };
+    const v = counts.collectors.get(key) ?? { expected: 0, silent: 0, fresh: 0 };
     const rec = records.get(key) ?? { records: 0, delayed: 0 };
     rows.push({ kind: 'collector', name: names.collector(Math.floor(key / RING_SPAN)), ring: names.ring(key % RING_SPAN), ...v, ...rec });
   }

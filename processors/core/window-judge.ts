@@ -5,14 +5,15 @@
 // the latest one. Failures are sticky for the rest of the rollout: a bad version stays bad.
 import { SIGNALS, releaseKey, type Decision, type Signal } from '../../common/contract/decision.ts';
 import { attribute, type Attribution, type Naming } from './attribution.ts';
-import { catastrophe } from './catastrophe.ts';
-import { indexCells, sideOf } from './comparisons.ts';
-import { gapKey, gappedRings, scopeSummaries, type Gap } from './completeness.ts';
-import { gapDecision, type WindowInfo } from './decisions.ts';
-import type { MergedWindow } from './partial.ts';
+import { cohortView, stratifiedCatastrophe } from './cohorts.ts';
+import { indexCells } from './comparisons.ts';
+import { gapKey, gappedRings, ScopeWatch, type Gap } from './completeness.ts';
+import { exposure, gapDecision, makeDecision, type WindowInfo } from './decisions.ts';
+import type { MergedWindow, StratumRow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 import { evaluateRelease, gateKey, type GateState, type ReleaseEval } from './release-eval.ts';
-import { releaseDecisions, type Sticky } from './release-decisions.ts';
+import { releaseDecisions, stickyKey, type Sticky } from './release-decisions.ts';
+import type { PassState } from './pass-rule.ts';
 import { RingHistory } from './ring-history.ts';
 import type { RingRollout } from './rollout.ts';
 import type { DetectionSettings } from './settings.ts';
@@ -21,21 +22,29 @@ export class WindowJudge {
   private readonly s: DetectionSettings;
   readonly history: RingHistory;
   private readonly gates = new Map<string, GateState>();
+  private readonly passes = new Map<string, PassState>();
   private readonly sticky = new Map<string, Sticky>();
   /** Per release, ring and signal: the naming counts of its window with the most affected devices. */
   private readonly peakNaming = new Map<string, Naming>();
   private openGaps = new Map<string, Gap>();
+  private readonly openChanges = new Set<string>();
+  /** Per ring and signal: the last onset seen, and the earliest start of the releases it was seen for. */
+  private readonly onsets = new Map<string, { atMs: number; firstStart: number }>();
+  /** Per ring: until when silence there is explained by a release blamed in it. */
+  private readonly blamedUntil = new Map<string, number>();
+  private readonly scopes: ScopeWatch;
 
   constructor(settings: DetectionSettings) {
     this.s = settings;
     this.history = new RingHistory(settings);
+    this.scopes = new ScopeWatch(settings);
   }
 
   judge(merged: MergedWindow, rollouts: RingRollout[]): Decision[] {
     const s = this.s;
     const info: WindowInfo = { window: merged.window, windowMs: merged.windowMs, decidedAt: merged.closedAt };
     const out: Decision[] = [];
-    const summaries = scopeSummaries(merged, s);
+    const summaries = this.scopes.judge(merged);
     const gaps = summaries.filter((g) => g.gap);
     for (const g of gaps) out.push(gapDecision(info, g, true));
     for (const [key, old] of this.openGaps) {
@@ -47,22 +56,32 @@ export class WindowJudge {
     const rings = [...merged.rings.values()].filter((r) => r.expected > 0 || r.crashed > 0).map((r) => r.ring).sort();
     const index = indexCells(merged);
     const sorted = [...rollouts].sort((a, b) => a.ring.localeCompare(b.ring) || releaseKey(a.release).localeCompare(releaseKey(b.release)));
-    const alphaSplit = s.alphaGate / (Math.max(1, rings.length) * SIGNALS.length * 2);
+    // Error budget: split over the releases that may be in flight at once, the rings and the signals; the
+    // gate itself is always valid over repeated looks (a martingale), so looks cost nothing.
+    const alphaSplit = s.alphaGate / (s.maxConcurrentReleases * Math.max(1, rings.length) * SIGNALS.length);
+    const strata = groupBy(merged.strata.values(), (row) => row.ring);
     for (const signal of SIGNALS) {
       const evals = sorted.map((r) => evaluateRelease(r, signal, {
-        s, index, rings, gapped, alphaSplit, gates: this.gates,
+        s, index, strata, rings, gapped, alphaSplit, gates: this.gates, passes: this.passes, endMs: (merged.window + 1) * merged.windowMs,
         reached: sorted.filter((o) => releaseKey(o.release) === releaseKey(r.release)).map((o) => o.ring),
-        rate: (rs, sig) => this.history.rate(rs, sig),
+        ownRate: (ring, sig, atMs) => this.history.ownRate(ring, sig, atMs),
       }));
       for (const e of evals) this.notePeak(e);
-      const anomalous = this.anomalousRings(merged, rings, signal, evals);
+      const anomalous = this.anomalousRings(strata, rings, signal, evals);
       const byRing = groupBy(evals, (e) => e.rollout.ring);
-      for (const [ring, inRing] of byRing) {
-        const attribution = inRing.some((e) => e.firedCatastrophe || e.firedGate)
-          ? this.attribute(merged, ring, signal, inRing, sorted, anomalous, rings) : undefined;
+      for (const ring of rings) {
+        const inRing = byRing.get(ring) ?? [];
+        const fired = inRing.some((e) => e.firedCatastrophe || e.firedGate);
+        const attribution = fired ? this.attribute(merged, ring, signal, inRing, sorted, anomalous, rings) : undefined;
         for (const e of inRing) {
           out.push(...releaseDecisions(info, e, attribution, this.history.check(checks, ring, signal), this.sticky, s));
         }
+        if ((attribution?.blamed.size ?? 0) > 0 || inRing.some((e) => this.sticky.has(stickyKey(e, 'catastrophe')) || this.sticky.has(stickyKey(e, 'gate')))) {
+          // A blamed release's victims stay silent until forgotten, after it is no longer judged too.
+          this.blamedUntil.set(ring, info.decidedAt + (s.silenceIntervals + s.silenceMemoryIntervals + 1) * s.heartbeatMs);
+        }
+        const blamed = (this.blamedUntil.get(ring) ?? -Infinity) >= info.decidedAt;
+        out.push(...this.changeDecisions(info, strata, ring, signal, fired, blamed, gapped.has(ring)));
       }
     }
     this.forgetEnded(sorted);
@@ -74,6 +93,7 @@ export class WindowJudge {
     const live = new Set(rollouts.map((r) => `${releaseKey(r.release)}|${r.ring}`));
     const prefix = (k: string) => k.split('|', 2).join('|');
     for (const k of this.gates.keys()) if (!live.has(prefix(k))) this.gates.delete(k);
+    for (const k of this.passes.keys()) if (!live.has(prefix(k))) this.passes.delete(k);
     for (const k of this.sticky.keys()) if (!live.has(prefix(k))) this.sticky.delete(k);
     for (const k of this.peakNaming.keys()) if (!live.has(prefix(k))) this.peakNaming.delete(k);
   }
@@ -96,16 +116,51 @@ export class WindowJudge {
     return this.peakNaming.get(gateKey(e.rollout, e.signal, 'naming')) ?? e.naming;
   }
 
-  /** Rings where the signal is anomalous: a release fired there, or the ring stands out from the rest. */
-  private anomalousRings(merged: MergedWindow, rings: string[], signal: Signal, evals: ReleaseEval[]): Set<string> {
+  /**
+   * Rings where the signal is anomalous: a release fired there, or the ring stands out from comparable
+   * devices (same strata) of the other rings right now.
+   */
+  private anomalousRings(strata: Map<string, StratumRow[]>, rings: string[], signal: Signal, evals: ReleaseEval[]): Set<string> {
     const out = new Set(evals.filter((e) => e.firedCatastrophe || e.firedGate).map((e) => e.rollout.ring));
-    for (const ring of rings) {
-      const row = merged.rings.get(ring);
-      const rest = rings.filter((r) => r !== ring).map((r) => merged.rings.get(r)).filter((r) => r !== undefined);
-      if (!row || !rest.length) continue;
-      if (catastrophe(sideOf([row], signal, -Infinity), sideOf(rest, signal, -Infinity), this.s).fired) out.add(ring);
-    }
+    for (const ring of rings) if (this.ringStandsOut(strata, ring, signal)) out.add(ring);
     return out;
+  }
+
+  ringStandsOut(strata: Map<string, StratumRow[]>, ring: string, signal: Signal): boolean {
+    return this.ringVersusRest(strata, ring, signal).result.fired;
+  }
+
+  /** The ring's devices now against comparable devices (same strata) of every other ring, now. */
+  private ringVersusRest(strata: Map<string, StratumRow[]>, ring: string, signal: Signal) {
+    const rest = [...strata].filter(([r]) => r !== ring).flatMap(([, rows]) => rows);
+    const view = cohortView(strata.get(ring) ?? [], rest, signal, { fromWindow: -Infinity, countNewSilence: true, watchedUpTo: -Infinity });
+    return { view, result: stratifiedCatastrophe(view, this.s) };
+  }
+
+  /**
+   * Unattributed change: the ring stands out (or a comparison fired there) and no rolling release is
+   * blamed. Its own page, once per (ring, signal) while it lasts, and a closing pass when it ends.
+   */
+  private changeDecisions(info: WindowInfo, strata: Map<string, StratumRow[]>, ring: string, signal: Signal, fired: boolean, blamed: boolean, gapped: boolean): Decision[] {
+    const key = `${ring}|${signal}`;
+    const { view, result } = this.ringVersusRest(strata, ring, signal);
+    const open = !gapped && !blamed && (fired || result.fired);
+    const was = this.openChanges.has(key);
+    if (open) this.openChanges.add(key);
+    else this.openChanges.delete(key);
+    if (!open && !was) return [];
+    const counts = `${view.matchedUpdated.affected}/${view.matchedUpdated.exposed} devices vs ${view.control.affected}/${view.control.exposed} comparable devices of other rings`;
+    return [makeDecision(info, {
+      kind: 'unattributed_change', layer: 'catastrophe', ring, signal,
+      verdict: open ? 'inconclusive' : 'pass', severity: open ? 'critical' : 'info',
+      summary: open
+        ? `Unattributed change in ring ${ring}: ${signal} ${counts} (p=${result.pValue.toExponential(1)}), and no rollout record fits; releases active there are inconclusive`
+        : `Ring ${ring}: ${signal} back in line with comparable devices (${counts})`,
+      evidence: {
+        updated: exposure(view.matchedUpdated), control: exposure(view.control), pValue: result.pValue, statistic: result.excess,
+        threshold: this.s.alphaCatastrophe, reason: 'unattributed_change', design: 'cohort',
+      },
+    })];
   }
 
   private attribute(
@@ -114,7 +169,13 @@ export class WindowJudge {
     const s = this.s;
     const firstStart = Math.min(...inRing.map((e) => e.rollout.startedAt));
     const row = merged.rings.get(ring);
-    const onsetMs = row ? this.history.onset(row, signal, Math.floor((firstStart - s.heartbeatMs) / s.windowMs)) : firstStart;
+    // The onset once seen is kept: silent devices are forgotten after (k + memory) periods while the
+    // gate's evidence lasts, and an onset re-estimated from nothing would read as "right at the start".
+    const seen = row ? this.history.onset(row, signal, Math.floor((firstStart - s.heartbeatMs) / s.windowMs)) : undefined;
+    const key = `${ring}|${signal}`;
+    if (seen !== undefined) this.onsets.set(key, { atMs: seen, firstStart });
+    const kept = this.onsets.get(key);
+    const onsetMs = seen ?? (kept && kept.firstStart === firstStart ? kept.atMs : (merged.window + 1) * merged.windowMs);
     const slackMs = s.heartbeatMs + s.windowMs;
     const suspects = inRing.map((e) => ({
       release: e.rollout.release,

@@ -57,3 +57,21 @@ export function windowsToDetect(s: MsprtState, theta: number, eventsPerWindow: n
   const remaining = msprtThreshold(alpha) + Math.log(MIXTURE_RELATIVE_RISKS.length) - msprtLogLambda(s);
   return drift > 0 ? Math.max(0, Math.ceil(remaining / drift)) : Infinity;
 }
+
+/** One window over several strata: each stratum's x of n with its own null share q; one look. */
+export function msprtUpdateStrata(s: MsprtState, parts: { x: number; n: number; q: number }[]): MsprtState {
+  let next = s;
+  for (const p of parts) next = msprtUpdate(next, p.x, p.n, p.q);
+  return { ...next, windows: s.windows + 1 };
+}
+
+/**
+ * Self-controlled form (no same-time control left): x events where the exposed devices' own past at the
+ * same hour of the week predicts mean `mu` (already times the indifference ratio). Poisson likelihood ratio
+ * of rate theta * mu against mu: x ln(theta) - (theta - 1) mu; a martingale under the null as well.
+ */
+export function msprtUpdatePoisson(s: MsprtState, x: number, mu: number): MsprtState {
+  if (!(mu > 0)) return { ...s, windows: s.windows + 1 };
+  const logLr = s.logLr.map((l, g) => l + x * Math.log(MIXTURE_RELATIVE_RISKS[g]) - (MIXTURE_RELATIVE_RISKS[g] - 1) * mu);
+  return { logLr, windows: s.windows + 1, updatedEvents: s.updatedEvents + x, controlEvents: s.controlEvents };
+}

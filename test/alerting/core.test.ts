@@ -30,7 +30,8 @@ describe('alerting core: verdicts', () => {
     const v = core.verdict(GOOD, 'canary', at(2));
     assert.equal(v.verdict, 'fail');
     assert.deepEqual(v.incidentIds, ['catastrophe|agent@7.16']);
-    assert.equal(core.verdict(GOOD, 'ring1', at(2)).verdict, 'inconclusive', 'another ring has no data');
+    const elsewhere = core.verdict(GOOD, 'ring1', at(2));
+    assert.deepEqual([elsewhere.verdict, elsewhere.reason, elsewhere.failedRings], ['fail', 'failed_on_other_ring', ['canary']], 'one release, one fate');
   });
 
   it('turns a pass stale into inconclusive when decisions stop arriving', () => {

@@ -80,8 +80,12 @@ describe('attribution between two releases started together, with applying heart
     assert.deepEqual([...failed], ['channel-291'], fails.map((d) => d.summary).join('\n'));
     const first = fails.sort((a, b) => a.windowEnd.localeCompare(b.windowEnd))[0];
     assert.equal(first.evidence.attribution?.[0].component, 'channel-291');
-    assert.ok(decisions.some((d) => d.release?.component === 'agent' && d.ring === 'canary' && d.verdict === 'pass'
-      && /attributed to channel-291@101/.test(d.summary)), 'the agent passes: the ring-wide excess is the channel file\'s');
+    // A fired comparison on its ring never passes the agent: attribution picks whom to blame, no more.
+    const agent = decisions.filter((d) => d.release?.component === 'agent' && d.ring === 'canary' && d.signal === 'silent' && d.layer !== 'baseline');
+    assert.ok(agent.some((d) => d.verdict === 'inconclusive' && d.evidence.reason === 'attributed_elsewhere'
+      && /attributed to channel-291@101/.test(d.summary)), 'the agent is inconclusive: the ring-wide excess is the channel file\'s');
+    const firstFire = Date.parse(first.windowStart);
+    assert.ok(agent.filter((d) => Date.parse(d.windowStart) >= firstFire).every((d) => d.verdict !== 'pass'), 'and never pass while the ring is failing');
   });
 
   it('gives the same decisions when the applying devices are split over partitions and merged by the judge', () => {

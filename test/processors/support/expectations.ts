@@ -41,10 +41,14 @@ export function expectCatastrophe(decisions: Decision[], envs: AnyEnvelope[], ti
   assert.ok((first.evidence.updated?.affected ?? 0) >= 30, 'evidence counts the silent canary devices');
   const delayMs = Date.parse(first.windowEnd) - onsetOf(envs, times);
   assert.ok(delayMs <= 2 * HEARTBEAT_MS + WINDOW_MS, `judged within 2 heartbeat intervals + 1 window of the onset (took ${delayMs} ms)`);
-  // The healthy release, in every ring and on every signal and layer, ends on pass.
+  // The healthy release is never failed. In canary, where the channel file's failure fired, it cannot pass
+  // (attributed elsewhere); in early it has not earned a pass in 24 s but is never blamed.
   const healthy = [...latest(decisions).values()].filter((d) => key(d) === 'agent@2.0');
   assert.equal(new Set(healthy.map((d) => d.ring)).size, 2, 'agent@2.0 judged in canary and early');
-  for (const d of healthy) assert.equal(d.verdict, 'pass', `agent@2.0 ${d.ring} ${d.signal} ${d.layer}: ${d.summary}`);
+  for (const d of healthy) assert.notEqual(d.verdict, 'fail', `agent@2.0 ${d.ring} ${d.signal} ${d.layer}: ${d.summary}`);
+  for (const d of healthy.filter((x) => x.ring === 'canary' && x.signal === 'silent' && x.layer !== 'baseline')) {
+    assert.deepEqual([d.verdict, d.evidence.reason], ['inconclusive', 'attributed_elsewhere'], d.summary);
+  }
   // The flooding device was seen, and did not fail anything.
   const flood = decisions.filter((d) => key(d) === 'agent@2.0' && d.ring === 'early' && d.signal === 'crashed' && d.layer === 'catastrophe');
   assert.ok(flood.some((d) => (d.evidence.crashReports ?? 0) >= 100), 'thousands of crash reports from one device are counted as reports');
@@ -64,7 +68,9 @@ export function expectRegionGap(decisions: Decision[], outage: { from: number; t
   const after = decisions.filter((d) => d.kind === 'release_verdict' && Date.parse(d.windowStart) >= outage.to);
   assert.ok(after.length > 0);
   for (const d of after.filter((x) => Date.parse(x.windowStart) >= outage.to + 2 * HEARTBEAT_MS)) {
-    assert.equal(d.verdict, 'pass', `after the backfill: ${d.summary}`);
+    // A short healthy rollout has not earned a pass yet, but nothing speaks against it any more.
+    assert.ok(d.verdict === 'pass' || ['insufficient_power', 'confirming', 'bound_above_limit', 'insufficient_exposure'].includes(String(d.evidence.reason)),
+      `after the backfill: ${d.verdict} ${d.evidence.reason}: ${d.summary}`);
     assert.notEqual(d.severity, 'warning', `no spike after the backfill: ${d.summary}`);
   }
   const crashWindows = after.filter((d) => d.signal === 'crashed' && d.layer === 'catastrophe');

@@ -9,10 +9,11 @@ import { VirtualPipeline } from '../../replay/virtual-pipeline.ts';
 import { Simulation, toEnvelope } from '../../simulator/simulation.ts';
 import { summarize, type SimulationSummary } from '../../simulator/summary.ts';
 import type { BenchRun } from './detection-spec.ts';
+import type { IncidentKind } from '../../../alerting/core/model.ts';
 
 export interface PageRecord {
   atMs: number;
-  kind: 'catastrophe' | 'regression' | 'pipeline_gap';
+  kind: IncidentKind;
   /** The release the page names (absent for pipeline pages). */
   release?: { component: string; version: string };
   ring: string;

@@ -1,0 +1,15 @@
+// Comparison strata: exposed devices are compared with control devices of the same region (time zone)
+// and the same values of the configured labels (device class, site), so a first ring drawn from one
+// office is judged against comparable devices, not against the night elsewhere. Crash reports carry a
+// region but no labels: crashes are compared per region (the label part reads '*').
+export const CRASH_LABELS = '*';
+
+export function stratumOf(region: string | undefined, labels: Record<string, string> | undefined, names: readonly string[]): string {
+  const parts = names.map((n) => labels?.[n] ?? '');
+  return `${region ?? 'unknown'}|${parts.join('|')}`;
+}
+
+export const crashStratum = (region: string | undefined): string => `${region ?? 'unknown'}|${CRASH_LABELS}`;
+
+/** The region part of a stratum (crash comparisons group strata by it). */
+export const regionOfStratum = (stratum: string): string => stratum.slice(0, stratum.indexOf('|'));
