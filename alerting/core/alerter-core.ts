@@ -2,6 +2,7 @@
 // state keys that changed out. No I/O: the role persists the changed keys and delivers the notices.
 import type { Decision, Release, Severity } from '../../common/contract/decision.ts';
 import { releaseKey } from '../../common/contract/decision.ts';
+import { STATE_KEYS } from '../../common/contract/alerter-state.ts';
 import { applyToCell, clearCell, type CellStep } from './hysteresis.ts';
 import { digestOf } from './evidence.ts';
 import { windowEndMs, windowStartMs, ALL_RINGS } from '../../common/contract/decision.ts';
@@ -33,10 +34,10 @@ export interface Effects {
 }
 
 export const storeKey = {
-  releaseRing: (r: Release, ring: string) => `rr|${releaseKey(r)}|${ring}`,
-  gap: (g: Pick<GapState, 'scope' | 'ring'>) => `gap|${gapScopeKey(g.scope)}|${g.ring}`,
-  change: (ring: string, signal: string) => `ua|${ring}|${signal}`,
-  incident: (id: string) => `incident|${id}`,
+  releaseRing: (r: Release, ring: string) => `${STATE_KEYS.releaseRing}${releaseKey(r)}|${ring}`,
+  gap: (g: Pick<GapState, 'scope' | 'ring'>) => `${STATE_KEYS.gap}${gapScopeKey(g.scope)}|${g.ring}`,
+  change: (ring: string, signal: string) => `${STATE_KEYS.change}${ring}|${signal}`,
+  incident: (id: string) => `${STATE_KEYS.incident}${id}`,
 };
 
 /** Which incident a cell's failure belongs to, and how to describe it (the decision comes from the step). */
@@ -135,19 +136,19 @@ export class AlerterCore {
 
   /** The JSON a store key holds now (undefined: deleted). */
   storeValue(key: string): unknown {
-    if (key.startsWith('rr|')) return this.releaseRings.get(key);
-    if (key.startsWith('gap|')) return this.gaps.get(key);
-    if (key.startsWith('ua|')) return this.changes.get(key);
-    if (key.startsWith('incident|')) return this.incidents.get(key.slice('incident|'.length));
+    if (key.startsWith(STATE_KEYS.releaseRing)) return this.releaseRings.get(key);
+    if (key.startsWith(STATE_KEYS.gap)) return this.gaps.get(key);
+    if (key.startsWith(STATE_KEYS.change)) return this.changes.get(key);
+    if (key.startsWith(STATE_KEYS.incident)) return this.incidents.get(key.slice(STATE_KEYS.incident.length));
     return undefined;
   }
 
   /** Load state read back from the incidents topic (latest value per key). Unknown keys are ignored. */
   restore(key: string, value: unknown): boolean {
-    if (key.startsWith('rr|')) this.releaseRings.set(key, value as ReleaseRing);
-    else if (key.startsWith('gap|')) this.gaps.set(key, value as GapState);
-    else if (key.startsWith('ua|')) this.changes.set(key, value as GapState);
-    else if (key.startsWith('incident|')) this.incidents.set(key.slice('incident|'.length), value as Incident);
+    if (key.startsWith(STATE_KEYS.releaseRing)) this.releaseRings.set(key, value as ReleaseRing);
+    else if (key.startsWith(STATE_KEYS.gap)) this.gaps.set(key, value as GapState);
+    else if (key.startsWith(STATE_KEYS.change)) this.changes.set(key, value as GapState);
+    else if (key.startsWith(STATE_KEYS.incident)) this.incidents.set(key.slice(STATE_KEYS.incident.length), value as Incident);
     else return false;
     return true;
   }

@@ -19,6 +19,7 @@ import { registerReleaseMetrics } from './release-metrics.ts';
 import { planDeliveries, type Delivery, type RoutingTargets } from '../core/routing.ts';
 import { createSenders, routingTargets } from '../integrations/senders.ts';
 import { SIGNAL_ID_HEADER } from '../../common/contract/signals.ts';
+import { STATE_KEYS } from '../../common/contract/alerter-state.ts';
 import { StateStore } from './store.ts';
 import { TriggeredKeys } from './triggered-keys.ts';
 import { tracedHandler } from '../../common/telemetry/messaging-spans.ts';
@@ -26,7 +27,7 @@ import { traceHeaders } from '../../common/telemetry/tracing.ts';
 import { Serial } from '../../common/runtime/serial.ts';
 import { BoardHistory } from '../board/history.ts';
 
-const OUTBOX_PREFIX = 'outbox|';
+const OUTBOX_PREFIX = STATE_KEYS.outbox;
 
 export class AlerterService implements Lifecycle {
   readonly core: AlerterCore;

@@ -3,10 +3,11 @@
 // on the incidents topic under `pager|<incident id>` from a trigger's 2xx until its resolve is finished,
 // so a restart in between still resolves at the right place. The incidents topic thereby holds
 // integration keys of open alerts: restrict who reads it (docs/alerting.md, Persistence).
+import { STATE_KEYS } from '../../common/contract/alerter-state.ts';
 import type { Logger } from '../../common/telemetry/logger.ts';
 import type { TriggeredKeyStore } from '../integrations/senders.ts';
 
-export const TRIGGERED_KEY_PREFIX = 'pager|';
+export const TRIGGERED_KEY_PREFIX = STATE_KEYS.pager;
 
 interface Entry { episode: number; routingKey: string }
 

@@ -5,8 +5,12 @@
 // a JSON object, is refused with the reason (and kept in the dead-letter topic) instead of being restored.
 import type { Validation } from './validate.ts';
 
-/** Key prefixes: one (release, ring), one telemetry-gap scope, one incident, one pending delivery, one PagerDuty alert's routing key. */
-export const STATE_KEY_PREFIXES = ['rr|', 'gap|', 'incident|', 'outbox|', 'pager|'] as const;
+/**
+ * Key prefixes: one (release, ring), one telemetry-gap scope, one unattributed change (ring, signal), one
+ * incident, one pending delivery, one PagerDuty alert's routing key. Every writer builds its keys from these.
+ */
+export const STATE_KEYS = { releaseRing: 'rr|', gap: 'gap|', change: 'ua|', incident: 'incident|', outbox: 'outbox|', pager: 'pager|' } as const;
+export const STATE_KEY_PREFIXES: readonly string[] = Object.values(STATE_KEYS);
 
 /** Bound on one key (release and ring names are bounded, so real keys stay far below). */
 const MAX_KEY_CHARS = 2048;

@@ -7,7 +7,9 @@ import { decodeCells, encodeCells, type CellsRecord } from '../../common/contrac
 import { decodeDecision, encodeDecision, type Decision } from '../../common/contract/decision.ts';
 import { decodeSignal, encodeSignal, SIGNAL_ID_HEADER, type HaltSignal } from '../../common/contract/signals.ts';
 import { decodeTick, encodeTick, isTick, TICK_HEADER } from '../../common/contract/ticks.ts';
-import { decodeState, encodeState } from '../../common/contract/alerter-state.ts';
+import { decodeState, encodeState, STATE_KEYS } from '../../common/contract/alerter-state.ts';
+import { storeKey } from '../../alerting/core/alerter-core.ts';
+import { TRIGGERED_KEY_PREFIX } from '../../alerting/shell/triggered-keys.ts';
 import { DLQ_HEADERS } from '../../common/contract/dead-letter.ts';
 import { runRoles } from '../../app/run-roles.ts';
 import { processorFactory } from '../../processors/role.ts';
@@ -71,6 +73,13 @@ describe('topic contracts', () => {
     assert.equal(isTick({}), false);
     assert.deepEqual(decodeTick(encodeTick({ watermarkMs: 120_000, closedAt: 120_003 })), { ok: true, value: { v: 1, watermarkMs: 120_000, closedAt: 120_003 } });
     assert.equal(errorsOf(decodeTick(Buffer.from('{"v":1,"watermarkMs":"soon","closedAt":1}')))[0]?.path, '/watermarkMs');
+  });
+
+  it('alerter state: every key the alerter writes is one the contract restores', () => {
+    const release = { component: 'agent', version: '7.13.0' };
+    const keys = [storeKey.releaseRing(release, 'canary'), storeKey.gap({ scope: { region: 'eu' }, ring: '*' }), storeKey.change('canary', 'silent'),
+      storeKey.incident('catastrophe|agent@7.13.0'), `${STATE_KEYS.outbox}d1`, `${TRIGGERED_KEY_PREFIX}catastrophe|agent@7.13.0`];
+    for (const key of keys) assert.equal(decodeState(key, encodeState({})).ok, true, key);
   });
 
   it('alerter state: known key kinds with object values only', () => {
