@@ -2,8 +2,9 @@
 // per-key ordering within partitions, consumer groups that share partitions, commits after processing,
 // redelivery from the last commit after a failure or a crash. Not durable: a process exit loses it.
 import type {
-  BatchHandler, Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, ScanRange, TopicSpec,
+  BatchHandler, Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, LeadershipOptions, ScanRange, TopicSpec,
 } from './types.ts';
+import { MemoryElections } from './memory-leadership.ts';
 import { partitionFor } from './partitioner.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
 
@@ -18,6 +19,7 @@ export class MemoryBus implements Bus {
   private readonly groups = new Map<string, Group>();
   private waiters: (() => void)[] = [];
   private readonly registry = new ConsumerRegistry();
+  private readonly elections = new MemoryElections();
   private readonly maxBatch: number;
   /** Test hook: when set, publish fails with this error (simulates an unavailable broker). */
   failPublishWith: Error | undefined;
@@ -52,6 +54,10 @@ export class MemoryBus implements Bus {
 
   consumers() {
     return this.registry.active();
+  }
+
+  leadership(options: LeadershipOptions) {
+    return this.elections.candidate(options);
   }
 
   async deleteGroups(groupIds: string[]): Promise<void> {
