@@ -99,7 +99,9 @@ export function startLoad(url: string, runId: string, clients: number, batch = 2
 
 /** Every acknowledged event looked up in the topic by eventId. */
 export async function readBack(brokers: string[], topic: string, acknowledged: Set<string>) {
-  const stored = (await envelopes(kafkaReader(brokers), topic)).map((s) => s.envelope.event.eventId as string);
+  // About 20 s per million records on 2 cores, and never less than a minute.
+  const timeoutMs = Math.max(60_000, acknowledged.size / 20);
+  const stored = (await envelopes(kafkaReader(brokers, timeoutMs), topic)).map((s) => s.envelope.event.eventId as string);
   const counts = new Map<string, number>();
   for (const id of stored) counts.set(id, (counts.get(id) ?? 0) + 1);
   const lost = [...acknowledged].filter((id) => !counts.has(id)).length;
