@@ -20,8 +20,10 @@ const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 
 export const AlertingSection = Section({
   ...Listen(8082, 'alerter (verdict API)'),
-  group_id: Str('ringwatch-alerter', { description: 'Kafka consumer group of the alerter (run one alerter: it keeps the whole verdict table).' }),
-  public_url: Str('', { description: 'Base URL under which responders and release tooling reach this alerter; pages link to its board page of the release (/board/releases/<component>/<version>, also PagerDuty client_url) and its verdict API. Empty: no links.', maxLength: 1024 }),
+  group_id: Str('ringwatch-alerter', { description: 'Kafka consumer group of the active alerter\'s decisions consumer; replicas elect the active one in group `<group_id>.leadership` (run two or more replicas with the same group_id).' }),
+  leader_session_timeout_ms: Int(10000, 1000, 300000, { description: 'A standby takes over this long after the active alerter stopped heartbeating (then reads the incidents topic back, a few seconds). Kafka accepts 6000-300000 by default (group.min/max.session.timeout.ms).', unit: 'ms' }),
+  leader_heartbeat_interval_ms: Int(1000, 100, 60000, { description: 'How often a replica heartbeats in the election; at most a third of leader_session_timeout_ms.', unit: 'ms' }),
+  public_url: Str('', { description: 'Base URL under which responders and release tooling reach this alerter; pages, change events and webhooks link to its verdict API (board links come from board_public_url). Empty: no links.', maxLength: 1024 }),
   pagerduty_url: Str('https://events.pagerduty.com', { description: 'PagerDuty Events API v2 base URL.' }),
   pagerduty_release_routing_key: Secret({ description: 'Integration key paging release owners. Env RINGWATCH_ALERTING_PAGERDUTY_RELEASE_ROUTING_KEY.' }),
   pagerduty_release_routing_key_file: SecretFile({ description: 'File holding the release owners\' integration key.' }),
@@ -42,7 +44,8 @@ export const AlertingSection = Section({
   release_retention_secs: Int(604800, 60, 31536000, { description: 'Release-rings without any decision for this long are forgotten (their verdict becomes inconclusive: no data).', unit: 's' }),
   max_tracked_release_rings: Int(20000, 10, 10000000, { description: 'Most (release, ring) verdicts kept; the least recently decided are forgotten first and counted.' }),
   max_evidence_bytes: Int(16384, 256, 65536, { description: 'Largest evidence (JSON) kept per decision in incidents, pages and signals; larger is cut and marked truncated. State records hold up to 12 of them, and must stay under Kafka\'s 1 MB record limit.', unit: 'bytes' }),
-  max_decision_lag_records: Int(1000, 0, 1000000000, { description: 'While the decisions consumer is further behind than this, the verdict API and hooks answer 503 (ringwatch not caught up).' }),
+  max_decision_lag_records: Int(1000, 0, 1000000000, { description: 'While the active alerter\'s decisions consumer is further behind than this, every replica answers inconclusive (reason not_caught_up) instead of a verdict.' }),
+  max_state_lag_records: Int(100, 0, 1000000000, { description: 'While a standby replica is further behind the incidents topic (the active one\'s writes) than this, it answers inconclusive (not_caught_up).' }),
   lag_check_interval_ms: Int(2000, 100, 600000, { description: 'How often the decisions consumer lag is measured.', unit: 'ms' }),
   tick_interval_ms: Int(1000, 50, 60000, { description: 'How often time-based rules run (stale verdicts, quiet gaps, retention).', unit: 'ms' }),
   restore_timeout_secs: Int(120, 1, 3600, { description: 'Longest wait at start for reading back incidents and the outbox from the incidents topic.', unit: 's' }),

@@ -19,6 +19,9 @@ export function checkAlertingSettings(s: AlertingSettings): string[] {
   s.release_owners.forEach((o, i) => {
     if (!o.pagerduty_release_routing_key) problems.push(`alerting.release_owners.${i}.pagerduty_release_routing_key: required`);
   });
+  if (s.leader_heartbeat_interval_ms * 3 > s.leader_session_timeout_ms) {
+    problems.push('alerting.leader_heartbeat_interval_ms: at most a third of leader_session_timeout_ms (a leader must heartbeat several times per session)');
+  }
   if (new Set(s.webhooks.map((w) => w.name)).size !== s.webhooks.length) problems.push('alerting.webhooks: names must be unique');
   return problems;
 }
@@ -30,7 +33,11 @@ export const alerterFactory: RoleFactory<AlertingSettings> = {
     const problems = checkAlertingSettings(section);
     if (problems.length) throw new ConfigError('alerting', problems);
     const service = new AlerterService(ctx);
-    const deps = { core: service.core, health: () => service.health(), now: () => ctx.clock.now(), maxListItems: section.max_list_items };
+    const deps = {
+      get core() { return service.core; }, // replaced on every read-back (takeover, step-down)
+      health: () => service.health(), countDegraded: (reason: string) => service.degradedAnswers.inc({ reason }),
+      now: () => ctx.clock.now(), maxListItems: section.max_list_items,
+    };
     const verdicts = verdictRoutes(deps);
     const board = section.board_enabled ? [{
       name: 'board',
@@ -48,7 +55,11 @@ export const alerterFactory: RoleFactory<AlertingSettings> = {
       name: 'alerter',
       routes: [...verdicts.routes, ...flaggerRoutes(deps, section.max_hook_body_bytes)],
       prefixRoutes: verdicts.prefixRoutes,
-      readiness: [{ name: 'alerter', ready: () => service.health().ok }],
+      // Ready once the state was read back: from then on every answer is honest (a verdict, or inconclusive
+      // with the reason while degraded), so a replica cut off from Kafka stays behind the Service instead
+      // of leaving release tooling with no endpoint at all (connection errors abort Argo rollouts).
+      readiness: [{ name: 'alerter', ready: () => service.restored }],
+      answersWithoutBus: true,
       listen: { host: section.listen_host, port: section.listen_port },
       extraServers: board,
       start: () => service.start(),

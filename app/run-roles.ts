@@ -82,7 +82,7 @@ export async function runRoles(options: RunOptions): Promise<RunningRoles> {
       const server = new HttpServer({
         host: role.listen.host, port: role.listen.port, registry, logger,
         routes: role.routes, prefixRoutes: role.prefixRoutes,
-        readiness: [{ name: 'bus', ready: () => bus.ready() }, monitor.readiness, ...role.readiness],
+        readiness: [...(role.answersWithoutBus ? [] : [{ name: 'bus', ready: () => bus.ready() }, monitor.readiness]), ...role.readiness],
       });
       await server.start();
       servers.set(role.name, server);

@@ -3,14 +3,15 @@
 // metadata `component`, `version` and (optionally) `ring`.
 // - rollback hook (inverted): 200 = roll back now (verdict fail), 403 = carry on.
 // - confirm-promotion gate: 200 = promote (verdict pass only), 403 = hold.
-// When ringwatch cannot judge it answers 503: the rollback hook then carries on and the gate holds,
-// which is the safe side of both (no rollback and no promotion on no knowledge).
+// When ringwatch cannot judge, the verdict is inconclusive with the reason (degraded.ts), so the rollback
+// hook answers 403 (carry on) and the gate 403 (hold): the safe side of both (no action on no knowledge).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import { sendJson, type Route } from '../../common/http/server.ts';
 import { compileValidator } from '../../common/contract/validate.ts';
 import { ID_PATTERN, MAX_ID_CHARS } from '../../common/contract/limits.ts';
-import { refuseIfUnhealthy, verdictData, type VerdictDeps } from './verdict-api.ts';
+import { verdictData, type VerdictDeps } from './verdict-api.ts';
+import { degradedVerdict } from './degraded.ts';
 
 export const ROLLBACK_PATH = '/v1/flagger/rollback';
 export const CONFIRM_PROMOTION_PATH = '/v1/flagger/confirm-promotion';
@@ -52,9 +53,8 @@ function hook(deps: VerdictDeps, maxBodyBytes: number, yes: Judge, answer: (yes:
     }
     const valid = validateHook(parsed);
     if (!valid.ok) return sendJson(res, 400, { error: 'bad_request', message: 'invalid Flagger payload', errors: valid.errors });
-    if (refuseIfUnhealthy(res, deps.health())) return;
     const { component, version, ring } = valid.value.metadata;
-    const data = verdictData(deps, { component, version }, ring);
+    const data = degradedVerdict(deps.health(), { component, version }, ring, deps.countDegraded) ?? verdictData(deps, { component, version }, ring);
     const ok = yes(data.verdict);
     sendJson(res, ok ? 200 : 403, { decision: answer(ok), data });
   };

@@ -9,6 +9,8 @@ import { VERDICTS, type Release } from '../../common/contract/decision.ts';
 import type { AlerterCore } from '../core/alerter-core.ts';
 import type { Health } from '../shell/health.ts';
 import { worseVerdict, type VerdictView } from '../core/verdicts.ts';
+import { degradedVerdict } from './degraded.ts';
+import type { DegradedReason } from '../shell/health.ts';
 
 export const VERDICTS_PATH = '/v1/verdicts';
 const RETRY_AFTER_SECS = '5';
@@ -16,6 +18,8 @@ const RETRY_AFTER_SECS = '5';
 export interface VerdictDeps {
   core: AlerterCore;
   health: () => Health;
+  /** Counts an inconclusive answer given because ringwatch could not judge. */
+  countDegraded?: (reason: DegradedReason) => void;
   now: () => number;
   maxListItems: number;
 }
@@ -61,8 +65,9 @@ export function verdictRoutes(deps: VerdictDeps): { routes: Route[]; prefixRoute
   const one = async (_req: IncomingMessage, res: ServerResponse, url: URL) => {
     const release = releaseFromPath(url.pathname);
     if (!release) return sendJson(res, 400, { error: 'bad_request', message: `use ${VERDICTS_PATH}/<component>/<version>[?ring=<ring>] with percent-encoded parts` });
-    if (refuseIfUnhealthy(res, deps.health())) return;
-    sendJson(res, 200, { data: verdictData(deps, release, optional(url, 'ring')) });
+    const ring = optional(url, 'ring');
+    const degraded = degradedVerdict(deps.health(), release, ring, deps.countDegraded);
+    sendJson(res, 200, { data: degraded ?? verdictData(deps, release, ring) });
   };
   const list = async (_req: IncomingMessage, res: ServerResponse, url: URL) => {
     const verdict = optional(url, 'verdict');

@@ -153,6 +153,13 @@ export class AlerterCore {
     return true;
   }
 
+  /** Forget a key that was deleted on the incidents topic (a standby follows the active replica's writes). */
+  drop(key: string): void {
+    if (key.startsWith('rr|')) this.releaseRings.delete(key);
+    else if (key.startsWith('gap|')) this.gaps.delete(key);
+    else if (key.startsWith('incident|')) this.incidents.delete(key.slice('incident|'.length));
+  }
+
   private applyRelease(d: Decision, now: number, fx: Effects): DecisionOutcome {
     const release = d.release as Release;
     const key = storeKey.releaseRing(release, d.ring);

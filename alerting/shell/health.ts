@@ -1,12 +1,13 @@
-// Is ringwatch itself able to answer? The verdict API and the Flagger hooks answer 5xx only for these
-// reasons, never for a bad release: state not read back yet, the bus down, or the decisions consumer
-// too far behind to know the latest verdicts.
+// Is ringwatch itself able to judge? When it is not (state not read back yet, the bus out of reach, or
+// too far behind the decisions or, on a standby, the active replica's state writes), the verdict API
+// answers `inconclusive` with one of these reasons (alerting/api/degraded.ts), never a verdict.
 import type { Bus } from '../../common/bus/types.ts';
 import type { Lifecycle } from '../../common/runtime/lifecycle.ts';
 import type { Logger } from '../../common/telemetry/logger.ts';
 
-export const UNHEALTHY_REASONS = ['restoring', 'bus_unavailable', 'lagging'] as const;
-export type Health = { ok: true } | { ok: false; reason: (typeof UNHEALTHY_REASONS)[number] };
+export const DEGRADED_REASONS = ['restoring', 'bus_unavailable', 'not_caught_up'] as const;
+export type DegradedReason = (typeof DEGRADED_REASONS)[number];
+export type Health = { ok: true } | { ok: false; reason: DegradedReason };
 
 export interface LagWatchOptions {
   bus: Bus;
@@ -17,7 +18,7 @@ export interface LagWatchOptions {
   logger: Logger;
 }
 
-/** Measures the decisions consumer's lag every interval (kafkajs #659: a stalled consumer looks alive). */
+/** Measures a consumer group's lag every interval (kafkajs #659: a stalled consumer looks alive). */
 export class LagWatch implements Lifecycle {
   private readonly o: LagWatchOptions;
   private timer: NodeJS.Timeout | undefined;
@@ -59,9 +60,10 @@ export class LagWatch implements Lifecycle {
   }
 }
 
-export function health(restored: boolean, busReady: boolean, lag: LagWatch): Health {
+/** Restored first, then reachable, then caught up on every watched group (decisions; on a standby also its state tail). */
+export function health(restored: boolean, busReady: boolean, lags: LagWatch[]): Health {
   if (!restored) return { ok: false, reason: 'restoring' };
-  if (!busReady || lag.failing) return { ok: false, reason: 'bus_unavailable' };
-  if (!lag.caughtUp()) return { ok: false, reason: 'lagging' };
+  if (!busReady || lags.some((l) => l.failing)) return { ok: false, reason: 'bus_unavailable' };
+  if (!lags.every((l) => l.caughtUp())) return { ok: false, reason: 'not_caught_up' };
   return { ok: true };
 }

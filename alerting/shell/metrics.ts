@@ -1,6 +1,7 @@
 // Self-telemetry of the alerter on the injected registry: decisions taken in, deliveries by outcome and
 // reason (pre-initialised so series never go missing), latency, and the outbox. Release gauges (verdicts,
 // exposures, statistics) are computed at scrape time from the core in release-metrics.ts.
+import { DEGRADED_REASONS } from './health.ts';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { INCIDENT_KINDS } from '../core/model.ts';
 import { PERMANENT_REASONS, RETRY_REASONS, type Attempt } from '../integrations/retry-table.ts';
@@ -35,8 +36,10 @@ export class AlertingMetrics {
   readonly evicted: Counter;
   readonly requestSeconds: Histogram<'integration'>;
   readonly delaySeconds: Histogram<'integration'>;
+  readonly takeovers: Counter;
+  readonly degraded: Counter<'reason'>;
 
-  constructor(registry: Registry, sources: { openIncidents: () => { kind: string }[]; pending: (i: Integration) => number }) {
+  constructor(registry: Registry, sources: { openIncidents: () => { kind: string }[]; pending: (i: Integration) => number; active: () => boolean }) {
     this.decisions = new Counter({
       name: 'ringwatch_alerting_decisions_total', help: 'Decisions consumed, by outcome (duplicate and stale ones change nothing).',
       labelNames: ['outcome'], registers: [registry],
@@ -60,6 +63,18 @@ export class AlertingMetrics {
       name: 'ringwatch_alerting_delivery_delay_seconds', help: 'Time from a notice to its successful delivery (retries and outages included).',
       labelNames: ['integration'], buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600], registers: [registry],
     });
+    new Gauge({
+      name: 'ringwatch_alerting_active', help: 'Whether this replica is the active alerter (1) or a standby (0); sum over replicas is 1.', registers: [registry],
+      collect() { this.set(sources.active() ? 1 : 0); },
+    });
+    this.takeovers = new Counter({
+      name: 'ringwatch_alerting_takeovers_total', help: 'Times this replica became the active alerter (its first election included).', registers: [registry],
+    });
+    this.degraded = new Counter({
+      name: 'ringwatch_alerting_degraded_answers_total', help: 'Verdict and hook answers that were inconclusive because ringwatch could not judge, by reason.',
+      labelNames: ['reason'], registers: [registry],
+    });
+    for (const reason of DEGRADED_REASONS) this.degraded.inc({ reason }, 0);
     new Gauge({
       name: 'ringwatch_alerting_incidents_open', help: 'Open incidents by kind.', labelNames: ['kind'], registers: [registry],
       collect() {

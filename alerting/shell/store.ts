@@ -52,12 +52,19 @@ export class StateStore {
 
   /** Read the topic from its beginning to its current end and return the latest value of every live key. */
   async readAll(timeoutMs: number, retryMs = 200): Promise<Map<string, unknown>> {
+    return (await this.readBack(timeoutMs, retryMs)).state;
+  }
+
+  /** The same, with the offset after the last record read (where a follower of the topic goes on from). */
+  async readBack(timeoutMs: number, retryMs = 200): Promise<{ state: Map<string, unknown>; nextOffset: bigint }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const state = new Map<string, unknown>();
+      let nextOffset = 0n;
       const unreadable: DeadLetter[] = [];
       const scan = this.bus.scan(this.topic, {}, async (records) => {
         for (const r of records) {
+          if (BigInt(r.offset) >= nextOffset) nextOffset = BigInt(r.offset) + 1n;
           // Empty values are deletions written before tombstones were.
           if (r.tombstone || !r.value.length) { state.delete(r.key); continue; }
           const decoded = decodeState(r.key, r.value);
@@ -75,7 +82,7 @@ export class StateStore {
           this.logger.error({ topic: this.topic, unreadable: unreadable.length, first: unreadable[0].errors }, 'unreadable state records skipped');
           if (this.deadLetterTopic) await publishDeadLetters(this.producer, this.deadLetterTopic, unreadable, new Date());
         }
-        return state;
+        return { state, nextOffset };
       } catch (err) {
         // A topic created a moment ago may have no partition leader yet: try again until the deadline.
         if (Date.now() + retryMs >= deadline) throw err;

@@ -26,11 +26,19 @@ export class TriggeredKeys implements TriggeredKeyStore {
     this.logger = logger;
   }
 
-  /** Take a record read back at start; false when the key is not one of ours. */
+  /** Take a record read back (or followed, undefined: deleted); false when the key is not one of ours. */
   restore(key: string, value: unknown): boolean {
     if (!key.startsWith(TRIGGERED_KEY_PREFIX)) return false;
-    if (isEntry(value)) this.keys.set(key.slice(TRIGGERED_KEY_PREFIX.length), { episode: value.episode, routingKey: value.routingKey });
+    const id = key.slice(TRIGGERED_KEY_PREFIX.length);
+    if (isEntry(value)) this.keys.set(id, { episode: value.episode, routingKey: value.routingKey });
+    else if (value === undefined) this.keys.delete(id);
     return true;
+  }
+
+  /** Forget everything before the incidents topic is read back again (a takeover or a step-down). */
+  clear(): void {
+    this.keys.clear();
+    this.unsaved.clear();
   }
 
   /** The key that triggered this incident's alert (of `episode`, when given). */

@@ -37,5 +37,6 @@ export function topicSpecs(bus: BusSettings): TopicSpec[] {
     { name: t.decisions, partitions: p },
     { name: t.signals, partitions: p },
     { name: t.incidents, partitions: 1, cleanupPolicy: 'compact' },
+    { name: t.alerterLeadership, partitions: 1 },
   ];
 }

@@ -3,13 +3,14 @@
 // inside long batches, and bounded restarts (kafkajs #1720, #1721).
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type SASLOptions } from 'kafkajs';
-import type { Bus, BusConsumer, ConsumedRecord, BusProducer, ConsumerOptions, ScanRange, TopicSpec } from './types.ts';
+import type { Bus, BusConsumer, ConsumedRecord, BusProducer, ConsumerOptions, LeadershipOptions, ScanRange, TopicSpec } from './types.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
 import { toConsumed, type KafkaBusOptions, type KafkaSettings } from './kafka-shared.ts';
 import { KafkaProducer } from './kafka-producer.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
 import { RetryingAdmin } from './kafka-admin.ts';
 import { BatchingProducer } from './batching-producer.ts';
+import { KafkaLeadership } from './kafka-leadership.ts';
 
 export type { KafkaBusOptions } from './kafka-shared.ts';
 
@@ -114,6 +115,10 @@ export class KafkaBus implements Bus {
 
   consumers() {
     return this.registry.active();
+  }
+
+  leadership(options: LeadershipOptions) {
+    return new KafkaLeadership(this.kafka, this.options, options);
   }
 
   async scan(topic: string, range: ScanRange, onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<number> {

@@ -2,8 +2,9 @@
 // per-key ordering within partitions, consumer groups that share partitions, commits after processing,
 // redelivery from the last commit after a failure or a crash. Not durable: a process exit loses it.
 import type {
-  BatchHandler, Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, ScanRange, TopicSpec,
+  BatchHandler, Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, LeadershipOptions, ScanRange, TopicSpec,
 } from './types.ts';
+import { MemoryElections } from './memory-leadership.ts';
 import { partitionFor } from './partitioner.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
 import { BatchingProducer, type BatchingOptions } from './batching-producer.ts';
@@ -19,6 +20,7 @@ export class MemoryBus implements Bus {
   private readonly groups = new Map<string, Group>();
   private waiters: (() => void)[] = [];
   private readonly registry = new ConsumerRegistry();
+  private readonly elections = new MemoryElections();
   private readonly maxBatch: number;
   private readonly batching: BatchingOptions | undefined;
   /** Test hook: when set, publish fails with this error (simulates an unavailable broker). */
@@ -63,6 +65,10 @@ export class MemoryBus implements Bus {
 
   consumers() {
     return this.registry.active();
+  }
+
+  leadership(options: LeadershipOptions) {
+    return this.elections.candidate(options);
   }
 
   async deleteGroups(groupIds: string[]): Promise<void> {

@@ -13,6 +13,8 @@ export const TOPIC_SUFFIXES = {
   signals: 'signals',
   /** Compacted changelog of alerting incidents and outbound delivery state (common/contract/alerter-state.ts). */
   incidents: 'incidents',
+  /** Single partition, never written: the alerter replicas' election (whoever is assigned partition 0 is active). */
+  alerterLeadership: 'alerter-leadership',
 } as const;
 
 export type TopicName = keyof typeof TOPIC_SUFFIXES;

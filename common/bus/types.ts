@@ -100,6 +100,26 @@ export interface ScanRange {
   signal?: AbortSignal;
 }
 
+export interface LeadershipOptions {
+  /** The election's consumer group: every candidate joins it. */
+  groupId: string;
+  /** A single-partition topic nobody writes to: whoever is assigned partition 0 leads. */
+  topic: string;
+  /** A candidate that stops heartbeating is replaced after this long (the takeover bound). */
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** Called on every change, in order; `true`: this candidate leads now. */
+  onChange: (leader: boolean) => void;
+}
+
+/**
+ * One leader among candidates. A leader that cannot heartbeat steps down (onChange(false)) before the
+ * coordinator could have given the lead to another candidate; a new member joining does not move the lead.
+ */
+export interface Leadership extends Lifecycle {
+  readonly leader: boolean;
+}
+
 export interface Bus extends Lifecycle {
   readonly kind: 'kafka' | 'memory';
   /** Create missing topics; existing ones are left as they are. */
@@ -122,6 +142,8 @@ export interface Bus extends Lifecycle {
   deleteGroups(groupIds: string[]): Promise<void>;
   /** Committed-offset lag of a group per topic-partition (end offset - committed offset). */
   lag(groupId: string, topics: string[]): Promise<{ topic: string; partition: number; lag: number }[]>;
+  /** Take part in an election among the members of `options.groupId` (start() joins, stop() leaves). */
+  leadership(options: LeadershipOptions): Leadership;
   /** True while the bus can take writes (for /readyz). */
   ready(): boolean;
 }

@@ -34,6 +34,8 @@ export interface Role extends Lifecycle {
   readonly routes: Route[];
   readonly prefixRoutes?: Route[];
   readonly readiness: ReadinessCheck[];
+  /** Its HTTP answers stay honest while the bus is out of reach: /readyz leaves out the bus and consumer checks. */
+  readonly answersWithoutBus?: boolean;
   /** Where its HTTP server listens. */
   readonly listen: { host: string; port: number };
   /** More HTTP servers of this role on their own ports (the alerter's board), named for `servers`. */

@@ -1,5 +1,5 @@
 // The alerter role on the in-memory bus, as release tooling and on-call see it: verdict API, Flagger
-// hooks, pages, halt signals, dead letters, 503 only when ringwatch itself is unhealthy, and a restart.
+// hooks, pages, halt signals, dead letters, inconclusive (not an error) while ringwatch cannot judge, and a restart.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
@@ -105,17 +105,23 @@ describe('alerter role (memory bus)', () => {
     assert.equal(bus.records(topics.deadLetter)[0].headers['ringwatch-dlq-reason'], 'invalid_decision');
   });
 
-  it('answers 503 only while ringwatch itself is unhealthy (bus down), then recovers', async () => {
+  it('answers 200 inconclusive (bus_unavailable) while cut off from the bus, never an error, then recovers', async () => {
     bus.failPublishWith = new Error('broker gone');
     try {
       const down = await getJson(`${alerter.url}${verdictPath(BAD.component, BAD.version, 'canary')}`);
-      assert.deepEqual([down.status, down.body.reason], [503, 'bus_unavailable']);
+      assert.deepEqual([down.status, down.body.data.verdict, down.body.data.reason, down.body.data.degraded], [200, 'inconclusive', 'bus_unavailable', true]);
       const hook = await postJson(`${alerter.url}/v1/flagger/rollback`, { name: 'p', namespace: 'n', phase: 'Progressing', metadata: { ...BAD } });
-      assert.equal(hook.status, 503, 'no rollback on no knowledge');
+      assert.deepEqual([hook.status, hook.body.decision, hook.body.data.reason], [403, 'carry_on', 'bus_unavailable'], 'no rollback on no knowledge');
+      const gate = await postJson(`${alerter.url}/v1/flagger/confirm-promotion`, { name: 'p', namespace: 'n', phase: 'Progressing', metadata: { ...GOOD } });
+      assert.deepEqual([gate.status, gate.body.decision], [403, 'hold'], 'no promotion on no knowledge');
+      assert.equal((await getJson(`${alerter.url}/readyz`)).status, 200, 'still ready: its answers stay honest');
+      const metrics = await (await fetch(`${alerter.url}/metrics`)).text();
+      assert.match(metrics, /ringwatch_alerting_degraded_answers_total\{reason="bus_unavailable"\} 3/);
     } finally {
       bus.failPublishWith = undefined;
     }
-    assert.equal((await getJson(`${alerter.url}${verdictPath(BAD.component, BAD.version, 'canary')}`)).status, 200);
+    const back = await getJson(`${alerter.url}${verdictPath(BAD.component, BAD.version, 'canary')}`);
+    assert.deepEqual([back.status, back.body.data.verdict], [200, 'fail']);
   });
 
   it('after a restart remembers the open incident and does not page again for redelivered decisions', async () => {

@@ -102,7 +102,7 @@ async function deliver(c: Case, receiver: FakeReceiver, port: number, n = notice
     },
   }, {}).alerting;
   const outbox = new Outbox(10);
-  const metrics = new AlertingMetrics(registry, { openIncidents: () => [], pending: (i) => outbox.pendingBy(i) });
+  const metrics = new AlertingMetrics(registry, { openIncidents: () => [], pending: (i) => outbox.pendingBy(i), active: () => true });
   const forgotten: string[] = [];
   const producer = { start: async () => {}, stop: async () => {}, publish: async () => {} };
   const worker = new DeliveryWorker({

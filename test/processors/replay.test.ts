@@ -31,7 +31,7 @@ function recordingScans(bus: Bus, scans: ScanSeen[]): Bus {
     start: () => bus.start(), stop: () => bus.stop(), ready: () => bus.ready(),
     ensureTopics: (specs) => bus.ensureTopics(specs), producer: () => bus.producer(),
     consumer: (o) => bus.consumer(o), consumers: () => bus.consumers(), lag: (g, t) => bus.lag(g, t),
-    deleteGroups: (ids) => bus.deleteGroups(ids),
+    deleteGroups: (ids) => bus.deleteGroups(ids), leadership: (o) => bus.leadership(o),
     scan: (topic, range, onBatch) => {
       const seen: ScanSeen = { topic, range, partitions: new Set(), records: 0 };
       scans.push(seen);

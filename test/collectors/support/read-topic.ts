@@ -21,7 +21,8 @@ export function memoryReader(bus: Bus): TopicReader {
   return async (topic) => (bus as MemoryBus).records(topic).map((r) => ({ key: r.key, value: r.value, headers: r.headers, partition: r.partition }));
 }
 
-export function kafkaReader(brokers: string[]): TopicReader {
+/** `timeoutMs` bounds reading to the end (a long soak writes millions of records). */
+export function kafkaReader(brokers: string[], timeoutMs = 30_000): TopicReader {
   return async (topic) => {
     const kafka = new Kafka({ clientId: 'collector-test-reader', brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
@@ -41,7 +42,7 @@ export function kafkaReader(brokers: string[]): TopicReader {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await readToEnd(consumer, topic, remaining, out);
+      await readToEnd(consumer, topic, remaining, out, timeoutMs);
     } finally {
       await consumer.disconnect();
     }
@@ -49,9 +50,9 @@ export function kafkaReader(brokers: string[]): TopicReader {
   };
 }
 
-function readToEnd(consumer: Consumer, topic: string, remaining: Map<number, number>, out: StoredRecord[]): Promise<void> {
+function readToEnd(consumer: Consumer, topic: string, remaining: Map<number, number>, out: StoredRecord[], timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`reading ${topic}: not at the end after 30 s`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`reading ${topic}: not at the end after ${timeoutMs / 1000} s`)), timeoutMs);
     consumer.run({
       eachMessage: async ({ partition, message }) => {
         const headers: Record<string, string> = {};

@@ -1,0 +1,114 @@
+// Faults under ingest load: the broker SIGKILLed and restarted, the collector SIGKILLed and restarted,
+// and a soak at half the measured rate with the collector's RSS sampled.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { uniquePrefix } from '../support/kafka.ts';
+import type { PrivateBroker } from '../support/private-broker.ts';
+import { collectorProcess, readBack, rssMiB, startLoad, until } from './ingest-load.ts';
+import type { FaultRow } from './row.ts';
+
+const CLIENTS = 8;
+
+export async function brokerKilled(broker: PrivateBroker): Promise<FaultRow> {
+  const prefix = uniquePrefix('fault-broker');
+  const collector = await collectorProcess(broker.brokers, prefix);
+  const load = startLoad(collector.url, 'broker-kill', CLIENTS);
+  try {
+    await until('events acknowledged before the kill', () => load.stats.acknowledged.size >= 2000, 60_000);
+    await broker.kill();
+    const before = load.stats.unavailable;
+    await until('503s while the broker is gone', () => load.stats.unavailable >= before + 20, 60_000);
+    await broker.resume();
+    const resumed = load.stats.acknowledged.size;
+    await until('ingest back after the restart', () => load.stats.acknowledged.size >= resumed + 2000, 120_000);
+  } finally {
+    await load.stop();
+    await collector.kill('SIGTERM');
+  }
+  const s = load.stats;
+  const r = await readBack(broker.brokers, `${prefix}heartbeats`, s.acknowledged);
+  return {
+    fault: 'broker SIGKILLed and restarted', load: `${CLIENTS} clients x 20 events, unpaced`,
+    acknowledged: s.acknowledged.size, readBack: r.readBack, lost: r.lost, duplicates: r.duplicates, pages: '-',
+    checked: [
+      `${s.answers} answers; ${s.unavailable} were 503, ${s.unavailableWithRetryAfter} of them with Retry-After; other statuses: ${[...s.otherStatuses].join(',') || 'none'}; connection errors ${s.connectionErrors}`,
+      `${s.acknowledged.size} events answered 2xx, ${r.readBack} of them read back from Kafka by eventId, ${r.lost} lost; ${r.stored} records stored, ${r.duplicates} extra copies (each with its eventId)`,
+    ],
+    ok: r.lost === 0 && s.unavailable > 0 && s.unavailable === s.unavailableWithRetryAfter && s.otherStatuses.size === 0,
+  };
+}
+
+export async function collectorRestarted(broker: PrivateBroker): Promise<FaultRow> {
+  const prefix = uniquePrefix('fault-collector');
+  const collector = await collectorProcess(broker.brokers, prefix);
+  const load = startLoad(collector.url, 'collector-restart', CLIENTS);
+  try {
+    await until('events acknowledged before the kill', () => load.stats.acknowledged.size >= 2000, 60_000);
+    await collector.kill('SIGKILL');
+    const errors = load.stats.connectionErrors;
+    await until('clients refused while it is down', () => load.stats.connectionErrors > errors, 30_000);
+    await collector.start();
+    const restarted = load.stats.acknowledged.size;
+    await until('ingest back after the restart', () => load.stats.acknowledged.size >= restarted + 2000, 120_000);
+  } finally {
+    await load.stop();
+    await collector.kill('SIGTERM');
+  }
+  const s = load.stats;
+  const r = await readBack(broker.brokers, `${prefix}heartbeats`, s.acknowledged);
+  return {
+    fault: 'collector SIGKILLed and restarted', load: `${CLIENTS} clients x 20 events, unpaced`,
+    acknowledged: s.acknowledged.size, readBack: r.readBack, lost: r.lost, duplicates: r.duplicates, pages: '-',
+    checked: [
+      `${s.answers} answers, ${s.connectionErrors} connection errors while it was down (the clients resent those batches)`,
+      `${s.acknowledged.size} acknowledged, ${r.readBack} read back by eventId, ${r.lost} lost; ${r.duplicates} extra copies, all with their eventId (${r.withoutEventId} without), which the processors count once`,
+    ],
+    ok: r.lost === 0 && r.withoutEventId === 0,
+  };
+}
+
+export async function soak(broker: PrivateBroker, minutes: number): Promise<FaultRow> {
+  const prefix = uniquePrefix('fault-soak');
+  const collector = await collectorProcess(broker.brokers, prefix);
+  let load = startLoad(collector.url, 'soak-measure', CLIENTS);
+  let measured = 0;
+  const samples: number[] = [];
+  try {
+    await sleep(3000); // warm-up, not counted
+    const from = load.stats.acknowledged.size;
+    const t0 = Date.now();
+    await sleep(10_000);
+    measured = ((load.stats.acknowledged.size - from) * 1000) / (Date.now() - t0);
+    await load.stop();
+    const rate = Math.max(1, Math.round(measured / 2));
+    load = startLoad(collector.url, 'soak', CLIENTS, 20, rate);
+    const end = Date.now() + minutes * 60_000;
+    const every = Math.max(1000, Math.min(30_000, (minutes * 60_000) / 40));
+    while (Date.now() < end) {
+      samples.push(rssMiB(collector.child.pid!));
+      await sleep(Math.min(every, Math.max(0, end - Date.now())));
+    }
+    samples.push(rssMiB(collector.child.pid!));
+  } finally {
+    await load.stop();
+    await collector.kill('SIGTERM');
+  }
+  const s = load.stats;
+  console.log(`   collector RSS (MiB): ${samples.map((x) => x.toFixed(0)).join(' ')}`); // printed before the read-back, which may fail
+  const r = await readBack(broker.brokers, `${prefix}heartbeats`, s.acknowledged);
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // The first quarter is warm-up (V8 grows its heap to the load once); flat means no growth after it.
+  const early = median(samples.slice(quarter, 2 * quarter));
+  const late = median(samples.slice(-quarter));
+  const flat = late <= early * 1.1 + 16;
+  return {
+    fault: `soak, ${minutes} min`, load: `half the measured rate: ${Math.round(measured / 2)} of ${Math.round(measured)} events/s`,
+    acknowledged: s.acknowledged.size, readBack: r.readBack, lost: r.lost, duplicates: r.duplicates, pages: '-',
+    checked: [
+      `collector RSS (MiB) sampled ${samples.length} times: ${samples.map((x) => x.toFixed(0)).join(' ')}`,
+      `median of the second quarter (after warm-up) ${early.toFixed(0)} MiB, of the last ${late.toFixed(0)} MiB: ${flat ? 'flat' : 'GROWING'} (bound: +10% +16 MiB)`,
+      `${s.acknowledged.size} acknowledged, ${r.lost} lost, ${s.unavailable} answers 503`,
+    ],
+    ok: flat && r.lost === 0,
+  };
+}
