@@ -22,6 +22,7 @@ const CountsFields = {
   onset: Type.Record(Type.String({ pattern: '^-?[0-9]{1,16}$' }), Count),
 };
 
+
 const CellRowSchema = Type.Object({
   ...CountsFields,
   ring: Ring, component: Id, version: Id,
@@ -32,7 +33,21 @@ const RingRowSchema = Type.Object({ ...CountsFields, ring: Ring }, { additionalP
 
 const ScopeRowSchema = Type.Object({
   kind: Type.Union([Type.Literal('region'), Type.Literal('collector')]),
-  name: Id, ring: Ring, expected: Count, silent: Count, records: Count, delayed: Count,
+  name: Id, ring: Ring, expected: Count, silent: Count,
+  /** Silent devices whose last heartbeat is recent: an abrupt drop, not the evening. */
+  fresh: Type.Optional(Count),
+  records: Count, delayed: Count,
+}, { additionalProperties: false });
+
+/** Counts by window index (the window of a device's last heartbeat, or of its online spell's start). */
+const ByWindow = Type.Record(Type.String({ pattern: '^-?[0-9]{1,16}$' }), Count);
+
+/** One (ring, stratum) of a window: what cohorts fixed at a rollout's start are followed with. */
+const StratumRowSchema = Type.Object({
+  ring: Ring,
+  stratum: Type.String({ maxLength: 1024 }),
+  heard: ByWindow, onset: ByWindow, spell: ByWindow,
+  quiet: Count, newSilent: Count, bootLoops: Count, newBootLoops: Count, crashed: Count, newCrashed: Count, crashReports: Count,
 }, { additionalProperties: false });
 
 export const CellsRecordSchema = Type.Object({
@@ -44,6 +59,8 @@ export const CellsRecordSchema = Type.Object({
   cells: Type.Array(CellRowSchema),
   rings: Type.Array(RingRowSchema),
   scopes: Type.Array(ScopeRowSchema),
+  /** Absent from partials written before cohorts existed: read as none. */
+  strata: Type.Optional(Type.Array(StratumRowSchema)),
   late: Count,
   backfill: Count,
 }, { additionalProperties: false });

@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeCells, encodeCells, type CellsRecord } from '../../common/contract/cells.ts';
+import type { PartialWindow } from '../../processors/core/partial.ts';
 import { decodeDecision, encodeDecision, type Decision } from '../../common/contract/decision.ts';
 import { decodeSignal, encodeSignal, SIGNAL_ID_HEADER, type HaltSignal } from '../../common/contract/signals.ts';
 import { decodeTick, encodeTick, isTick, TICK_HEADER } from '../../common/contract/ticks.ts';
@@ -23,7 +24,8 @@ const partial: CellsRecord = {
   v: 1, source: 'heartbeats/0', window: 13, windowMs: 60_000, closedAt: 13 * 60_000 + 5,
   cells: [{ ...counts, ring: 'canary', component: 'agent', version: '7.13.0' }, { ...counts, ring: 'canary', component: 'agent', version: '7.13.0', applying: true }],
   rings: [{ ...counts, ring: 'canary' }],
-  scopes: [{ kind: 'region', name: 'eu', ring: 'canary', expected: 10, silent: 1, records: 9, delayed: 0 }],
+  scopes: [{ kind: 'region', name: 'eu', ring: 'canary', expected: 10, silent: 1, fresh: 1, records: 9, delayed: 0 }],
+  strata: [{ ring: 'canary', stratum: 'region=eu', heard: { '12': 9 }, onset: { '12': 1 }, spell: { '3': 9 }, quiet: 0, newSilent: 1, bootLoops: 0, newBootLoops: 0, crashed: 0, newCrashed: 0, crashReports: 0 }],
   late: 0, backfill: 0,
 };
 
@@ -40,9 +42,16 @@ const signal: HaltSignal = {
   summary: decision.summary, evidence: decision.evidence, at: '2026-01-05T12:01:03.000Z',
 };
 
+// The processors' in-memory partial and the contract's record are the same type, field for field (an
+// optional field added on one side only fails to compile here, instead of dead-lettering every record).
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+const sameShape: Same<CellsRecord, PartialWindow> = true;
+
 const errorsOf = (v: { ok: boolean; errors?: { path: string; reason: string }[] }) => (v.ok ? [] : v.errors ?? []);
 
 describe('topic contracts', () => {
+  it('cells: the contract and the processors agree on the shape', () => assert.equal(sameShape, true));
+
   it('cells: a partial round-trips; a wrong version, a negative count or an unknown field is refused with its path', () => {
     assert.deepEqual(decodeCells(encodeCells(partial)), { ok: true, value: partial });
     assert.equal(errorsOf(decodeCells(Buffer.from(JSON.stringify({ ...partial, v: 2 }))))[0]?.path, '/v');
