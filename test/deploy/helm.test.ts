@@ -153,11 +153,15 @@ test('every main value lands where it should (ci/all-values.yaml)', () => {
     const secretVolume = pod.volumes.find((v: Doc) => v.name === 'secrets');
     assert.equal(secretVolume?.secret.secretName, role === 'processor' ? undefined : 'rw-credentials', `${role} mounts the Secret it needs`);
   }
-  assert.equal(find(docs, 'Deployment', 'rw-alerter').spec.strategy.type, 'Recreate');
-  assert.equal(find(docs, 'Deployment', 'rw-processor').spec.strategy.type, 'RollingUpdate');
+  for (const role of ROLES) assert.deepEqual(find(docs, 'Deployment', `rw-${role}`).spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, role);
   assert.equal(find(docs, 'PodDisruptionBudget', 'rw-collector').spec.minAvailable, 2);
   assert.equal(find(docs, 'PodDisruptionBudget', 'rw-processor').spec.maxUnavailable, 1);
-  assert.equal(docs.filter((d) => d.kind === 'PodDisruptionBudget').length, 2, 'no PDB for the single alerter');
+  assert.equal(find(docs, 'PodDisruptionBudget', 'rw-alerter').spec.minAvailable, values.alerter.podDisruptionBudget.minAvailable);
+  assert.deepEqual(container(docs, 'rw-alerter').ports[1], { name: 'board', containerPort: values.alerter.boardPort, protocol: 'TCP' });
+  assert.deepEqual(find(docs, 'Service', 'rw-alerter').spec.ports, [
+    { name: 'http', port: values.alerter.service.port, targetPort: 'http', protocol: 'TCP' },
+    { name: 'board', port: values.alerter.service.boardPort, targetPort: 'board', protocol: 'TCP' },
+  ]);
   const collectorService = find(docs, 'Service', 'rw-collector').spec;
   assert.equal(collectorService.type, 'LoadBalancer');
   assert.deepEqual(collectorService.ports, [{ name: 'http', port: 443, targetPort: 'http', protocol: 'TCP' }]);
@@ -188,6 +192,8 @@ test('every main value lands where it should (ci/all-values.yaml)', () => {
   assert.equal(alerting.pagerduty_release_routing_key, values.secrets.pagerdutyReleaseRoutingKey);
   assert.equal(alerting.pagerduty_pipeline_routing_key, values.secrets.pagerdutyPipelineRoutingKey);
   assert.equal(alerting.public_url, 'https://ringwatch.internal.example');
+  assert.equal(alerting.board_public_url, 'https://ringwatch-board.internal.example');
+  assert.equal(alerting.board_listen_port, values.alerter.boardPort, 'the board listens on its container port');
 });
 
 test('the PrometheusRule carries the groups of deploy/prometheus/rules, unchanged', () => {
@@ -257,9 +263,34 @@ test('credentials appear only in the Secret, and an incomplete one is refused wi
   for (const c of credentials) assert.ok(!r.output.includes(c), 'the error shows no credential');
 });
 
-test('the chart refuses a second alerter, a misspelt value, and scraping through both monitors', () => {
+test('the alerter: a PodDisruptionBudget only with 2 or more replicas, the board port only while the board is on', () => {
+  const alerterPdb = (args: string[]) => template(args).docs.find((d) => d.kind === 'PodDisruptionBudget' && d.metadata.name === 'ringwatch-alerter');
+  assert.equal(alerterPdb([])?.spec.minAvailable, 1, 'two replicas by default, one kept through a drain');
+  assert.equal(alerterPdb(['--set', 'alerter.replicas=3'])?.spec.minAvailable, 1);
+  assert.equal(alerterPdb(['--set', 'alerter.replicas=1']), undefined, 'one replica: a budget would block every drain');
+  assert.equal(alerterPdb(['--set', 'alerter.replicas=0']), undefined);
+  assert.equal(alerterPdb(['--set', 'alerter.podDisruptionBudget.enabled=false']), undefined);
+  const single = template(['--set', 'alerter.replicas=1']).docs;
+  assert.equal(find(single, 'Deployment', 'ringwatch-alerter').spec.replicas, 1);
+  assert.equal(find(single, 'Deployment', 'ringwatch-alerter').spec.strategy.type, 'RollingUpdate');
+
+  const off = template(['--set', 'config.alerter.alerting.board_enabled=false']).docs;
+  assert.deepEqual(container(off, 'ringwatch-alerter').ports.map((p: Doc) => p.name), ['http']);
+  assert.deepEqual(find(off, 'Service', 'ringwatch-alerter').spec.ports.map((p: Doc) => p.name), ['http']);
+  const on = template().docs;
+  assert.deepEqual(container(on, 'ringwatch-alerter').ports.map((p: Doc) => p.name), ['http', 'board']);
+  // The board serves /metrics from the same registry: the monitors must scrape "http" only.
+  const pm = find(template(['--set', 'podMonitor.enabled=true']).docs, 'PodMonitor', 'ringwatch').spec.podMetricsEndpoints;
+  assert.deepEqual(pm.map((e: Doc) => e.port), ['http']);
+  const sm = template(['--set', 'serviceMonitor.enabled=true']).docs;
+  assert.deepEqual(find(sm, 'ServiceMonitor', 'ringwatch').spec.endpoints.map((e: Doc) => e.port), ['http']);
+  assert.deepEqual(find(sm, 'Service', 'ringwatch-metrics').spec.ports.map((p: Doc) => p.targetPort), ['http']);
+});
+
+test('the chart refuses a negative alerter count, one port for API and board, a misspelt value, and scraping through both monitors', () => {
   const refusals: [string[], RegExp][] = [
-    [['--set', 'alerter.replicas=2'], /alerter\.replicas|\/alerter\/replicas/],
+    [['--set', 'alerter.replicas=-1'], /alerter\.replicas|\/alerter\/replicas/],
+    [['--set', 'alerter.boardPort=8082'], /alerter\.port and alerter\.boardPort must differ/],
     [['--set', 'collecter.replicas=3'], /collecter/],
     [['--set', 'podMonitor.enabled=true,serviceMonitor.enabled=true'], /not both/],
   ];

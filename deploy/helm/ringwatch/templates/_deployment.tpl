@@ -23,14 +23,11 @@ spec:
   selector:
     matchLabels:
       {{- include "ringwatch.roleSelectorLabels" . | nindent 6 }}
+  {{- /* Every role, the alerter included: one new pod at a time, none removed before its successor is
+  ready. The alerter's replicas elect one active sender on Kafka, so a surge pod is a standby. */}}
   strategy:
-    {{- if eq $role "alerter" }}
-    {{- /* One alerter at a time: the old pod stops before the new one starts (no double pages). */}}
-    type: Recreate
-    {{- else }}
     type: RollingUpdate
     rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }
-    {{- end }}
   template:
     metadata:
       labels:
@@ -67,6 +64,10 @@ spec:
           args: [{{ $role }}, --config, /etc/ringwatch/config.yaml]
           ports:
             - { name: http, containerPort: {{ $values.port }}, protocol: TCP }
+            {{- if and (eq $role "alerter") (include "ringwatch.boardEnabled" $ctx) }}
+            {{- /* The board's own port; it serves /metrics too, but the monitors scrape "http" only. */}}
+            - { name: board, containerPort: {{ $values.boardPort }}, protocol: TCP }
+            {{- end }}
           env:
             - name: RINGWATCH_KAFKA_BROKERS
               valueFrom: { configMapKeyRef: { name: {{ include "ringwatch.fullname" $ctx }}-config, key: kafka_brokers } }

@@ -64,9 +64,18 @@ file agrees with the pod (listen port = container port, secret files = the mount
 {{- $section := ternary "alerting" .role (eq .role "alerter") -}}
 {{- $config := mergeOverwrite (deepCopy ($v.config.common | default dict)) (deepCopy ((index $v.config .role) | default dict)) -}}
 {{- $owned := dict "listen_port" (index $v .role).port -}}
+{{- if eq .role "alerter" -}}
+{{- $_ := set $owned "board_listen_port" $v.alerter.boardPort -}}
+{{- end -}}
 {{- range (include "ringwatch.secretKeys" .role | fromJsonArray) -}}
 {{- $_ := set $owned (printf "%s_file" .) (printf "/etc/ringwatch/secrets/%s" .) -}}
 {{- end -}}
 {{- $config = mergeOverwrite $config (dict "bus" (dict "kind" "kafka" "topic_prefix" $v.kafka.topicPrefix) $section $owned) -}}
 {{- toYaml $config -}}
+{{- end -}}
+
+{{/* "true" when the alerter serves the board (alerting.board_enabled, default true, in config.common or config.alerter), else "". */}}
+{{- define "ringwatch.boardEnabled" -}}
+{{- $alerting := (include "ringwatch.roleConfig" (dict "ctx" . "role" "alerter") | fromYaml).alerting | default dict -}}
+{{- if ne (toString (index $alerting "board_enabled")) "false" -}}true{{- end -}}
 {{- end -}}
