@@ -1,12 +1,12 @@
-// Two processor instances as real processes on a real broker. One is SIGKILLed mid-stream; the survivor
-// takes its partitions over (rebuilding their state by replay), and the decisions equal those of a run
-// of two instances without the kill: same ids, same verdicts, same evidence.
+// Two processor instances as real processes on a real broker. One is SIGKILLed mid-stream and restarted;
+// the survivor and the restarted instance share its partitions (rebuilding their state by replay), and the
+// decisions equal those of a run of two instances without the kill: same ids, same verdicts, same evidence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Decision } from '../../common/contract/decision.ts';
 import { runTwoProcessors } from './support/sigkill-run.ts';
 
-test('one of two processor instances SIGKILLed mid-stream: the survivor takes over and decisions equal a run without the kill', async () => {
+test('one of two processor instances SIGKILLed mid-stream and restarted: decisions equal a run without the kill', async () => {
   const [killed, clean] = await Promise.all([runTwoProcessors(true), runTwoProcessors(false)].map((p) => p.catch((err: unknown) => err)));
   if (killed instanceof Error) throw killed;
   if (clean instanceof Error) throw clean;
