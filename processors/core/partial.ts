@@ -2,14 +2,8 @@
 // window. Published to the cells topic, then summed per cell by the judge: numerators and denominators
 // are summed, never ratios, so the merge of partials equals a count over the whole fleet.
 
-/** Device counts of one cell in one window. */
-export interface Counts {
-  /** Devices expected to report: regular, heard within (k + memory) intervals. */
-  expected: number;
-  /** Devices with a heartbeat received in the window. */
-  reported: number;
-  /** Expected devices that missed k intervals as of the window's end. */
-  silent: number;
+/** What devices did in one window, counted the same way in a cell and in a stratum. */
+export interface EventCounts {
   /** Devices that became silent at this window's end. */
   newSilent: number;
   bootLoops: number;
@@ -19,6 +13,16 @@ export interface Counts {
   /** Crashed devices whose crash began a new episode (the release gate counts these). */
   newCrashed: number;
   crashReports: number;
+}
+
+/** Device counts of one cell in one window. */
+export interface Counts extends EventCounts {
+  /** Devices expected to report: regular, heard within (k + memory) intervals. */
+  expected: number;
+  /** Devices with a heartbeat received in the window. */
+  reported: number;
+  /** Expected devices that missed k intervals as of the window's end. */
+  silent: number;
   /** Silent devices by the window of their last heartbeat (the onset of their silence). */
   onset: Record<string, number>;
 }
@@ -30,18 +34,27 @@ export const emptyCounts = (): Counts => ({
   expected: 0, reported: 0, silent: 0, newSilent: 0, bootLoops: 0, newBootLoops: 0, crashed: 0, newCrashed: 0, crashReports: 0, onset: {},
 });
 
-/** Adds `from` into `into`. Field by field, not over COUNT_FIELDS: a keyed loop was 2 % of a backtest. */
-export function addCounts<T extends Counts>(into: T, from: Counts): T {
-  into.expected += from.expected;
-  into.reported += from.reported;
-  into.silent += from.silent;
+/** Adds `from` into `into`. Field by field, not over a list of names: a keyed loop was 2 % of a backtest. */
+function addEventCounts(into: EventCounts, from: EventCounts): void {
   into.newSilent += from.newSilent;
   into.bootLoops += from.bootLoops;
   into.newBootLoops += from.newBootLoops;
   into.crashed += from.crashed;
   into.newCrashed += from.newCrashed;
   into.crashReports += from.crashReports;
-  for (const w in from.onset) into.onset[w] = (into.onset[w] ?? 0) + from.onset[w];
+}
+
+const addHist = (into: Record<string, number>, from: Record<string, number>) => {
+  for (const w in from) into[w] = (into[w] ?? 0) + from[w];
+};
+
+/** Adds `from` into `into`. */
+export function addCounts<T extends Counts>(into: T, from: Counts): T {
+  into.expected += from.expected;
+  into.reported += from.reported;
+  into.silent += from.silent;
+  addEventCounts(into, from);
+  addHist(into.onset, from.onset);
   return into;
 }
 
@@ -82,7 +95,7 @@ export interface ScopeRow {
  * `heard` and `onset` by the window of the last heartbeat give that count for any t0, so the judge can
  * compare an exposed cohort with a same-time control cohort of other rings without per-release state here.
  */
-export interface StratumRow {
+export interface StratumRow extends EventCounts {
   ring: string;
   stratum: string;
   /** Expected, not silent: by window of the last heartbeat. */
@@ -93,33 +106,18 @@ export interface StratumRow {
   spell: Record<string, number>;
   /** Quiet at their usual time (presence profile): censored, neither exposed nor affected. */
   quiet: number;
-  newSilent: number;
-  bootLoops: number;
-  newBootLoops: number;
-  crashed: number;
-  newCrashed: number;
-  crashReports: number;
 }
 
 export const emptyStratum = (ring: string, stratum: string): StratumRow => ({
   ring, stratum, heard: {}, onset: {}, spell: {}, quiet: 0, newSilent: 0, bootLoops: 0, newBootLoops: 0, crashed: 0, newCrashed: 0, crashReports: 0,
 });
 
-const addHist = (into: Record<string, number>, from: Record<string, number>) => {
-  for (const w in from) into[w] = (into[w] ?? 0) + from[w];
-};
-
 export function addStratum(into: StratumRow, from: StratumRow): StratumRow {
   addHist(into.heard, from.heard);
   addHist(into.onset, from.onset);
   addHist(into.spell, from.spell);
   into.quiet += from.quiet;
-  into.newSilent += from.newSilent;
-  into.bootLoops += from.bootLoops;
-  into.newBootLoops += from.newBootLoops;
-  into.crashed += from.crashed;
-  into.newCrashed += from.newCrashed;
-  into.crashReports += from.crashReports;
+  addEventCounts(into, from);
   return into;
 }
 

@@ -8,24 +8,35 @@ import type { FaultRow } from './row.ts';
 
 const CLIENTS = 8;
 
-export async function brokerKilled(broker: PrivateBroker): Promise<FaultRow> {
-  const prefix = uniquePrefix('fault-broker');
+type Load = ReturnType<typeof startLoad>;
+
+/**
+ * Ingest under load while `fault` breaks something and brings it back, then read back by eventId every
+ * event the collector answered 2xx. `fault` returns when ingest may resume.
+ */
+async function underLoad(name: string, fault: (load: Load, collector: Awaited<ReturnType<typeof collectorProcess>>) => Promise<void>, broker: PrivateBroker) {
+  const prefix = uniquePrefix(`fault-${name}`);
   const collector = await collectorProcess(broker.brokers, prefix);
-  const load = startLoad(collector.url, 'broker-kill', CLIENTS);
+  const load = startLoad(collector.url, name, CLIENTS);
   try {
-    await until('events acknowledged before the kill', () => load.stats.acknowledged.size >= 2000, 60_000);
-    await broker.kill();
-    const before = load.stats.unavailable;
-    await until('503s while the broker is gone', () => load.stats.unavailable >= before + 20, 60_000);
-    await broker.resume();
+    await until('events acknowledged before the fault', () => load.stats.acknowledged.size >= 2000, 60_000);
+    await fault(load, collector);
     const resumed = load.stats.acknowledged.size;
     await until('ingest back after the restart', () => load.stats.acknowledged.size >= resumed + 2000, 120_000);
   } finally {
     await load.stop();
     await collector.kill('SIGTERM');
   }
-  const s = load.stats;
-  const r = await readBack(broker.brokers, `${prefix}heartbeats`, s.acknowledged);
+  return { s: load.stats, r: await readBack(broker.brokers, `${prefix}heartbeats`, load.stats.acknowledged) };
+}
+
+export async function brokerKilled(broker: PrivateBroker): Promise<FaultRow> {
+  const { s, r } = await underLoad('broker-kill', async (load) => {
+    await broker.kill();
+    const before = load.stats.unavailable;
+    await until('503s while the broker is gone', () => load.stats.unavailable >= before + 20, 60_000);
+    await broker.resume();
+  }, broker);
   return {
     fault: 'broker SIGKILLed and restarted', load: `${CLIENTS} clients x 20 events, unpaced`,
     acknowledged: s.acknowledged.size, readBack: r.readBack, lost: r.lost, duplicates: r.duplicates, pages: '-',
@@ -38,23 +49,12 @@ export async function brokerKilled(broker: PrivateBroker): Promise<FaultRow> {
 }
 
 export async function collectorRestarted(broker: PrivateBroker): Promise<FaultRow> {
-  const prefix = uniquePrefix('fault-collector');
-  const collector = await collectorProcess(broker.brokers, prefix);
-  const load = startLoad(collector.url, 'collector-restart', CLIENTS);
-  try {
-    await until('events acknowledged before the kill', () => load.stats.acknowledged.size >= 2000, 60_000);
+  const { s, r } = await underLoad('collector-restart', async (load, collector) => {
     await collector.kill('SIGKILL');
     const errors = load.stats.connectionErrors;
     await until('clients refused while it is down', () => load.stats.connectionErrors > errors, 30_000);
     await collector.start();
-    const restarted = load.stats.acknowledged.size;
-    await until('ingest back after the restart', () => load.stats.acknowledged.size >= restarted + 2000, 120_000);
-  } finally {
-    await load.stop();
-    await collector.kill('SIGTERM');
-  }
-  const s = load.stats;
-  const r = await readBack(broker.brokers, `${prefix}heartbeats`, s.acknowledged);
+  }, broker);
   return {
     fault: 'collector SIGKILLed and restarted', load: `${CLIENTS} clients x 20 events, unpaced`,
     acknowledged: s.acknowledged.size, readBack: r.readBack, lost: r.lost, duplicates: r.duplicates, pages: '-',
