@@ -29,7 +29,7 @@ async function processorKilled(): Promise<FaultRow> {
   const b = new Set(view(clean));
   const differing = a.filter((x) => !b.has(x)).length + Math.abs(a.length - b.size);
   return {
-    fault: 'processor SIGKILLed mid-window (1 of 2; the survivor rebuilds its partitions by replay)', load: 'catastrophe scenario, 1,000 devices',
+    fault: 'processor SIGKILLed mid-window and restarted (1 of 2; its partitions rebuilt by replay)', load: 'catastrophe scenario, 1,000 devices',
     acknowledged: '-', readBack: '-', lost: '-', duplicates: '-', pages: '-',
     checked: [`${killed.length} decisions with the kill, ${clean.length} without; ${differing} differ (ids, verdicts, evidence)`],
     ok: differing === 0 && clean.length > 300,
