@@ -6,7 +6,7 @@ import { alerterFactory } from '../alerting/role.ts';
 
 import type { Config } from './config.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each factory takes its own section type
+/** A factory of any role: each takes its own section type, which run-roles looks up by name (ROLE_SECTION). */
 export type AnyRoleFactory = RoleFactory<any>;
 
 export const ROLE_FACTORIES: Record<'collector' | 'processor' | 'alerter', AnyRoleFactory> = {

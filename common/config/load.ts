@@ -160,7 +160,3 @@ export function configLoader<S extends TSchema>(shape: ConfigShape<S>): ConfigLo
   }
   return { buildConfig, loadConfig, redactConfig };
 }
-
-/** A section's defaults (what a role gets when its section is absent), for tools that need one section. */
-export const sectionDefaults = <S extends TSchema>(section: S): Static<S> => Value.Default(section, {}) as Static<S>;
-
