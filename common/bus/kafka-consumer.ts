@@ -4,7 +4,7 @@
 // assume that batches of different partitions run one after another (types.ts BatchHandler).
 import type { Consumer, Kafka } from 'kafkajs';
 import type { BusConsumer, ConsumerOptions, ConsumerStats } from './types.ts';
-import { toConsumed, type KafkaBusOptions } from './kafka-shared.ts';
+import { consumerRetry, fatalOnFinalCrash, toConsumed, type KafkaBusOptions } from './kafka-shared.ts';
 
 export class KafkaConsumer implements BusConsumer {
   readonly stats: ConsumerStats = { batches: 0, records: 0, lastProgressMs: Date.now(), started: false, stopped: false };
@@ -31,16 +31,9 @@ export class KafkaConsumer implements BusConsumer {
       maxBytesPerPartition: s.fetch_partition_max_bytes,
       maxBytes: s.fetch_max_bytes,
       maxWaitTimeInMs: s.fetch_max_wait_ms,
-      retry: {
-        retries: s.retries,
-        initialRetryTime: s.retry_initial_ms,
-        maxRetryTime: s.retry_max_ms,
-        restartOnFailure: async () => ++this.restarts <= s.max_restarts,
-      },
+      retry: consumerRetry(s, () => ++this.restarts <= s.max_restarts),
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.bus.onFatal?.(payload.error);
-    });
+    fatalOnFinalCrash(consumer, this.bus.onFatal);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = Object.entries(payload.memberAssignment)
         .flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));

@@ -7,7 +7,7 @@
 // steps down by itself: before the coordinator can have expired it and handed the lead to another.
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import type { Leadership, LeadershipOptions } from './types.ts';
-import type { KafkaBusOptions } from './kafka-shared.ts';
+import { consumerRetry, fatalOnFinalCrash, type KafkaBusOptions } from './kafka-shared.ts';
 
 const PROTOCOL = 'ringwatch-sticky-leader';
 
@@ -73,10 +73,7 @@ export class KafkaLeadership implements Leadership {
       maxWaitTimeInMs: this.o.heartbeatIntervalMs,
       allowAutoTopicCreation: false,
       partitionAssigners: [stickyLeaderAssigner(() => this.leader)],
-      retry: {
-        retries: s.retries, initialRetryTime: s.retry_initial_ms, maxRetryTime: s.retry_max_ms,
-        restartOnFailure: async () => ++this.restarts <= s.max_restarts,
-      },
+      retry: consumerRetry(s, () => ++this.restarts <= s.max_restarts),
     });
     const answered = () => { this.lastAnsweredMs = Date.now(); this.restarts = 0; };
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -86,10 +83,7 @@ export class KafkaLeadership implements Leadership {
     });
     consumer.on(consumer.events.HEARTBEAT, () => { answered(); this.update(); });
     const lost = () => { this.assigned = false; this.update(); };
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      lost();
-      if (!payload.restart) this.bus.onFatal?.(payload.error);
-    });
+    fatalOnFinalCrash(consumer, this.bus.onFatal, lost);
     consumer.on(consumer.events.STOP, lost);
     this.consumer = consumer;
     this.timer = setInterval(() => this.update(), Math.max(50, Math.floor(this.o.heartbeatIntervalMs / 2)));

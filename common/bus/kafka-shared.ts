@@ -1,7 +1,7 @@
 // Pieces the Kafka bus, its producer and its consumer share: settings, options, record conversion.
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
-import kafkajs, { type KafkaMessage } from 'kafkajs';
+import kafkajs, { type Consumer, type KafkaMessage, type RetryOptions } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ConsumedRecord } from './types.ts';
 import type { BatchingOptions } from './batching-producer.ts';
@@ -37,6 +37,20 @@ CompressionCodecs[CompressionTypes.ZSTD] = () => ({
   compress: (encoder: { buffer: Buffer }) => zstd(encoder.buffer, { chunkSize: ZSTD_CHUNK_BYTES }),
   decompress: (buffer: Buffer) => unzstd(buffer, { chunkSize: ZSTD_CHUNK_BYTES }),
 });
+
+/** Every consumer's retry options: kafkajs's backoff from the settings; a restart only while `mayRestart` says so. */
+export const consumerRetry = (s: KafkaSettings, mayRestart: () => boolean): RetryOptions & { restartOnFailure: () => Promise<boolean> } => ({
+  retries: s.retries, initialRetryTime: s.retry_initial_ms, maxRetryTime: s.retry_max_ms,
+  restartOnFailure: async () => mayRestart(),
+});
+
+/** A crash kafkajs will not restart from is fatal: the process exits for its supervisor (after `also`). */
+export function fatalOnFinalCrash(consumer: Consumer, onFatal: ((err: Error) => void) | undefined, also?: () => void): void {
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    also?.();
+    if (!payload.restart) onFatal?.(payload.error);
+  });
+}
 
 export const compressionType = (c: KafkaSettings['compression']): kafkajs.CompressionTypes =>
   c === 'gzip' ? CompressionTypes.GZIP : c === 'zstd' ? CompressionTypes.ZSTD : CompressionTypes.None;
