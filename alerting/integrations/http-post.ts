@@ -1,7 +1,10 @@
 // One outbound POST, classified by the retry table. The thin I/O edge of every HTTP integration.
 // Nothing from the request (URL, headers, body) goes into the result: webhook URLs and bodies can carry
 // secrets (tokens in paths, routing keys), so callers log the integration's name and the reason only.
+// The request carries the W3C trace context of the delivery span it runs in (`traceparent`), so a receiver
+// that traces (a webhook consumer, a proxy) continues the trace of the page.
 import { classifyError, classifyStatus, type Attempt } from './retry-table.ts';
+import { traceHeaders } from '../../common/telemetry/tracing.ts';
 
 export interface PostResult {
   attempt: Attempt;
@@ -15,7 +18,7 @@ export async function postJson(url: string, body: string, headers: Record<string
     const res = await fetch(url, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', 'user-agent': 'ringwatch-alerter', ...headers },
+      headers: { 'content-type': 'application/json', 'user-agent': 'ringwatch-alerter', ...traceHeaders(), ...headers },
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });

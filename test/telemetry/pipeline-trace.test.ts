@@ -101,7 +101,13 @@ describe('a trace across the pipeline', () => {
     await waitFor('the PagerDuty trigger', () => pager.on('/v2/enqueue').some((r) => r.json().event_action === 'trigger'), 100_000, 500);
     const page = await waitFor('the delivery span of the trigger', () => tracing.exporter.getFinishedSpans()
       .find((s) => s.name === 'deliver pagerduty' && s.attributes['ringwatch.delivery.action'] === 'trigger' && s.attributes['ringwatch.delivery.outcome'] === 'ok'));
+    // The request to PagerDuty continues the delivery's trace (W3C traceparent of the delivery span).
     const spans = tracing.exporter.getFinishedSpans();
+    for (const trigger of pager.on('/v2/enqueue').filter((r) => r.json().event_action === 'trigger')) {
+      const [, traceId, spanId] = String(trigger.headers.traceparent).split('-');
+      assert.ok(spans.some((s) => s.name === 'deliver pagerduty' && s.spanContext().traceId === traceId && s.spanContext().spanId === spanId),
+        `the trigger's traceparent ${trigger.headers.traceparent} names its delivery span`);
+    }
     const path = pathBack(spans, page, (s) => s.kind === SpanKind.SERVER && s.name === 'POST /v1/heartbeats');
     assert.ok(path, 'the page leads back to an ingest request');
     const names = path.map((s) => s.name);
