@@ -2,6 +2,10 @@
 // release rolling there (detection.md, "When the failing devices never report the new version"):
 // - time: the onset should follow the release's start in the ring closely (exp(-lag / time scale));
 //   an onset before the start (beyond one heartbeat of slack) rules the release out;
+// - fit, device by device: affected devices whose silence (last heartbeat) or crash came before the
+//   release could have reached them are devices it cannot explain. More of them than the ring's own
+//   background predicts makes it implausible (a Poisson tail): a healthy release started minutes after
+//   the bad one is not blamed for the devices that were already dying when it started;
 // - place: the anomaly should be in the rings the release reached, and not in the ones it has not;
 // - versions: affected devices naming the release (installed or "applying") more often than the ring's
 //   other devices do (devices only announcing it are not "other" yet: they have not shown they survive
@@ -13,6 +17,7 @@
 // A release whose devices fail next to same-ring devices without it (version split) is named by the data
 // directly and needs no time argument.
 import { releaseKey, type AttributionCandidate, type Release } from '../../common/contract/decision.ts';
+import { poissonUpperTail } from '../stats/exact-tails.ts';
 
 export interface Suspect {
   release: Release;
@@ -71,8 +76,53 @@ export function announceRatio(announced: number, allAnnounced: number, suspects:
   return (suspects * (announced + 1)) / (allAnnounced + suspects);
 }
 
+/**
+ * The ring's affected devices by the window their evidence lies in (silence: the window of the last
+ * heartbeat; crashes and boot loops: the window they were counted in), from `fromWindow` (the earliest
+ * suspect's start, less the slack) on, and how many such devices a window brings without any release
+ * (the ring's own recent past).
+ */
+export interface Onsets {
+  byWindow: Map<number, number>;
+  fromWindow: number;
+  windowMs: number;
+  backgroundPerWindow: number;
+  /**
+   * How long before its evidence a device can have met the release: a silent device's last heartbeat
+   * comes up to one (jittered) period before it dies.
+   */
+  slackMs: number;
+}
+
+export interface OnsetFit {
+  /** Affected devices whose evidence ends (plus slack) before the release started in the ring. */
+  unexplained: number;
+  /** What the ring's background brings in those windows. */
+  expected: number;
+  /** P(background alone brings at least `unexplained`): 1 when nothing precedes the release. */
+  fit: number;
+}
+
+/**
+ * Devices a release cannot have caused: those affected in windows that end, plus the slack, before it
+ * started in the ring ((w + 1) W + slack <= start). Evidence against it only in so far as they exceed the
+ * ring's background over the same windows (a Poisson upper tail), so the odd device going quiet before a
+ * release starts never clears it, while the first third of a boot-loop wave clears a release started
+ * after it.
+ */
+export function onsetFit(startedAt: number, o: Onsets): OnsetFit {
+  const lastBefore = Math.floor((startedAt - o.slackMs) / o.windowMs) - 1;
+  const windows = Math.max(0, lastBefore - o.fromWindow + 1);
+  let unexplained = 0;
+  for (const [w, n] of o.byWindow) if (w >= o.fromWindow && w <= lastBefore) unexplained += n;
+  const expected = o.backgroundPerWindow * windows;
+  return { unexplained, expected, fit: unexplained > 0 ? poissonUpperTail(unexplained, expected) : 1 };
+}
+
 export interface AttributionContext {
   onsetMs: number;
+  /** Per-window onsets of the affected devices (absent: only the ring's onset is known). */
+  onsets?: Onsets;
   /** Rings where the signal is anomalous now. */
   anomalous: Set<string>;
   /** Every ring with devices. */
@@ -110,8 +160,10 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
     // release kills what loads it, the survivors are the ones that report it (survivorship). Between
     // concurrent suspects the comparison still tells them apart.
     const version = suspects.length === 1 ? Math.max(1, naming * lastAct) : naming * lastAct;
-    const score = time * place * version;
-    const why = `lag ${(lag / 1000).toFixed(1)}s (time ${time.toFixed(3)}), anomalous in ${hitReached}/${reached.length} reached and `
+    const fit = c.onsets ? onsetFit(x.startedAt, c.onsets) : { unexplained: 0, expected: 0, fit: 1 };
+    const score = time * fit.fit * place * version;
+    const why = `lag ${(lag / 1000).toFixed(1)}s (time ${time.toFixed(3)}), `
+      + `${fit.unexplained} affected device(s) before it could reach them vs ${fit.expected.toFixed(1)} expected (fit ${fit.fit.toPrecision(2)}), anomalous in ${hitReached}/${reached.length} reached and `
       + `${hitUnreached}/${unreached.length} unreached rings (place ${place.toFixed(3)}), ${x.naming.named}/${x.naming.affected} affected vs `
       + `${x.naming.namedOthers}/${x.naming.others} other devices name it, ${announced}/${allAnnounced} announced by affected devices `
       + `(naming ${naming.toFixed(2)}, last act ${lastAct.toFixed(2)}, version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : ''}`;
@@ -126,7 +178,7 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
   return {
     ranking: scored.map((s) => ({
       component: s.x.release.component, version: s.x.release.version, score: Number(s.score.toPrecision(4)),
-      startedAt: new Date(s.x.startedAt).toISOString(), why: s.why,
+      startedAt: new Date(s.x.startedAt).toISOString(), why: s.why, blamed: blamed.has(releaseKey(s.x.release)),
     })),
     blamed,
     best: top >= MIN_PLAUSIBLE_SCORE ? releaseKey(scored[0].x.release) : undefined,
