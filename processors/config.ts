@@ -52,6 +52,7 @@ export const ProcessorSection = Section({
   judge_after_complete_secs: Int(3600, 0, 31536000, { description: 'Keep judging a release in a ring this long after it completed, halted or rolled back.', unit: 's' }),
   release_max_age_secs: Int(604800, 60, 31536000, { description: 'Stop judging a release this long after it started in a ring.', unit: 's' }),
   attribution_time_scale_secs: Int(600, 1, 86400, { description: 'Attribution: how fast a release loses credit as the onset lags its start in the ring.', unit: 's' }),
+  attribution_rollout_spread_secs: Int(1800, 1, 604800, { description: 'Attribution: how long a rollout takes to reach the devices of a ring; onsets are matched against each release started there over this span.', unit: 's' }),
   attribution_min_share: Num(0.5, 0.01, 1, { description: 'Attribution: releases scoring at least this share of the best one are blamed too.', unit: 'ratio' }),
   attribution_lookback_windows: Int(120, 2, 100000, { description: 'Windows of ring history kept for onset estimation.' }),
   deployments_wait_ms: Int(5000, 0, 600000, { description: 'How long the judge waits for the rollout feed to catch up before judging a window.', unit: 'ms' }),

@@ -2,10 +2,11 @@
 // release rolling there (detection.md, "When the failing devices never report the new version"):
 // - time: the onset should follow the release's start in the ring closely (exp(-lag / time scale));
 //   an onset before the start (beyond one heartbeat of slack) rules the release out;
-// - fit, device by device: affected devices whose silence (last heartbeat) or crash came before the
-//   release could have reached them are devices it cannot explain. More of them than the ring's own
-//   background predicts makes it implausible (a Poisson tail): a healthy release started minutes after
-//   the bad one is not blamed for the devices that were already dying when it started;
+// - fit, window by window: the affected devices' onsets (last heartbeat, crash) against where the
+//   release's rollout would put its victims (from its start over the rollout's spread) plus the ring's
+//   background, as a Poisson likelihood relative to the best suspect's: a healthy release started minutes
+//   after the bad one cannot explain the devices already dying when it started, and one started minutes
+//   before cannot explain why nothing died in its first minutes;
 // - place: the anomaly should be in the rings the release reached, and not in the ones it has not;
 // - versions: affected devices naming the release (installed or "applying") more often than the ring's
 //   other devices do (devices only announcing it are not "other" yet: they have not shown they survive
@@ -17,7 +18,6 @@
 // A release whose devices fail next to same-ring devices without it (version split) is named by the data
 // directly and needs no time argument.
 import { releaseKey, type AttributionCandidate, type Release } from '../../common/contract/decision.ts';
-import { poissonUpperTail } from '../stats/exact-tails.ts';
 
 export interface Suspect {
   release: Release;
@@ -78,45 +78,61 @@ export function announceRatio(announced: number, allAnnounced: number, suspects:
 
 /**
  * The ring's affected devices by the window their evidence lies in (silence: the window of the last
- * heartbeat; crashes and boot loops: the window they were counted in), from `fromWindow` (the earliest
- * suspect's start, less the slack) on, and how many such devices a window brings without any release
- * (the ring's own recent past).
+ * heartbeat; crashes and boot loops: the window they were counted in), over windows `fromWindow` (the
+ * earliest suspect's start, less the lead) to `toWindow`, and how many such devices a window brings
+ * without any release (the ring's own recent past).
  */
 export interface Onsets {
   byWindow: Map<number, number>;
   fromWindow: number;
+  toWindow: number;
   windowMs: number;
   backgroundPerWindow: number;
-  /**
-   * How long before its evidence a device can have met the release: a silent device's last heartbeat
-   * comes up to one (jittered) period before it dies.
-   */
-  slackMs: number;
+  /** How long before its death a device's evidence can lie: a silent device's last heartbeat comes up to one (jittered) period before. */
+  leadMs: number;
+  /** How long a rollout takes to reach a ring's devices (`attribution_rollout_spread_secs`). */
+  spreadMs: number;
 }
 
-export interface OnsetFit {
-  /** Affected devices whose evidence ends (plus slack) before the release started in the ring. */
-  unexplained: number;
-  /** What the ring's background brings in those windows. */
-  expected: number;
-  /** P(background alone brings at least `unexplained`): 1 when nothing precedes the release. */
-  fit: number;
+/** Share of a release's expected onsets that fall after the flat part of its kernel (a slower rollout, late check-ins). */
+const KERNEL_TAIL = 0.2;
+
+/**
+ * Where a release started at `start` puts its victims' evidence, per window of the span: flat from
+ * start - lead to start + spread (the rollout reaching devices one by one), then an exponential tail
+ * of the same scale; renormalised over the span seen so far, so a release is not blamed for victims
+ * the future has not brought yet.
+ */
+function kernel(start: number, o: Onsets): number[] {
+  const a = start - o.leadMs;
+  const b = start + o.spreadMs;
+  const flat = (t: number) => (Math.min(Math.max(t, a), b) - a) / (b - a);
+  const tail = (t: number) => (t <= b ? 0 : 1 - Math.exp(-(t - b) / o.spreadMs));
+  const cdf = (t: number) => (1 - KERNEL_TAIL) * flat(t) + KERNEL_TAIL * tail(t);
+  const mass: number[] = [];
+  for (let w = o.fromWindow; w <= o.toWindow; w++) mass.push(cdf((w + 1) * o.windowMs) - cdf(w * o.windowMs));
+  const total = mass.reduce((x, y) => x + y, 0);
+  return total > 0 ? mass.map((m) => m / total) : mass;
 }
 
 /**
- * Devices a release cannot have caused: those affected in windows that end, plus the slack, before it
- * started in the ring ((w + 1) W + slack <= start). Evidence against it only in so far as they exceed the
- * ring's background over the same windows (a Poisson upper tail), so the odd device going quiet before a
- * release starts never clears it, while the first third of a boot-loop wave clears a release started
- * after it.
+ * Poisson log-likelihood of the onset histogram if the release started at `start` caused the excess over
+ * the background: every window of the span counts, the empty ones too, so a release whose rollout would
+ * have killed devices in windows where none died loses credit (Gandalf's temporal correlation, with the
+ * rollout's spread instead of a point in time). A release started after devices had begun to die, and an
+ * earlier one whose first victims never came, both fit worse than the one whose rollout the deaths follow.
  */
-export function onsetFit(startedAt: number, o: Onsets): OnsetFit {
-  const lastBefore = Math.floor((startedAt - o.slackMs) / o.windowMs) - 1;
-  const windows = Math.max(0, lastBefore - o.fromWindow + 1);
-  let unexplained = 0;
-  for (const [w, n] of o.byWindow) if (w >= o.fromWindow && w <= lastBefore) unexplained += n;
-  const expected = o.backgroundPerWindow * windows;
-  return { unexplained, expected, fit: unexplained > 0 ? poissonUpperTail(unexplained, expected) : 1 };
+export function onsetLogLikelihood(start: number, o: Onsets): { logLik: number; excess: number } {
+  const k = kernel(start, o);
+  const counts = k.map((_, i) => o.byWindow.get(o.fromWindow + i) ?? 0);
+  const bg = Math.max(1e-3, o.backgroundPerWindow);
+  const excess = Math.max(0, counts.reduce((x, y) => x + y, 0) - bg * counts.length);
+  let logLik = 0;
+  counts.forEach((n, i) => {
+    const mu = bg + excess * k[i];
+    logLik += n * Math.log(mu) - mu;
+  });
+  return { logLik, excess };
 }
 
 export interface AttributionContext {
@@ -145,7 +161,9 @@ export const MIN_PLAUSIBLE_SCORE = 0.02;
 
 export function attribute(suspects: Suspect[], c: AttributionContext): Attribution {
   const allAnnounced = suspects.reduce((n, x) => n + (x.naming.announced ?? 0), 0);
-  const scored = suspects.map((x) => {
+  const fits = suspects.map((x) => (c.onsets ? onsetLogLikelihood(x.startedAt, c.onsets).logLik : 0));
+  const bestFit = Math.max(...fits);
+  const scored = suspects.map((x, i) => {
     const lag = c.onsetMs - x.startedAt;
     const time = x.direct ? 1 : lag < -c.slackMs ? 0.01 : Math.exp(-Math.max(0, lag) / c.timeScaleMs);
     const reached = x.reached.filter((r) => c.rings.includes(r));
@@ -160,10 +178,11 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
     // release kills what loads it, the survivors are the ones that report it (survivorship). Between
     // concurrent suspects the comparison still tells them apart.
     const version = suspects.length === 1 ? Math.max(1, naming * lastAct) : naming * lastAct;
-    const fit = c.onsets ? onsetFit(x.startedAt, c.onsets) : { unexplained: 0, expected: 0, fit: 1 };
-    const score = time * fit.fit * place * version;
+    // The onsets' likelihood under this release against the best-fitting suspect's: a likelihood ratio.
+    const fit = Math.exp(fits[i] - bestFit);
+    const score = time * fit * place * version;
     const why = `lag ${(lag / 1000).toFixed(1)}s (time ${time.toFixed(3)}), `
-      + `${fit.unexplained} affected device(s) before it could reach them vs ${fit.expected.toFixed(1)} expected (fit ${fit.fit.toPrecision(2)}), anomalous in ${hitReached}/${reached.length} reached and `
+      + `onsets fit its rollout ${fit.toPrecision(2)} x the best suspect's, anomalous in ${hitReached}/${reached.length} reached and `
       + `${hitUnreached}/${unreached.length} unreached rings (place ${place.toFixed(3)}), ${x.naming.named}/${x.naming.affected} affected vs `
       + `${x.naming.namedOthers}/${x.naming.others} other devices name it, ${announced}/${allAnnounced} announced by affected devices `
       + `(naming ${naming.toFixed(2)}, last act ${lastAct.toFixed(2)}, version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : ''}`;
