@@ -53,7 +53,7 @@ export const ProcessorSection = Section({
   release_max_age_secs: Int(604800, 60, 31536000, { description: 'Stop judging a release this long after it started in a ring.', unit: 's' }),
   attribution_time_scale_secs: Int(600, 1, 86400, { description: 'Attribution: how fast a release loses credit as the onset lags its start in the ring.', unit: 's' }),
   attribution_rollout_spread_secs: Int(1800, 1, 604800, { description: 'Attribution: how long a rollout takes to reach the devices of a ring; onsets are matched against each release started there over this span.', unit: 's' }),
-  attribution_min_share: Num(0.5, 0.01, 1, { description: 'Attribution: releases scoring at least this share of the best one are blamed too.', unit: 'ratio' }),
+  attribution_min_share: Num(0.75, 0.01, 1, { description: 'Attribution: releases that fired and score at least this share of the best one are blamed too (near ties only: the others stay inconclusive).', unit: 'ratio' }),
   attribution_lookback_windows: Int(120, 2, 100000, { description: 'Windows of ring history kept for onset estimation.' }),
   deployments_wait_ms: Int(5000, 0, 600000, { description: 'How long the judge waits for the rollout feed to catch up before judging a window.', unit: 'ms' }),
   lag_poll_ms: Int(5000, 100, 600000, { description: 'How often consumer lag is measured.', unit: 'ms' }),
