@@ -88,8 +88,10 @@ export interface Onsets {
   toWindow: number;
   windowMs: number;
   backgroundPerWindow: number;
-  /** How long before its death a device's evidence can lie: a silent device's last heartbeat comes up to one (jittered) period before. */
+  /** How long before its death a device's evidence can lie: a silent device's last heartbeat comes up to one period before (crashes: 0). */
   leadMs: number;
+  /** Evidence up to this time can have shown by now (silence: k periods ago; crashes: now). */
+  observedUntilMs: number;
   /** How long a rollout takes to reach a ring's devices (`attribution_rollout_spread_secs`). */
   spreadMs: number;
 }
@@ -98,19 +100,27 @@ export interface Onsets {
 const KERNEL_TAIL = 0.2;
 
 /**
- * Where a release started at `start` puts its victims' evidence, per window of the span: flat from
- * start - lead to start + spread (the rollout reaching devices one by one), then an exponential tail
- * of the same scale; renormalised over the span seen so far, so a release is not blamed for victims
- * the future has not brought yet.
+ * Where a release started at `start` puts its victims' evidence, per window of the span. Deaths: flat from
+ * the start over the rollout's spread (the rollout reaching devices one by one), with a share in an
+ * exponential tail of the same scale after it (late check-ins). A silent device's evidence is its last
+ * heartbeat, up to one period (the lead) before its death: the flat part convolved with that uniform lag
+ * (exactly: the CDF averaged over the lag). Renormalised over the span seen so far, so a release is not
+ * blamed for victims the future has not brought yet.
  */
 function kernel(start: number, o: Onsets): number[] {
-  const a = start - o.leadMs;
-  const b = start + o.spreadMs;
-  const flat = (t: number) => (Math.min(Math.max(t, a), b) - a) / (b - a);
-  const tail = (t: number) => (t <= b ? 0 : 1 - Math.exp(-(t - b) / o.spreadMs));
+  const S = o.spreadMs;
+  const P = Math.max(1, o.leadMs);
+  // Antiderivative of the flat part's CDF, clamp((x - start) / S, 0, 1).
+  const G = (x: number) => (x <= start ? 0 : x <= start + S ? (x - start) ** 2 / (2 * S) : S / 2 + (x - start - S));
+  const flat = (t: number) => (G(t + P) - G(t)) / P;
+  const tail = (t: number) => (t <= start + S ? 0 : 1 - Math.exp(-(t - start - S) / S));
   const cdf = (t: number) => (1 - KERNEL_TAIL) * flat(t) + KERNEL_TAIL * tail(t);
   const mass: number[] = [];
-  for (let w = o.fromWindow; w <= o.toWindow; w++) mass.push(cdf((w + 1) * o.windowMs) - cdf(w * o.windowMs));
+  for (let w = o.fromWindow; w <= o.toWindow; w++) {
+    // Only the part of a window whose evidence could show by now counts (silence shows k periods late).
+    const seen = Math.min(1, Math.max(0, (o.observedUntilMs - w * o.windowMs) / o.windowMs));
+    mass.push(seen * (cdf((w + 1) * o.windowMs) - cdf(w * o.windowMs)));
+  }
   const total = mass.reduce((x, y) => x + y, 0);
   return total > 0 ? mass.map((m) => m / total) : mass;
 }

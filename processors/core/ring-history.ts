@@ -112,12 +112,14 @@ export class RingHistory {
   }
 
   /**
-   * Onset of an anomaly in a ring, ms: the first window (from `fromWindow`) whose new count reaches half
-   * the peak. For silence the windows are those of the silent devices' last heartbeats.
+   * Onset of an anomaly in a ring, ms: the start of the first window (from `fromWindow`) whose new count
+   * reaches half the peak, the earliest the excess can have begun. For silence the windows are those of
+   * the silent devices' last heartbeats. (Which of several releases the onsets follow is the onset fit's
+   * job: a point estimate at window resolution would favour whichever started last.)
    */
   onset(ring: RingRow, signal: Signal, fromWindow: number): number | undefined {
     const counts: [number, number][] = signal === 'silent'
-      ? Object.entries(ring.onset).map(([w, n]) => [Number(w) + 1, n])
+      ? Object.entries(ring.onset).map(([w, n]) => [Number(w), n])
       : (this.series.get(key(ring.ring, signal)) ?? []).map((p) => [p.window, p.newAffected]);
     const relevant = counts.filter(([w]) => w >= fromWindow).sort((a, b) => a[0] - b[0]);
     const peak = Math.max(0, ...relevant.map(([, n]) => n));

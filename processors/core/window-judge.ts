@@ -29,7 +29,7 @@ export class WindowJudge {
   private openGaps = new Map<string, Gap>();
   private readonly openChanges = new Set<string>();
   /** Per ring and signal: the affected devices' onsets, and the ring's onset, at their fullest since the first suspect started. */
-  private readonly onsetHists = new Map<string, { firstStart: number; total: number; byWindow: Map<number, number>; toWindow: number; onsetMs: number }>();
+  private readonly onsetHists = new Map<string, { firstStart: number; total: number; byWindow: Map<number, number>; toWindow: number; observedUntilMs: number; onsetMs: number }>();
   /** Per ring and signal: releases blamed there, remembered while the ring keeps firing (rule: one cause stays the cause). */
   private readonly blamedSuspects = new Map<string, Map<string, { suspect: Suspect; untilMs: number }>>();
   /** Per ring: until when silence there is explained by a release blamed in it. */
@@ -209,9 +209,9 @@ export class WindowJudge {
    */
   private onsetsOf(row: RingRow | undefined, ring: string, signal: Signal, firstStart: number, windowEndMs: number): { onsets: Onsets; onsetMs: number } {
     const s = this.s;
-    // A silent device's last heartbeat comes up to one period (with jitter) before it dies.
-    const leadMs = 1.5 * s.heartbeatMs + s.latenessMs;
-    const fromWindow = Math.floor((firstStart - leadMs) / s.windowMs);
+    // A silent device's last heartbeat comes up to one period before it dies; a crash is counted after it.
+    const leadMs = signal === 'silent' ? s.heartbeatMs : 0;
+    const fromWindow = Math.floor((firstStart - s.heartbeatMs - s.latenessMs) / s.windowMs);
     const now = signal === 'silent'
       ? new Map(Object.entries(row?.onset ?? {}).map(([w, n]) => [Number(w), n] as [number, number]).filter(([w]) => w >= fromWindow))
       : this.history.newEvents(ring, signal, fromWindow);
@@ -221,14 +221,15 @@ export class WindowJudge {
     if (!kept || kept.firstStart !== firstStart || total >= kept.total) {
       const seen = row ? this.history.onset(row, signal, Math.floor((firstStart - s.heartbeatMs) / s.windowMs)) : undefined;
       const onsetMs = seen ?? (kept?.firstStart === firstStart ? kept.onsetMs : windowEndMs);
-      const toWindow = Math.round(windowEndMs / s.windowMs) - 1;
-      this.onsetHists.set(key, (kept = { firstStart, total, byWindow: now, toWindow, onsetMs }));
+      // Silence shows k periods after the last heartbeat: later windows are not empty yet, only unseen.
+      const observedUntilMs = windowEndMs - (signal === 'silent' ? s.silenceIntervals * s.heartbeatMs : 0);
+      this.onsetHists.set(key, (kept = { firstStart, total, byWindow: now, toWindow: Math.round(windowEndMs / s.windowMs) - 1, observedUntilMs, onsetMs }));
     }
     const exposed = row ? sideOf([row], signal, -Infinity).exposed : 0;
     return {
       onsetMs: kept.onsetMs,
       onsets: {
-        byWindow: kept.byWindow, fromWindow, toWindow: kept.toWindow, windowMs: s.windowMs, leadMs, spreadMs: s.attributionSpreadMs,
+        byWindow: kept.byWindow, fromWindow, toWindow: kept.toWindow, observedUntilMs: kept.observedUntilMs, windowMs: s.windowMs, leadMs, spreadMs: s.attributionSpreadMs,
         backgroundPerWindow: this.history.backgroundPerWindow(ring, signal, fromWindow, exposed),
       },
     };

@@ -17,7 +17,7 @@ const MIN = 60_000;
 describe('onset fit against each release\'s rollout', () => {
   // 10-minute windows, 5-minute heartbeats, 30-minute rollouts. Window 0 starts at 14:00.
   const onsets = (byWindow: [number, number][]): Onsets => ({
-    byWindow: new Map(byWindow), fromWindow: -1, toWindow: 4, windowMs: 10 * MIN, backgroundPerWindow: 0.2,
+    byWindow: new Map(byWindow), fromWindow: -1, toWindow: 4, observedUntilMs: 50 * MIN, windowMs: 10 * MIN, backgroundPerWindow: 0.2,
     leadMs: 7.5 * MIN, spreadMs: 30 * MIN,
   });
   // Last heartbeats of the victims of a file started at 14:09 and reaching devices until 14:39.
