@@ -29,6 +29,8 @@ export interface Suspect {
   naming: Naming;
   /** Rings it had started in by the onset (plus slack). */
   reached: string[];
+  /** Already blamed for this signal in this ring (its failure is sticky). */
+  blamedBefore?: boolean;
 }
 
 /** In one ring: affected devices and the other devices, and how many of each run or apply this version. */
@@ -201,8 +203,12 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
   scored.sort((a, b) => b.score - a.score || releaseKey(a.x.release).localeCompare(releaseKey(b.x.release)));
   const top = scored[0]?.score ?? 0;
   const blamed = new Set<string>();
-  for (const s of scored) {
-    if (s.x.fired && s.score >= MIN_PLAUSIBLE_SCORE && s.score >= c.minShare * top) blamed.add(releaseKey(s.x.release));
+  // Once a release is blamed here, another joins it only by ranking first: a near tie in a later window
+  // (the evidence of a healthy release started next to it, wobbling) never fails a second release.
+  const incumbent = scored.some((s) => s.x.blamedBefore);
+  for (const [rank, s] of scored.entries()) {
+    const share = incumbent && !s.x.blamedBefore ? rank === 0 : s.score >= c.minShare * top;
+    if (s.x.fired && s.score >= MIN_PLAUSIBLE_SCORE && share) blamed.add(releaseKey(s.x.release));
   }
   return {
     ranking: scored.map((s) => ({

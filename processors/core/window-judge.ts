@@ -182,8 +182,10 @@ export class WindowJudge {
     const row = merged.rings.get(ring);
     const { onsets, onsetMs } = this.onsetsOf(row, ring, signal, firstStart, (merged.window + 1) * merged.windowMs);
     const slackMs = s.heartbeatMs + s.windowMs;
+    const before = this.blamedSuspects.get(key);
     const suspects: Suspect[] = [
       ...inRing.map((e) => ({
+        blamedBefore: before?.has(releaseKey(e.rollout.release)) ?? false,
         release: e.rollout.release,
         startedAt: e.rollout.startedAt,
         fired: e.firedCatastrophe || e.firedGate,
@@ -253,7 +255,7 @@ export class WindowJudge {
     const s = this.s;
     const untilMs = nowMs + (s.silenceIntervals + s.silenceMemoryIntervals + 1) * s.heartbeatMs;
     const kept = this.blamedSuspects.get(key) ?? new Map<string, { suspect: Suspect; untilMs: number }>();
-    for (const x of suspects) if (a.blamed.has(releaseKey(x.release))) kept.set(releaseKey(x.release), { suspect: { ...x, fired: true }, untilMs });
+    for (const x of suspects) if (a.blamed.has(releaseKey(x.release))) kept.set(releaseKey(x.release), { suspect: { ...x, fired: true, blamedBefore: true }, untilMs });
     for (const [k, b] of kept) {
       if (b.untilMs < nowMs) kept.delete(k);
       else b.untilMs = untilMs;
