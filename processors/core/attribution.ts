@@ -81,7 +81,7 @@ export function announceRatio(announced: number, allAnnounced: number, suspects:
 /**
  * The ring's affected devices by the window their evidence lies in (silence: the window of the last
  * heartbeat; crashes and boot loops: the window they were counted in), over windows `fromWindow` (the
- * earliest suspect's start, less the lead) to `toWindow`, and how many such devices a window brings
+ * earliest suspect's start, less one period and the lateness) to `toWindow`, and how many such devices a window brings
  * without any release (the ring's own recent past).
  */
 export interface Onsets {
