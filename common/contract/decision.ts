@@ -33,6 +33,8 @@ export interface AttributionCandidate extends Release {
   score: number;
   startedAt: string;
   why: string;
+  /** Blamed for the ring's anomaly (fired and within attribution_min_share of the best). */
+  blamed?: boolean;
 }
 
 /**

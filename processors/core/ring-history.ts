@@ -89,13 +89,37 @@ export class RingHistory {
     return (events + this.s.baselinePrior * fleet) / (exposure + this.s.baselinePrior);
   }
 
+  /** New events of a ring per window (ring-level counts kept for `attribution_lookback_windows`), from `fromWindow` on. */
+  newEvents(ring: string, signal: Signal, fromWindow: number): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const p of this.series.get(key(ring, signal)) ?? []) if (p.window >= fromWindow && p.newAffected > 0) out.set(p.window, p.newAffected);
+    return out;
+  }
+
   /**
-   * Onset of an anomaly in a ring, ms: the first window (from `fromWindow`) whose new count reaches half
-   * the peak. For silence the windows are those of the silent devices' last heartbeats.
+   * New events a window of this ring brings without a release: its recent past before `beforeWindow`
+   * (events per device-window, with half an event of prior so it is never 0) times its devices now.
+   */
+  backgroundPerWindow(ring: string, signal: Signal, beforeWindow: number, exposed: number): number {
+    let events = 0;
+    let exposure = 0;
+    for (const p of this.series.get(key(ring, signal)) ?? []) {
+      if (p.window >= beforeWindow) continue;
+      events += p.newAffected;
+      exposure += p.exposed;
+    }
+    return ((events + 0.5) / (exposure + Math.max(1, exposed))) * Math.max(1, exposed);
+  }
+
+  /**
+   * Onset of an anomaly in a ring, ms: the start of the first window (from `fromWindow`) whose new count
+   * reaches half the peak, the earliest the excess can have begun. For silence the windows are those of
+   * the silent devices' last heartbeats. (Which of several releases the onsets follow is the onset fit's
+   * job: a point estimate at window resolution would favour whichever started last.)
    */
   onset(ring: RingRow, signal: Signal, fromWindow: number): number | undefined {
     const counts: [number, number][] = signal === 'silent'
-      ? Object.entries(ring.onset).map(([w, n]) => [Number(w) + 1, n])
+      ? Object.entries(ring.onset).map(([w, n]) => [Number(w), n])
       : (this.series.get(key(ring.ring, signal)) ?? []).map((p) => [p.window, p.newAffected]);
     const relevant = counts.filter(([w]) => w >= fromWindow).sort((a, b) => a[0] - b[0]);
     const peak = Math.max(0, ...relevant.map(([, n]) => n));

@@ -37,6 +37,7 @@ export function detectionSettings(p: ProcessorSettings) {
     releaseMaxAgeMs: p.release_max_age_secs * 1000,
     attributionTimeScaleMs: p.attribution_time_scale_secs * 1000,
     attributionMinShare: p.attribution_min_share,
+    attributionSpreadMs: p.attribution_rollout_spread_secs * 1000,
     historyWindows: p.attribution_lookback_windows,
     indifferenceRatio: p.gate_indifference_ratio,
     maxConcurrentReleases: p.max_concurrent_releases,

@@ -4,12 +4,12 @@
 // gets a decision from each layer every window, passes included, so a verdict API can always answer from
 // the latest one. Failures are sticky for the rest of the rollout: a bad version stays bad.
 import { SIGNALS, releaseKey, type Decision, type Signal } from '../../common/contract/decision.ts';
-import { attribute, type Attribution, type Naming } from './attribution.ts';
+import { attribute, type Attribution, type Naming, type Onsets, type Suspect } from './attribution.ts';
 import { cohortView, stratifiedCatastrophe } from './cohorts.ts';
-import { indexCells } from './comparisons.ts';
+import { indexCells, sideOf } from './comparisons.ts';
 import { gapKey, gappedRings, ScopeWatch, type Gap } from './completeness.ts';
 import { exposure, gapDecision, makeDecision, type WindowInfo } from './decisions.ts';
-import type { MergedWindow, StratumRow } from './partial.ts';
+import type { MergedWindow, RingRow, StratumRow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 import { evaluateRelease, gateKey, type GateState, type ReleaseEval } from './release-eval.ts';
 import { releaseDecisions, stickyKey, type Sticky } from './release-decisions.ts';
@@ -28,8 +28,10 @@ export class WindowJudge {
   private readonly peakNaming = new Map<string, Naming>();
   private openGaps = new Map<string, Gap>();
   private readonly openChanges = new Set<string>();
-  /** Per ring and signal: the last onset seen, and the earliest start of the releases it was seen for. */
-  private readonly onsets = new Map<string, { atMs: number; firstStart: number }>();
+  /** Per ring and signal: the affected devices' onsets, and the ring's onset, at their fullest since the first suspect started. */
+  private readonly onsetHists = new Map<string, { firstStart: number; total: number; byWindow: Map<number, number>; toWindow: number; observedUntilMs: number; onsetMs: number }>();
+  /** Per ring and signal: releases blamed there, remembered while the ring keeps firing (rule: one cause stays the cause). */
+  private readonly blamedSuspects = new Map<string, Map<string, { suspect: Suspect; untilMs: number }>>();
   /** Per ring: until when silence there is explained by a release blamed in it. */
   private readonly blamedUntil = new Map<string, number>();
   private readonly scopes: ScopeWatch;
@@ -61,6 +63,7 @@ export class WindowJudge {
     const alphaSplit = s.alphaGate / (s.maxConcurrentReleases * Math.max(1, rings.length) * SIGNALS.length);
     const strata = groupBy(merged.strata.values(), (row) => row.ring);
     for (const signal of SIGNALS) {
+      for (const r of sorted) this.discardContaminated(r, signal, info.decidedAt);
       const evals = sorted.map((r) => evaluateRelease(r, signal, {
         s, index, strata, rings, gapped, alphaSplit, gates: this.gates, passes: this.passes, endMs: (merged.window + 1) * merged.windowMs,
         reached: sorted.filter((o) => releaseKey(o.release) === releaseKey(r.release)).map((o) => o.ring),
@@ -96,6 +99,8 @@ export class WindowJudge {
     for (const k of this.passes.keys()) if (!live.has(prefix(k))) this.passes.delete(k);
     for (const k of this.sticky.keys()) if (!live.has(prefix(k))) this.sticky.delete(k);
     for (const k of this.peakNaming.keys()) if (!live.has(prefix(k))) this.peakNaming.delete(k);
+    const rings = new Set(rollouts.map((r) => r.ring));
+    for (const k of this.blamedSuspects.keys()) if (!rings.has(k.slice(0, k.lastIndexOf('|')))) this.blamedSuspects.delete(k);
   }
 
   /**
@@ -167,24 +172,95 @@ export class WindowJudge {
     merged: MergedWindow, ring: string, signal: Signal, inRing: ReleaseEval[], all: RingRollout[], anomalous: Set<string>, rings: string[],
   ): Attribution {
     const s = this.s;
-    const firstStart = Math.min(...inRing.map((e) => e.rollout.startedAt));
-    const row = merged.rings.get(ring);
-    // The onset once seen is kept: silent devices are forgotten after (k + memory) periods while the
-    // gate's evidence lasts, and an onset re-estimated from nothing would read as "right at the start".
-    const seen = row ? this.history.onset(row, signal, Math.floor((firstStart - s.heartbeatMs) / s.windowMs)) : undefined;
+    const info = merged.closedAt;
     const key = `${ring}|${signal}`;
-    if (seen !== undefined) this.onsets.set(key, { atMs: seen, firstStart });
-    const kept = this.onsets.get(key);
-    const onsetMs = seen ?? (kept && kept.firstStart === firstStart ? kept.atMs : (merged.window + 1) * merged.windowMs);
+    const judged = new Set(inRing.map((e) => releaseKey(e.rollout.release)));
+    // Releases blamed here earlier whose rollout is no longer judged (rolled back, halted) keep explaining
+    // the ring's anomaly while it lasts: otherwise a release started next to them inherits their victims.
+    const remembered = [...(this.blamedSuspects.get(key)?.values() ?? [])].filter((b) => b.untilMs >= info && !judged.has(releaseKey(b.suspect.release)));
+    const firstStart = Math.min(...inRing.map((e) => e.rollout.startedAt), ...remembered.map((b) => b.suspect.startedAt));
+    const row = merged.rings.get(ring);
+    const { onsets, onsetMs } = this.onsetsOf(row, ring, signal, firstStart, (merged.window + 1) * merged.windowMs);
     const slackMs = s.heartbeatMs + s.windowMs;
-    const suspects = inRing.map((e) => ({
-      release: e.rollout.release,
-      startedAt: e.rollout.startedAt,
-      fired: e.firedCatastrophe || e.firedGate,
-      direct: e.direct,
-      naming: this.namingOf(e),
-      reached: all.filter((o) => releaseKey(o.release) === releaseKey(e.rollout.release) && o.startedAt <= onsetMs + slackMs).map((o) => o.ring),
-    }));
-    return attribute(suspects, { onsetMs, anomalous, rings, slackMs, timeScaleMs: s.attributionTimeScaleMs, minShare: s.attributionMinShare });
+    const before = this.blamedSuspects.get(key);
+    const suspects: Suspect[] = [
+      ...inRing.map((e) => ({
+        blamedBefore: before?.has(releaseKey(e.rollout.release)) ?? false,
+        release: e.rollout.release,
+        startedAt: e.rollout.startedAt,
+        fired: e.firedCatastrophe || e.firedGate,
+        direct: e.direct,
+        naming: this.namingOf(e),
+        reached: all.filter((o) => releaseKey(o.release) === releaseKey(e.rollout.release) && o.startedAt <= onsetMs + slackMs).map((o) => o.ring),
+      })),
+      ...remembered.map((b) => b.suspect),
+    ];
+    const out = attribute(suspects, {
+      onsetMs, onsets, anomalous, rings, slackMs,
+      timeScaleMs: s.attributionTimeScaleMs, minShare: s.attributionMinShare,
+    });
+    this.rememberBlamed(key, suspects, out, info);
+    return out;
+  }
+
+  /**
+   * The affected devices' onsets by window since the first suspect started (less the slack), and the ring's
+   * onset (the first window reaching half their peak), both kept at their fullest for the same first start:
+   * silent devices are forgotten after k + memory periods while the gate's evidence lasts, and an onset
+   * re-estimated from the last few would drift later and read every release as implausible.
+   */
+  private onsetsOf(row: RingRow | undefined, ring: string, signal: Signal, firstStart: number, windowEndMs: number): { onsets: Onsets; onsetMs: number } {
+    const s = this.s;
+    // A silent device's last heartbeat comes up to one period before it dies; a crash is counted after it.
+    const leadMs = signal === 'silent' ? s.heartbeatMs : 0;
+    const fromWindow = Math.floor((firstStart - s.heartbeatMs - s.latenessMs) / s.windowMs);
+    const now = signal === 'silent'
+      ? new Map(Object.entries(row?.onset ?? {}).map(([w, n]) => [Number(w), n] as [number, number]).filter(([w]) => w >= fromWindow))
+      : this.history.newEvents(ring, signal, fromWindow);
+    const total = [...now.values()].reduce((a, b) => a + b, 0);
+    const key = `${ring}|${signal}`;
+    let kept = this.onsetHists.get(key);
+    if (!kept || kept.firstStart !== firstStart || total >= kept.total) {
+      const seen = row ? this.history.onset(row, signal, Math.floor((firstStart - s.heartbeatMs) / s.windowMs)) : undefined;
+      const onsetMs = seen ?? (kept?.firstStart === firstStart ? kept.onsetMs : windowEndMs);
+      // Silence shows k periods after the last heartbeat: later windows are not empty yet, only unseen.
+      const observedUntilMs = windowEndMs - (signal === 'silent' ? s.silenceIntervals * s.heartbeatMs : 0);
+      this.onsetHists.set(key, (kept = { firstStart, total, byWindow: now, toWindow: Math.round(windowEndMs / s.windowMs) - 1, observedUntilMs, onsetMs }));
+    }
+    const exposed = row ? sideOf([row], signal, -Infinity).exposed : 0;
+    return {
+      onsetMs: kept.onsetMs,
+      onsets: {
+        byWindow: kept.byWindow, fromWindow, toWindow: kept.toWindow, observedUntilMs: kept.observedUntilMs, windowMs: s.windowMs, leadMs, spreadMs: s.attributionSpreadMs,
+        backgroundPerWindow: this.history.backgroundPerWindow(ring, signal, fromWindow, exposed),
+      },
+    };
+  }
+
+  /**
+   * While another release is blamed for this signal in the ring, its victims sit in every cohort of the
+   * ring (a device exposed to both releases), so the sequential gate of a release started next to it would
+   * count them as its own events: its evidence restarts (a fresh always-valid test) until the blamed
+   * release's victims are forgotten. The catastrophe rule needs no reset: it counts the cohort as it is now.
+   */
+  private discardContaminated(r: RingRollout, signal: Signal, nowMs: number): void {
+    const blamed = this.blamedSuspects.get(`${r.ring}|${signal}`);
+    const me = releaseKey(r.release);
+    if (![...(blamed?.entries() ?? [])].some(([k, b]) => k !== me && b.untilMs >= nowMs)) return;
+    for (const kind of ['cohort', 'self_controlled']) this.gates.delete(gateKey(r, signal, kind));
+  }
+
+  /** Blamed suspects are remembered for k + memory (+1) periods after the ring last fired on the signal. */
+  private rememberBlamed(key: string, suspects: Suspect[], a: Attribution, nowMs: number): void {
+    const s = this.s;
+    const untilMs = nowMs + (s.silenceIntervals + s.silenceMemoryIntervals + 1) * s.heartbeatMs;
+    const kept = this.blamedSuspects.get(key) ?? new Map<string, { suspect: Suspect; untilMs: number }>();
+    for (const x of suspects) if (a.blamed.has(releaseKey(x.release))) kept.set(releaseKey(x.release), { suspect: { ...x, fired: true, blamedBefore: true }, untilMs });
+    for (const [k, b] of kept) {
+      if (b.untilMs < nowMs) kept.delete(k);
+      else b.untilMs = untilMs;
+    }
+    if (kept.size) this.blamedSuspects.set(key, kept);
+    else this.blamedSuspects.delete(key);
   }
 }
