@@ -92,6 +92,11 @@ test('time to fail is also measured from the failure onset: the k-th death, k = 
   addRun(score, rec, false);
   assert.deepEqual(score.failDelaysSecs, [1800]);
   assert.deepEqual(score.onsetDelaysSecs, [630], 'from the third death (t+1200 s) to the fail (t+1830 s)');
+  const decided = record({ bad: true, pages: [], verdicts: [{ atMs: T0 + 1_830_000, decidedAtMs: T0 + 1_802_000, release: 1, ring: 'canary', verdict: 'fail' }] });
+  (decided.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [600_000, 900_000, 1_200_000].map((ms) => T0 + ms);
+  const other = emptyScore('f');
+  addRun(other, decided, false);
+  assert.deepEqual([other.failDelaysSecs, other.onsetDelaysSecs], [[1800], [602]], 'the start measure is read by the tool; the onset one ends at the decision');
   const two = record({ bad: true, pages: [] });
   (two.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [T0 + 600_000, T0 + 900_000];
   assert.equal(failureOnset(two.summary.releases[1], T0 + 30_000, T0 + 1_000_000, 3), T0 + 900_000, 'two deaths only: the second');

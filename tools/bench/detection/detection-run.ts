@@ -27,6 +27,8 @@ export interface VerdictSample {
   verdict: Verdict;
   /** Why (the verdict API's reason: soaking, insufficient_power, ...). */
   reason?: string;
+  /** A fail: when ringwatch decided it (the newest decision behind the verdict; the read may come a poll later). */
+  decidedAtMs?: number;
   /** A pass: the rate-ratio bound it states per signal (null: none stated; the pass rests on an absolute share). */
   bounds?: Record<string, number | null>;
 }
@@ -84,6 +86,7 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
       for (const ring of rings) {
         const view = viewOf(spec.component, spec.version, ring, nowMs);
         const sample: VerdictSample = { atMs: nowMs, release: k, ring, verdict: view?.verdict ?? 'inconclusive', reason: view?.reason };
+        if (view?.verdict === 'fail' && view.decidedAt) sample.decidedAtMs = Math.min(nowMs, Date.parse(view.decidedAt));
         if (view?.verdict === 'pass') {
           sample.bounds = Object.fromEntries(view.cells.filter((c) => c.evidence.bound).map((c) => [c.signal, c.evidence.bound!.rateRatio]));
         }

@@ -6,8 +6,8 @@
 //   verdict probe of detection-run.ts: what a release tool reading the API would have seen) - must be 0;
 // - time to fail: from the release's start in its first ring to its first `fail` verdict on any ring, in
 //   minutes and in heartbeat intervals;
-// - time to fail from the failure onset: from the moment the k-th exposed device actually died to the first
-//   `fail`, k = min(min_affected_devices, devices dead by that fail): the fewest deaths the catastrophe
+// - time to fail from the failure onset: from the moment the k-th exposed device actually died to the
+//   decision behind the first `fail` read (the release tool's poll interval is its own), k = min(min_affected_devices, devices dead by that fail): the fewest deaths the catastrophe
 //   test needs, or all there were when fewer sufficed (a ring's exposed devices may be fewer). It removes
 //   the rollout's spread and the wait for devices to come online from the measure (catastrophic releases
 //   only: a crash-rate regression has no single onset, it is measured from the start);
@@ -138,7 +138,9 @@ function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started
     const secs = (fail.atMs - started.atMs) / 1000;
     score.failDelaysSecs.push(secs);
     score.failDelaysBeats.push(secs / rec.heartbeatSecs);
-    const fromOnset = (fail.atMs - failureOnset(r, started.atMs, fail.atMs, rec.minAffected)) / 1000;
+    // To the fail decision: the release tool's poll (its own interval) is not ringwatch's delay.
+    const decided = fail.decidedAtMs ?? fail.atMs;
+    const fromOnset = (decided - failureOnset(r, started.atMs, decided, rec.minAffected)) / 1000;
     score.onsetDelaysSecs.push(fromOnset);
     score.onsetDelaysBeats.push(fromOnset / rec.heartbeatSecs);
   }
@@ -214,7 +216,7 @@ const beats = (s: number[]) => (s.length ? s.map((x) => (x >= 60 ? `${x / 60} mi
 
 export const TABLE_HEADER = ['family', 'heartbeat', 'runs', 'simulated', 'recall', 'false passes (bad releases / verdicts)',
   'broken promises (bad releases)', 'halted in first ring', 'time to fail from start p50 / p95 (min)', 'time to fail from start p50 / p95 (heartbeats)',
-  'time to fail from failure onset p50 / p95 (min)', 'time to fail from failure onset p50 / p95 (heartbeats)', 'attribution', 'blast radius (med / max devices)', 'false halts',
+  'failure onset -> fail decision p50 / p95 (min)', 'failure onset -> fail decision p50 / p95 (heartbeats)', 'attribution', 'blast radius (med / max devices)', 'false halts',
   'first pass per ring p50 / p95 (min) [never]', 'release pages naming a healthy release / sim. week', 'release pages in outages',
   'pipeline pages / sim. week (no outage)'];
 
