@@ -20,7 +20,7 @@ function record(opts: { bad: boolean; pages: RunRecord['pages']; byRing?: Record
   const actions = releases.map((r, k) => ({ atMs: T0 + 30_000, release: k, component: r.component, version: r.version, ring: 'canary', action: 'started' as const }));
   const summary = { startMs: T0, releases, actions } as unknown as SimulationSummary;
   return {
-    family: 'f', heartbeatSecs: 300, minAffected: 3, hasOutage: false, verdicts: opts.verdicts ?? [], seed: 1, devices: 2000, simulatedSecs: opts.secs ?? 120,
+    family: 'f', heartbeatSecs: 300, minAffected: 3, minExcess: 0.2, hasOutage: false, verdicts: opts.verdicts ?? [], seed: 1, devices: 2000, simulatedSecs: opts.secs ?? 120,
     events: 1000, wallMs: 10, pages: opts.pages, halts: [], summary,
   };
 }
@@ -84,7 +84,7 @@ test('pipeline pages per week count runs without an outage only; pages naming a 
   assert.deepEqual([score.noOutageSecs, score.noOutagePipelinePages, score.healthyNamedPages], [302_400, 1, 2]);
 });
 
-test('time to fail is also measured from the failure onset: the k-th death, k = min(min_affected_devices, deaths before the fail)', () => {
+test('time to fail is also measured from the failure onset: the k-th death, k = the guards\' need (3 devices, 20 % of the 9 that received it) or the deaths before the fail', () => {
   const score = emptyScore('f');
   const rec = record({ bad: true, pages: [], verdicts: [{ atMs: T0 + 1_830_000, release: 1, ring: 'canary', verdict: 'fail' }] });
   // Started at t+30 s; devices died at t+600, t+900, t+1200 and t+2000 s (the last after the fail).
@@ -97,6 +97,11 @@ test('time to fail is also measured from the failure onset: the k-th death, k = 
   const other = emptyScore('f');
   addRun(other, decided, false);
   assert.deepEqual([other.failDelaysSecs, other.onsetDelaysSecs], [[1800], [602]], 'the start measure is read by the tool; the onset one ends at the decision');
+  const wide = record({ bad: true, pages: [], byRing: { canary: 25 }, verdicts: [{ atMs: T0 + 1_830_000, release: 1, ring: 'canary', verdict: 'fail' }] });
+  (wide.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [1, 2, 3, 4, 5, 6].map((m) => T0 + m * 120_000);
+  const five = emptyScore('f');
+  addRun(five, wide, false);
+  assert.deepEqual(five.onsetDelaysSecs, [1830 - 600], '25 devices received it: the +20-point guard needs 5 dark, so the 5th death');
   const two = record({ bad: true, pages: [] });
   (two.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [T0 + 600_000, T0 + 900_000];
   assert.equal(failureOnset(two.summary.releases[1], T0 + 30_000, T0 + 1_000_000, 3), T0 + 900_000, 'two deaths only: the second');

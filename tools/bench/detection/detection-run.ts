@@ -37,8 +37,9 @@ export interface RunRecord {
   family: string;
   /** Heartbeat period of the run's fleet (time to fail is also given in these). */
   heartbeatSecs: number;
-  /** Affected devices the catastrophe test needs (min_affected_devices): the failure onset is the k-th death. */
+  /** The catastrophe rule's guards (min_affected_devices, min_excess_fraction): the failure onset is the k-th death. */
   minAffected: number;
+  minExcess: number;
   /** The run had a collector or site outage (its silence is the pipeline's, never a release's). */
   hasOutage: boolean;
   verdicts: VerdictSample[];
@@ -105,7 +106,7 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
   pipe.advanceTo(sim.endMs);
   const summary = summarize(sim.model, sim.tool, sim.counts);
   return {
-    family: run.family.name, heartbeatSecs: run.scenario.fleet.heartbeat_interval_secs, minAffected: run.config.processor.min_affected_devices,
+    family: run.family.name, heartbeatSecs: run.scenario.fleet.heartbeat_interval_secs, minAffected: run.config.processor.min_affected_devices, minExcess: run.config.processor.min_excess_fraction,
     hasOutage: run.scenario.noise.outages.length > 0 || run.scenario.noise.site_outages.length > 0, verdicts, seed: run.seed, devices: run.scenario.fleet.devices, simulatedSecs: run.scenario.duration_secs,
     events: sim.counts.heartbeat + sim.counts.crash + sim.counts.deployment, wallMs: Date.now() - started, pages, halts, summary,
   };

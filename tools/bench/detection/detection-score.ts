@@ -7,10 +7,12 @@
 // - time to fail: from the release's start in its first ring to its first `fail` verdict on any ring, in
 //   minutes and in heartbeat intervals;
 // - time to fail from the failure onset: from the moment the k-th exposed device actually died to the
-//   decision behind the first `fail` read (the release tool's poll interval is its own), k = min(min_affected_devices, devices dead by that fail): the fewest deaths the catastrophe
-//   test needs, or all there were when fewer sufficed (a ring's exposed devices may be fewer). It removes
-//   the rollout's spread and the wait for devices to come online from the measure (catastrophic releases
-//   only: a crash-rate regression has no single onset, it is measured from the start);
+//   decision behind the first `fail` read (the release tool's poll interval is its own), k = the fewest
+//   deaths the catastrophe rule's guards need, max(min_affected_devices, ceil(min_excess_fraction x the
+//   devices of its first ring that received it)), or every death there was by then when fewer sufficed.
+//   It leaves the rollout's spread and the wait for devices to come online out of the measure
+//   (catastrophic releases only: a crash-rate regression has no single onset, it counts from its start);
+
 // - broken promises: bad releases given a `pass` whose stated bound excludes the true effect (a catastrophe
 //   under any bound; a crash-rate factor above the stated rate-ratio bound on crashes). A pass of a bad
 //   release within its stated bound (x1.3 passed with "rate ratio <= 2") is a false pass, not a broken one;
@@ -140,7 +142,8 @@ function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started
     score.failDelaysBeats.push(secs / rec.heartbeatSecs);
     // To the fail decision: the release tool's poll (its own interval) is not ringwatch's delay.
     const decided = fail.decidedAtMs ?? fail.atMs;
-    const fromOnset = (decided - failureOnset(r, started.atMs, decided, rec.minAffected)) / 1000;
+    const needed = Math.max(rec.minAffected, Math.ceil(rec.minExcess * (r.exposure.byRing[started.ring] ?? 0) - 1e-9));
+    const fromOnset = (decided - failureOnset(r, started.atMs, decided, needed)) / 1000;
     score.onsetDelaysSecs.push(fromOnset);
     score.onsetDelaysBeats.push(fromOnset / rec.heartbeatSecs);
   }
@@ -158,12 +161,13 @@ function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started
 }
 
 /**
- * When the failure became detectable in principle: the k-th death, k = min(min_affected_devices, deaths
- * before the fail); the release's start for a release that kills no device (a crash-rate regression).
+ * When the failure became detectable in principle: the k-th death, k = min(the deaths the rule's guards
+ * need, deaths before the fail); the release's start for a release that kills no device (a crash-rate
+ * regression).
  */
-export function failureOnset(r: ReleaseSummary, startMs: number, failMs: number, minAffected: number): number {
+export function failureOnset(r: ReleaseSummary, startMs: number, failMs: number, needed: number): number {
   const dead = (r.failedAtMs ?? []).filter((t) => t <= failMs);
-  const k = Math.min(minAffected, dead.length);
+  const k = Math.min(needed, dead.length);
   return k ? Math.max(startMs, dead[k - 1]) : startMs;
 }
 
