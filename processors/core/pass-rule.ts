@@ -59,7 +59,10 @@ export function passRule(st: PassState, input: PassInput, s: DetectionSettings):
   const ratioBound = ratioBoundSettle(st.bound, s.passAlpha);
   const affected = Math.min(st.affected, st.watched);
   const shareBound = binomialUpperBound(affected, st.watched, s.passAlpha);
-  const controlRate = (st.controlEvents + 0.5) / (st.controlDeviceWindows + 1);
+  // The control's observed rate, without a pseudo-event: a quiet control means a rare signal (boot loops),
+  // and half an invented event over a few thousand device-windows would make the ratio look within reach
+  // on a large ring, which then waits for events that never come.
+  const controlRate = st.controlDeviceWindows > 0 ? st.controlEvents / st.controlDeviceWindows : 0;
   const horizonWindows = s.passPowerHorizonMs / s.windowMs;
   const needed = eventsToBoundRatio(s.passMaxRatio, s.passAlpha);
   const ratioReachable = controlRate * st.ringDevices * horizonWindows >= needed;

@@ -11,8 +11,14 @@ import { logAdd, logBinomialUpperTail } from './exact-tails.ts';
 
 /** Ratios a bound can be stated at (the configured limit is added to these). */
 export const BOUND_GRID = [1.1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 7, 10, 15, 20, 30, 50, 100] as const;
-/** Lower alternatives theta / r the mixture weighs. */
-export const LOWER_ALTERNATIVES = [1.25, 1.5, 2, 3, 5, 10] as const;
+/**
+ * Lower alternatives theta / r the mixture weighs. A bound is there to show that a healthy release is
+ * within the limit, so the weight sits where a healthy release is (ratio theta/3 to theta/1.5, about 1 at
+ * the limit of 2): alternatives far below (theta/5, theta/10) or just under theta (theta/1.25) add little
+ * evidence and each costs the same share of the mixture. Events a bound at 2 needs: 11 (13 with
+ * 1.25..10).
+ */
+export const LOWER_ALTERNATIVES = [1.5, 2, 3] as const;
 
 export interface RatioBoundState {
   /** Grid of ratios (sorted ascending). */

@@ -23,6 +23,8 @@ export interface ReleaseState {
   received: Uint8Array;
   receivedByRing: number[];
   bootLoops: number;
+  /** When each boot-looping device died (ms, in order): the true onset of a catastrophic release. */
+  failedAtMs: number[];
   reverted: number;
   firstReceivedAtMs: number | undefined;
 }
@@ -33,7 +35,7 @@ export function createReleaseState(spec: ReleaseSpec, plan: RolloutPlan, catalog
   return {
     spec, plan, component, version: catalog.versionIndex(component, spec.version),
     pendingAt: new Float64Array(n).fill(Infinity), pendingOp: new Uint8Array(n), previous: new Uint8Array(n),
-    received: new Uint8Array(n), receivedByRing: new Array<number>(rings).fill(0), bootLoops: 0, reverted: 0,
+    received: new Uint8Array(n), receivedByRing: new Array<number>(rings).fill(0), bootLoops: 0, failedAtMs: [], reverted: 0,
     firstReceivedAtMs: undefined,
   };
 }

@@ -11,6 +11,8 @@ export interface ReleaseSummary {
   component: string;
   version: string;
   effect: string;
+  /** crash_rate: the factor on the crash rate of devices running it (the true effect a pass bound must cover). */
+  crashMultiplier?: number;
   /** false: a change with no rollout record (no deployment event was sent). */
   announced: boolean;
   outcome: string;
@@ -20,6 +22,8 @@ export interface ReleaseSummary {
   /** Devices that received the release (all before the halt: a halt cancels every pending pick-up). */
   exposure: { total: number; byRing: Record<string, number> };
   bootLoops: number;
+  /** When each boot-looping device died (ms, in order). */
+  failedAtMs: number[];
   reverted: number;
 }
 
@@ -46,9 +50,9 @@ export function summarize(model: FleetModel, tool: ReleaseTool, events: Record<E
   const releases = model.releases.map((rel, k): ReleaseSummary => {
     const halt = actions.find((a) => a.release === k && a.action === 'halted');
     return {
-      component: rel.spec.component, version: rel.spec.version, effect: rel.spec.effect, announced: rel.spec.announced, outcome: tool.phaseOf(k),
+      component: rel.spec.component, version: rel.spec.version, effect: rel.spec.effect, crashMultiplier: rel.spec.effect === 'crash_rate' ? rel.spec.crash_multiplier : undefined, announced: rel.spec.announced, outcome: tool.phaseOf(k),
       haltedAtMs: halt?.atMs, haltReason: halt?.reason, firstReceivedAtMs: rel.firstReceivedAtMs,
-      exposure: exposureOf(rel, model.ringNames), bootLoops: rel.bootLoops, reverted: rel.reverted,
+      exposure: exposureOf(rel, model.ringNames), bootLoops: rel.bootLoops, failedAtMs: [...rel.failedAtMs].sort((a, b) => a - b), reverted: rel.reverted,
     };
   });
   return {

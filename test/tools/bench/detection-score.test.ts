@@ -3,12 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunRecord } from '../../../tools/bench/detection/detection-run.ts';
-import { addRun, emptyScore, percentile } from '../../../tools/bench/detection/detection-score.ts';
+import { addRun, breaksPromise, emptyScore, failureOnset, percentile } from '../../../tools/bench/detection/detection-score.ts';
 import type { SimulationSummary } from '../../../tools/simulator/summary.ts';
 
 const T0 = Date.UTC(2024, 6, 19, 4, 0, 0);
 const BAD = { component: 'channel-291', version: 'bad' };
 const GOOD = { component: 'agent', version: 'good' };
+const GOOD_SUMMARY = { ...GOOD, effect: 'healthy', announced: true, outcome: 'baking', exposure: { total: 5, byRing: { canary: 5 } }, bootLoops: 0, failedAtMs: [], reverted: 0 };
 
 function record(opts: { bad: boolean; pages: RunRecord['pages']; byRing?: Record<string, number>; secs?: number; verdicts?: RunRecord['verdicts'] }): RunRecord {
   const releases = [
@@ -19,7 +20,7 @@ function record(opts: { bad: boolean; pages: RunRecord['pages']; byRing?: Record
   const actions = releases.map((r, k) => ({ atMs: T0 + 30_000, release: k, component: r.component, version: r.version, ring: 'canary', action: 'started' as const }));
   const summary = { startMs: T0, releases, actions } as unknown as SimulationSummary;
   return {
-    family: 'f', heartbeatSecs: 300, hasOutage: false, verdicts: opts.verdicts ?? [], seed: 1, devices: 2000, simulatedSecs: opts.secs ?? 120,
+    family: 'f', heartbeatSecs: 300, minAffected: 3, minExcess: 0.2, hasOutage: false, verdicts: opts.verdicts ?? [], seed: 1, devices: 2000, simulatedSecs: opts.secs ?? 120,
     events: 1000, wallMs: 10, pages: opts.pages, halts: [], summary,
   };
 }
@@ -81,4 +82,37 @@ test('pipeline pages per week count runs without an outage only; pages naming a 
   addRun(score, record({ bad: false, secs: 302_400, pages }), false);
   addRun(score, record({ bad: false, secs: 302_400, pages }), true);
   assert.deepEqual([score.noOutageSecs, score.noOutagePipelinePages, score.healthyNamedPages], [302_400, 1, 2]);
+});
+
+test('time to fail is also measured from the failure onset: the k-th death, k = the guards\' need (3 devices, 20 % of the 9 that received it) or the deaths before the fail', () => {
+  const score = emptyScore('f');
+  const rec = record({ bad: true, pages: [], verdicts: [{ atMs: T0 + 1_830_000, release: 1, ring: 'canary', verdict: 'fail' }] });
+  // Started at t+30 s; devices died at t+600, t+900, t+1200 and t+2000 s (the last after the fail).
+  (rec.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [600_000, 900_000, 1_200_000, 2_000_000].map((ms) => T0 + ms);
+  addRun(score, rec, false);
+  assert.deepEqual(score.failDelaysSecs, [1800]);
+  assert.deepEqual(score.onsetDelaysSecs, [630], 'from the third death (t+1200 s) to the fail (t+1830 s)');
+  const decided = record({ bad: true, pages: [], verdicts: [{ atMs: T0 + 1_830_000, decidedAtMs: T0 + 1_802_000, release: 1, ring: 'canary', verdict: 'fail' }] });
+  (decided.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [600_000, 900_000, 1_200_000].map((ms) => T0 + ms);
+  const other = emptyScore('f');
+  addRun(other, decided, false);
+  assert.deepEqual([other.failDelaysSecs, other.onsetDelaysSecs], [[1800], [602]], 'the start measure is read by the tool; the onset one ends at the decision');
+  const wide = record({ bad: true, pages: [], byRing: { canary: 25 }, verdicts: [{ atMs: T0 + 1_830_000, release: 1, ring: 'canary', verdict: 'fail' }] });
+  (wide.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [1, 2, 3, 4, 5, 6].map((m) => T0 + m * 120_000);
+  const five = emptyScore('f');
+  addRun(five, wide, false);
+  assert.deepEqual(five.onsetDelaysSecs, [1830 - 600], '25 devices received it: the +20-point guard needs 5 dark, so the 5th death');
+  const two = record({ bad: true, pages: [] });
+  (two.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [T0 + 600_000, T0 + 900_000];
+  assert.equal(failureOnset(two.summary.releases[1], T0 + 30_000, T0 + 1_000_000, 3), T0 + 900_000, 'two deaths only: the second');
+  assert.equal(failureOnset(GOOD_SUMMARY, T0 + 30_000, T0 + 1_000_000, 3), T0 + 30_000, 'no death: the start');
+});
+
+test('a pass of a bad release breaks its promise when its stated bound excludes the true effect', () => {
+  const crash = (m: number) => ({ ...GOOD_SUMMARY, effect: 'crash_rate', crashMultiplier: m });
+  const pass = (crashed: number | null) => ({ atMs: T0, release: 0, ring: 'canary', verdict: 'pass' as const, bounds: { silent: 1.4, crashed } });
+  assert.equal(breaksPromise(crash(1.3), pass(2)), false, 'x1.3 passed with "rate ratio <= 2": the promise held');
+  assert.equal(breaksPromise(crash(3), pass(2)), true, 'x3 passed with "rate ratio <= 2": broken');
+  assert.equal(breaksPromise(crash(2), pass(null)), false, 'a pass on an absolute share states no ratio');
+  assert.equal(breaksPromise({ ...GOOD_SUMMARY, effect: 'catastrophic' }, pass(2)), true, 'a catastrophe breaks every bound');
 });

@@ -25,12 +25,21 @@ export interface VerdictSample {
   release: number;
   ring: string;
   verdict: Verdict;
+  /** Why (the verdict API's reason: soaking, insufficient_power, ...). */
+  reason?: string;
+  /** A fail: when ringwatch decided it (the newest decision behind the verdict; the read may come a poll later). */
+  decidedAtMs?: number;
+  /** A pass: the rate-ratio bound it states per signal (null: none stated; the pass rests on an absolute share). */
+  bounds?: Record<string, number | null>;
 }
 
 export interface RunRecord {
   family: string;
   /** Heartbeat period of the run's fleet (time to fail is also given in these). */
   heartbeatSecs: number;
+  /** The catastrophe rule's guards (min_affected_devices, min_excess_fraction): the failure onset is the k-th death. */
+  minAffected: number;
+  minExcess: number;
   /** The run had a collector or site outage (its silence is the pipeline's, never a release's). */
   hasOutage: boolean;
   verdicts: VerdictSample[];
@@ -57,8 +66,8 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
       }
     },
   });
-  const verdictOf = (component: string, version: string, ring: string, nowMs: number): Verdict =>
-    pipe.alerter.verdicts(nowMs, { component, version, ring })[0]?.verdict ?? 'inconclusive';
+  const viewOf = (component: string, version: string, ring: string, nowMs: number) => pipe.alerter.verdicts(nowMs, { component, version, ring })[0];
+  const verdictOf = (component: string, version: string, ring: string, nowMs: number): Verdict => viewOf(component, version, ring, nowMs)?.verdict ?? 'inconclusive';
   const sim = new Simulation(run.scenario, {
     // The release tool asks after every earlier event was fed (pull-based), like a live reader of the API.
     verdicts: (q, nowMs) => {
@@ -75,7 +84,15 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
     pipe.advanceTo(nowMs);
     run.scenario.releases.forEach((spec, k) => {
       if (nowMs < sim.startMs + spec.start_secs * 1000) return;
-      for (const ring of rings) verdicts.push({ atMs: nowMs, release: k, ring, verdict: verdictOf(spec.component, spec.version, ring, nowMs) });
+      for (const ring of rings) {
+        const view = viewOf(spec.component, spec.version, ring, nowMs);
+        const sample: VerdictSample = { atMs: nowMs, release: k, ring, verdict: view?.verdict ?? 'inconclusive', reason: view?.reason };
+        if (view?.verdict === 'fail' && view.decidedAt) sample.decidedAtMs = Math.min(nowMs, Date.parse(view.decidedAt));
+        if (view?.verdict === 'pass') {
+          sample.bounds = Object.fromEntries(view.cells.filter((c) => c.evidence.bound).map((c) => [c.signal, c.evidence.bound!.rateRatio]));
+        }
+        verdicts.push(sample);
+      }
     });
   };
   for await (const batch of sim.batches()) {
@@ -89,7 +106,7 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
   pipe.advanceTo(sim.endMs);
   const summary = summarize(sim.model, sim.tool, sim.counts);
   return {
-    family: run.family.name, heartbeatSecs: run.scenario.fleet.heartbeat_interval_secs,
+    family: run.family.name, heartbeatSecs: run.scenario.fleet.heartbeat_interval_secs, minAffected: run.config.processor.min_affected_devices, minExcess: run.config.processor.min_excess_fraction,
     hasOutage: run.scenario.noise.outages.length > 0 || run.scenario.noise.site_outages.length > 0, verdicts, seed: run.seed, devices: run.scenario.fleet.devices, simulatedSecs: run.scenario.duration_secs,
     events: sim.counts.heartbeat + sim.counts.crash + sim.counts.deployment, wallMs: Date.now() - started, pages, halts, summary,
   };

@@ -4,8 +4,18 @@
 //   no rollout record, any release page after its start) / bad releases;
 // - false passes: bad releases that got a `pass` verdict on any ring at any time after their start (the
 //   verdict probe of detection-run.ts: what a release tool reading the API would have seen) - must be 0;
-// - time to fail: from the release's start in its first ring (the onset) to its first `fail` verdict on
-//   any ring, in minutes and in heartbeat intervals;
+// - time to fail: from the release's start in its first ring to its first `fail` verdict on any ring, in
+//   minutes and in heartbeat intervals;
+// - time to fail from the failure onset: from the moment the k-th exposed device actually died to the
+//   decision behind the first `fail` read (the release tool's poll interval is its own), k = the fewest
+//   deaths the catastrophe rule's guards need, max(min_affected_devices, ceil(min_excess_fraction x the
+//   devices of its first ring that received it)), or every death there was by then when fewer sufficed.
+//   It leaves the rollout's spread and the wait for devices to come online out of the measure
+//   (catastrophic releases only: a crash-rate regression has no single onset, it counts from its start);
+
+// - broken promises: bad releases given a `pass` whose stated bound excludes the true effect (a catastrophe
+//   under any bound; a crash-rate factor above the stated rate-ratio bound on crashes). A pass of a bad
+//   release within its stated bound (x1.3 passed with "rate ratio <= 2") is a false pass, not a broken one;
 // - halted in first ring: bad releases halted on a fail verdict that reached no ring but the first;
 // - false halts: healthy releases halted on a `fail` verdict (rolled back);
 // - first pass: per healthy release and ring it started in, time from that start to the ring's first
@@ -17,7 +27,7 @@
 // - attribution: detected bad releases whose run's FIRST release page names them;
 // - blast radius: devices that received a bad release (fixed at the halt).
 import type { ReleaseSummary } from '../../simulator/summary.ts';
-import type { RunRecord } from './detection-run.ts';
+import type { RunRecord, VerdictSample } from './detection-run.ts';
 
 const WEEK_SECS = 604_800;
 
@@ -51,6 +61,11 @@ export interface FamilyScore {
   /** Onset to first `fail`, in seconds and in heartbeat intervals (bad releases that got one). */
   failDelaysSecs: number[];
   failDelaysBeats: number[];
+  /** From the failure onset (the k-th death) to the first `fail`, seconds and heartbeat intervals. */
+  onsetDelaysSecs: number[];
+  onsetDelaysBeats: number[];
+  /** Bad releases with a pass whose stated bound excludes the true effect. */
+  brokenPromises: number;
   healthyReleases: number;
   falseHalts: number;
   /** Healthy release x ring started: seconds to the first pass there; rings that never passed. */
@@ -70,7 +85,8 @@ export function emptyScore(family: string): FamilyScore {
   return {
     family, heartbeatSecs: [], runs: 0, simulatedSecs: 0, events: 0, wallMs: 0, badReleases: 0, detected: 0, releasePages: 0, truePages: 0, falsePages: 0,
     healthySecs: 0, healthyPages: 0, pageDelaysSecs: [], haltDelaysSecs: [], stoppedInFirstRing: 0, blastRadius: [], attributedRight: 0, outageRuns: 0,
-    releasePagesInOutages: 0, pipelinePages: 0, falsePassReleases: 0, falsePassVerdicts: 0, failDelaysSecs: [], failDelaysBeats: [], healthyReleases: 0,
+    releasePagesInOutages: 0, pipelinePages: 0, falsePassReleases: 0, falsePassVerdicts: 0, failDelaysSecs: [], failDelaysBeats: [], onsetDelaysSecs: [],
+    onsetDelaysBeats: [], brokenPromises: 0, healthyReleases: 0,
     falseHalts: 0, firstPassSecs: [], ringsNeverPassed: 0, healthyNamedPages: 0, noOutageSecs: 0, noOutagePipelinePages: 0,
   };
 }
@@ -115,14 +131,21 @@ type Started = RunRecord['summary']['actions'][number] | undefined;
 
 function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started: Started, samples: RunRecord['verdicts'], releasePages: RunRecord['pages']): void {
   score.badReleases++;
-  const passes = samples.filter((v) => v.verdict === 'pass').length;
-  if (passes) score.falsePassReleases++;
-  score.falsePassVerdicts += passes;
+  const passes = samples.filter((v) => v.verdict === 'pass');
+  if (passes.length) score.falsePassReleases++;
+  score.falsePassVerdicts += passes.length;
+  if (passes.some((v) => breaksPromise(r, v))) score.brokenPromises++;
   const fail = samples.find((v) => v.verdict === 'fail');
   if (fail && started) {
     const secs = (fail.atMs - started.atMs) / 1000;
     score.failDelaysSecs.push(secs);
     score.failDelaysBeats.push(secs / rec.heartbeatSecs);
+    // To the fail decision: the release tool's poll (its own interval) is not ringwatch's delay.
+    const decided = fail.decidedAtMs ?? fail.atMs;
+    const needed = Math.max(rec.minAffected, Math.ceil(rec.minExcess * (r.exposure.byRing[started.ring] ?? 0) - 1e-9));
+    const fromOnset = (decided - failureOnset(r, started.atMs, decided, needed)) / 1000;
+    score.onsetDelaysSecs.push(fromOnset);
+    score.onsetDelaysBeats.push(fromOnset / rec.heartbeatSecs);
   }
   score.blastRadius.push(r.exposure.total);
   const reached = Object.entries(r.exposure.byRing).filter(([, n]) => n > 0).map(([ring]) => ring);
@@ -135,6 +158,26 @@ function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started
   score.pageDelaysSecs.push((page.atMs - started.atMs) / 1000);
   if (r.haltedAtMs !== undefined) score.haltDelaysSecs.push((r.haltedAtMs - started.atMs) / 1000);
   if (sameRelease(releasePages[0]?.release, r)) score.attributedRight++;
+}
+
+/**
+ * When the failure became detectable in principle: the k-th death, k = min(the deaths the rule's guards
+ * need, deaths before the fail); the release's start for a release that kills no device (a crash-rate
+ * regression).
+ */
+export function failureOnset(r: ReleaseSummary, startMs: number, failMs: number, needed: number): number {
+  const dead = (r.failedAtMs ?? []).filter((t) => t <= failMs);
+  const k = Math.min(needed, dead.length);
+  return k ? Math.max(startMs, dead[k - 1]) : startMs;
+}
+
+/** A pass of a bad release whose stated bound excludes what the release really does. */
+export function breaksPromise(r: ReleaseSummary, v: VerdictSample): boolean {
+  if (r.effect === 'catastrophic') return true;
+  // Crash-rate regressions: the stated bound on the crash signal's rate ratio; a pass resting on an
+  // absolute share (no ratio stated) promises a share, which such a factor at these rates does not breach.
+  const bound = v.bounds?.crashed;
+  return r.crashMultiplier !== undefined && bound !== undefined && bound !== null && bound < r.crashMultiplier;
 }
 
 function scoreHealthy(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, k: number, samples: RunRecord['verdicts']): void {
@@ -175,16 +218,19 @@ const simTime = (secs: number) => (secs >= WEEK_SECS ? `${(secs / WEEK_SECS).toF
 const perWeek = (n: number, secs: number) => (secs ? `${(n / (secs / WEEK_SECS)).toFixed(n ? 1 : 0)} (${n} in ${simTime(secs)})` : 'n/a');
 const beats = (s: number[]) => (s.length ? s.map((x) => (x >= 60 ? `${x / 60} min` : `${x} s`)).join(', ') : 'n/a');
 
-export const TABLE_HEADER = ['family', 'heartbeat', 'runs', 'simulated', 'recall', 'false passes (bad releases / verdicts)', 'halted in first ring',
-  'time to fail p50 / p95 (min)', 'time to fail p50 / p95 (heartbeats)', 'attribution', 'blast radius (med / max devices)', 'false halts',
+export const TABLE_HEADER = ['family', 'heartbeat', 'runs', 'simulated', 'recall', 'false passes (bad releases / verdicts)',
+  'broken promises (bad releases)', 'halted in first ring', 'time to fail from start p50 / p95 (min)', 'time to fail from start p50 / p95 (heartbeats)',
+  'failure onset -> fail decision p50 / p95 (min)', 'failure onset -> fail decision p50 / p95 (heartbeats)', 'attribution', 'blast radius (med / max devices)', 'false halts',
   'first pass per ring p50 / p95 (min) [never]', 'release pages naming a healthy release / sim. week', 'release pages in outages',
   'pipeline pages / sim. week (no outage)'];
 
 export function tableRow(s: FamilyScore): string[] {
   return [
     s.family, beats(s.heartbeatSecs), String(s.runs), simTime(s.simulatedSecs), ratio(s.detected, s.badReleases),
-    s.badReleases ? `${s.falsePassReleases}/${s.badReleases} (${s.falsePassVerdicts})` : 'n/a', ratio(s.stoppedInFirstRing, s.badReleases),
+    s.badReleases ? `${s.falsePassReleases}/${s.badReleases} (${s.falsePassVerdicts})` : 'n/a', s.badReleases ? `${s.brokenPromises}/${s.badReleases}` : 'n/a',
+    ratio(s.stoppedInFirstRing, s.badReleases),
     p50p95(s.failDelaysSecs, 60, 1) + (s.badReleases ? ` [${s.failDelaysSecs.length}/${s.badReleases} failed]` : ''), p50p95(s.failDelaysBeats, 1, 1),
+    p50p95(s.onsetDelaysSecs, 60, 1), p50p95(s.onsetDelaysBeats, 1, 1),
     ratio(s.attributedRight, s.detected), s.blastRadius.length ? `${percentile(s.blastRadius, 50)} / ${percentile(s.blastRadius, 100)}` : 'n/a',
     s.healthyReleases ? `${s.falseHalts}/${s.healthyReleases}` : 'n/a',
     s.firstPassSecs.length || s.ringsNeverPassed ? `${p50p95(s.firstPassSecs, 60, 0)} [${s.ringsNeverPassed}]` : 'n/a',

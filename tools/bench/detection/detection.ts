@@ -36,7 +36,8 @@ function describeRun(rec: RunRecord): string {
     const mine = rec.verdicts.filter((v) => v.release === k);
     const firstFail = mine.find((v) => v.verdict === 'fail');
     const fail = firstFail ? `, first fail +${((firstFail.atMs - rec.summary.startMs) / 60_000).toFixed(0)} min on ${firstFail.ring}` : '';
-    return `${r.component}@${r.version}[${r.effect}] ${r.outcome} exposed ${r.exposure.total}, ${mine.filter((v) => v.verdict === 'pass').length} pass reads${fail}`;
+    const deaths = r.failedAtMs.length ? `, first deaths +${r.failedAtMs.slice(0, rec.minAffected).map((t) => ((t - rec.summary.startMs) / 60_000).toFixed(0)).join(', +')} min` : '';
+    return `${r.component}@${r.version}[${r.effect}] ${r.outcome} exposed ${r.exposure.total}, ${mine.filter((v) => v.verdict === 'pass').length} pass reads${fail}${deaths}`;
   }).join('; ');
   const pages = rec.pages.map((p) => `${p.kind}:${p.release ? `${p.release.component}@${p.release.version}` : 'gap'}@${p.ring}+${((p.atMs - rec.summary.startMs) / 1000).toFixed(0)}s`).join(', ');
   return `  ${rec.family} seed ${rec.seed}, ${rec.devices} devices: ${rec.events} events in ${(rec.wallMs / 1000).toFixed(1)} s; ${releases}; pages: ${pages || 'none'}`;
