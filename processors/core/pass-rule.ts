@@ -28,6 +28,9 @@ export interface PassState {
   exposedDeviceWindows: number;
   /** Devices of the ring when the release started there. */
   ringDevices: number;
+  /** The route of the first pass, kept from then on: a pass is not withdrawn because a later window's
+   *  control rate (a reboot wave, a quiet night) would have chosen the other bound. */
+  route?: PassBound['route'];
 }
 
 export const newPassState = (bound: RatioBoundState, ringDevices: number): PassState => ({
@@ -65,7 +68,7 @@ export function passRule(st: PassState, input: PassInput, s: DetectionSettings):
   const controlRate = st.controlDeviceWindows > 0 ? st.controlEvents / st.controlDeviceWindows : 0;
   const horizonWindows = s.passPowerHorizonMs / s.windowMs;
   const needed = eventsToBoundRatio(s.passMaxRatio, s.passAlpha);
-  const ratioReachable = controlRate * st.ringDevices * horizonWindows >= needed;
+  const ratioReachable = st.route ? st.route === 'rate_ratio' : controlRate * st.ringDevices * horizonWindows >= needed;
   const confidence = `${Math.round(100 * (1 - s.passAlpha))} %`;
   const bound: PassBound = {
     confidence: 1 - s.passAlpha,
@@ -106,5 +109,6 @@ export function passRule(st: PassState, input: PassInput, s: DetectionSettings):
   if (st.streak < s.passWindows) {
     return { verdict: 'inconclusive', reason: 'confirming', text: `every pass condition held ${st.streak} of ${s.passWindows} windows in a row; ${statement}`, bound };
   }
+  st.route = bound.route;
   return { verdict: 'pass', reason: 'passed', text: `pass earned: ${statement}`, bound };
 }

@@ -98,9 +98,16 @@ describe('pass rule: a pass needs every condition', () => {
     let out = passRule(st, input({ watchedNow: 5000 }), s);
     for (let i = 1; i < s.passWindows; i++) out = passRule(st, input({ watchedNow: 5000 }), s);
     assert.deepEqual([out.verdict, out.bound.route], ['pass', 'absolute']);
-    // Once the control shows events at a rate the ring turns into enough within the horizon, the ratio rules.
+    // Before a pass, a control showing events at a rate the ring turns into enough within the horizon
+    // makes the ratio bound the rule.
+    const fresh = newPassState(newRatioBound(s.passMaxRatio), 5000);
+    fresh.controlDeviceWindows = 20 * 4000;
+    fresh.controlEvents = 20;
+    assert.equal(passRule(fresh, input({ watchedNow: 5000 }), s).bound.route, 'rate_ratio');
+    // After it, the route of the pass is kept: the same control rate does not withdraw the pass.
     st.controlEvents = 20;
-    assert.equal(passRule(st, input({ watchedNow: 5000 }), s).bound.route, 'rate_ratio');
+    const later = passRule(st, input({ watchedNow: 5000 }), s);
+    assert.deepEqual([later.verdict, later.bound.route], ['pass', 'absolute']);
   });
 
   it('a rare signal on a ring that cannot gather enough events passes on the absolute bound (1 in 12 at 36 devices)', () => {
