@@ -40,7 +40,7 @@ describe('compact batch records (format v3)', () => {
     const entries = Array.from({ length: 200 }, (_, i) => ({ key: `d${i}`, doc: heartbeat(i, { ...components }) }));
     const buf = encodeCompactBatch(entries);
     const json = entries.reduce((n, e) => n + JSON.stringify(e.doc).length, 0);
-    assert.ok(buf.length < json / 4, `${buf.length} bytes for ${json} bytes of JSON`);
+    assert.ok(buf.length < json / 3, `${buf.length} bytes for ${json} bytes of JSON`);
     const r = new CompactBatchReader().reset(buf);
     const maps = new Set<unknown>();
     while (r.next()) maps.add((r.doc as { event: { components: unknown } }).event.components);
