@@ -13,8 +13,8 @@ export interface BusRecord {
    */
   tombstone?: boolean;
   /**
-   * The writer allows this record to travel inside a batch record (record format v2,
-   * common/contract/batch.ts) with other batchable records of the same partition; a bus with
+   * The writer allows this record to travel inside a batch record (record format v3,
+   * common/contract/compact-batch.ts, or v2, batch.ts) with other batchable records of the same partition; a bus with
    * bus.batch_records off, and every record without this flag, is written as a record of its own.
    * Readers of such a topic must accept both (`recordEntries` in common/contract/record-entries.ts, or the batch readers on the hot path).
    */
