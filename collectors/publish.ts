@@ -13,6 +13,11 @@ export interface Write {
   topic: string;
   target: ProduceTarget;
   records: BusRecord[];
+  /**
+   * Bytes these records hold while they wait for Kafka, when their values are not encoded yet (records
+   * given as documents: the request body's size); else the sum of keys and values.
+   */
+  bytes?: number;
 }
 
 export interface PublishSettings {
@@ -71,7 +76,7 @@ export class DeadlinePublisher {
     const { timeoutMs, maxPendingBytes, retryAfterSecs } = this.settings;
     const live = writes.filter((w) => w.records.length);
     if (!live.length) return;
-    const bytes = live.reduce((sum, w) => sum + w.records.reduce((s, r) => s + r.value.length + r.key.length, 0), 0);
+    const bytes = live.reduce((sum, w) => sum + (w.bytes ?? w.records.reduce((s, r) => s + r.value.length + r.key.length, 0)), 0);
     // An idle collector takes any single request, so a request larger than the bound cannot starve.
     if (this.pending > 0 && this.pending + bytes > maxPendingBytes) {
       throw new IngestError('overloaded', 'too many events are waiting for Kafka; retry later', { retryAfterSecs });

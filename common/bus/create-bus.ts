@@ -20,9 +20,9 @@ export function createBus(bus: BusSettings, instanceId: string, logger: Logger, 
   });
 }
 
-/** Batch records (record format v2) as configured, or undefined for one record per event. */
+/** Batch records (record format v3 compact, or v2 JSON) as configured, or undefined for one record per event. */
 export const busBatching = (bus: BusSettings): BatchingOptions | undefined =>
-  bus.batch_records ? { maxEvents: bus.batch_max_events, maxBytes: bus.batch_max_bytes } : undefined;
+  bus.batch_records ? { maxEvents: bus.batch_max_events, maxBytes: bus.batch_max_bytes, compact: bus.batch_format === 'compact' } : undefined;
 
 /** Every topic ringwatch uses, created at start-up when missing. */
 export function topicSpecs(bus: BusSettings): TopicSpec[] {

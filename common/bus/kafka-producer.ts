@@ -1,7 +1,7 @@
 // Kafka producer behind BusProducer: idempotent (acks=all), one request in flight, explicit retries;
 // after a failed send it starts afresh, since an idempotent producer may hold stale sequence numbers.
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import type { BusProducer, BusRecord } from './types.ts';
+import { recordValue, type BusProducer, type BusRecord } from './types.ts';
 import { compressionType, type KafkaBusOptions } from './kafka-shared.ts';
 
 export class KafkaProducer implements BusProducer {
@@ -38,7 +38,7 @@ export class KafkaProducer implements BusProducer {
         topic,
         acks: -1,
         compression: compressionType(this.options.settings.compression),
-        messages: records.map((r) => ({ key: r.key, value: r.tombstone ? null : r.value, headers: r.headers })),
+        messages: records.map((r) => ({ key: r.key, value: r.tombstone ? null : recordValue(r), headers: r.headers })),
       });
       this.healthy = true;
     } catch (err) {

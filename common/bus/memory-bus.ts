@@ -4,6 +4,7 @@
 import type {
   BatchHandler, Bus, BusConsumer, ConsumerStats, BusProducer, BusRecord, ConsumedRecord, ConsumerOptions, LeadershipOptions, ScanRange, TopicSpec,
 } from './types.ts';
+import { recordValue } from './types.ts';
 import { MemoryElections } from './memory-leadership.ts';
 import { partitionFor } from './partitioner.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
@@ -110,8 +111,8 @@ export class MemoryBus implements Bus {
     for (const r of records) {
       const partition = partitionFor(r.key, t.partitions.length);
       const log = t.partitions[partition];
-      const { batchable: _, ...rest } = r;
-      log.push({ ...rest, headers: { ...(r.headers ?? {}) }, topic, partition, offset: String(log.length), timestamp: now });
+      const { batchable: _, doc: __, ...rest } = r;
+      log.push({ ...rest, value: recordValue(r), headers: { ...(r.headers ?? {}) }, topic, partition, offset: String(log.length), timestamp: now });
     }
     this.wake();
   }

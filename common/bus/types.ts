@@ -13,12 +13,24 @@ export interface BusRecord {
    */
   tombstone?: boolean;
   /**
-   * The writer allows this record to travel inside a batch record (record format v2,
-   * common/contract/batch.ts) with other batchable records of the same partition; a bus with
+   * The writer allows this record to travel inside a batch record (record format v3,
+   * common/contract/compact-batch.ts, or v2, batch.ts) with other batchable records of the same partition; a bus with
    * bus.batch_records off, and every record without this flag, is written as a record of its own.
-   * Readers of such a topic must accept both (`recordEntries`, or a BatchReader on the hot path).
+   * Readers of such a topic must accept both (`recordEntries` in common/contract/record-entries.ts, or the batch readers on the hot path).
    */
   batchable?: boolean;
+  /**
+   * The value as a JSON document, when the writer has it (the collector's envelopes). A compact batch
+   * record (record format v3, common/contract/compact-batch.ts) encodes it without JSON text; with `doc`
+   * set, `value` may be empty, and a bus writing the record on its own writes JSON.stringify(doc)
+   * (`recordValue`).
+   */
+  doc?: unknown;
+}
+
+/** The bytes a record is written with: its value, or its document as JSON text when the value was left empty. */
+export function recordValue(r: BusRecord): Buffer {
+  return r.value.length === 0 && r.doc !== undefined && !r.tombstone ? Buffer.from(JSON.stringify(r.doc)) : r.value;
 }
 
 export interface ConsumedRecord extends Omit<BusRecord, 'batchable'> {

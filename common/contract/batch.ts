@@ -30,7 +30,10 @@ export interface BatchEntry {
 
 export const isBatch = (headers: Record<string, string> | undefined): boolean => headers?.[BATCH_HEADER] !== undefined;
 
-export const batchHeaders = (): Record<string, string> => ({ [BATCH_HEADER]: BATCH_FORMAT_TEXT });
+/** The batch format a batch record's header names: "1" (v2, this file) or "2" (v3, compact-batch.ts). */
+export const batchFormat = (headers: Record<string, string> | undefined): string | undefined => headers?.[BATCH_HEADER];
+
+export const batchHeaders = (format: number = BATCH_FORMAT): Record<string, string> => ({ [BATCH_HEADER]: format === BATCH_FORMAT ? BATCH_FORMAT_TEXT : String(format) });
 
 function uvarintLength(n: number): number {
   let len = 1;
@@ -110,7 +113,8 @@ export class BatchReader {
   valueEnd = 0;
   private headStart = 0;
   private headEnd = 0;
-  private metaAt = 0;
+  /** Where the metadata walk is. */
+  at = 0;
   private bodyStart = 0;
   private bodyAt = 0;
 
@@ -120,25 +124,25 @@ export class BatchReader {
     this.index = -1;
     this.headStart = this.headEnd = 0;
     if (buf.length < 3 || buf[0] !== BATCH_FORMAT) throw new BatchFormatError(`not a batch of format ${BATCH_FORMAT}`);
-    this.metaAt = 1;
+    this.at = 1;
     this.count = this.uvarint();
     if (this.count < 1 || this.count > MAX_BATCH_ENTRIES) throw new BatchFormatError(`batch count ${this.count} out of range`);
     // Walk the metadata once to find the body and check every length (so next() cannot run off the end).
-    const start = this.metaAt;
+    const start = this.at;
     let total = 0;
     for (let i = 0; i < this.count; i++) {
       const kl = this.uvarint();
-      this.metaAt += kl;
+      this.at += kl;
       const h = this.uvarint();
-      if (h >= 2) this.metaAt += h - 2;
+      if (h >= 2) this.at += h - 2;
       total += this.uvarint();
-      if (this.metaAt > buf.length) throw new BatchFormatError('batch metadata runs past the record');
+      if (this.at > buf.length) throw new BatchFormatError('batch metadata runs past the record');
     }
-    this.bodyStart = this.metaAt;
+    this.bodyStart = this.at;
     if (this.bodyStart + total !== buf.length) {
       throw new BatchFormatError('batch body length does not match its entries');
     }
-    this.metaAt = start;
+    this.at = start;
     this.bodyAt = this.bodyStart;
     return this;
   }
@@ -147,11 +151,11 @@ export class BatchReader {
     if (this.index + 1 >= this.count) return false;
     this.index++;
     const kl = this.uvarint();
-    this.keyStart = this.metaAt;
-    this.keyEnd = this.metaAt += kl;
+    this.keyStart = this.at;
+    this.keyEnd = this.at += kl;
     const h = this.uvarint();
     if (h === 0) this.headStart = this.headEnd = 0;
-    else if (h >= 2) { this.headStart = this.metaAt; this.headEnd = this.metaAt += h - 2; }
+    else if (h >= 2) { this.headStart = this.at; this.headEnd = this.at += h - 2; }
     const vl = this.uvarint();
     this.valueStart = this.bodyAt;
     this.valueEnd = this.bodyAt + vl;
@@ -173,29 +177,41 @@ export class BatchReader {
   }
 
   headers(): Record<string, string> {
-    if (this.headEnd <= this.headStart) return {};
-    try {
-      const parsed = JSON.parse(this.buf.toString('utf8', this.headStart, this.headEnd)) as unknown;
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' && k !== '__proto__') out[k] = v;
-      return out;
-    } catch {
-      return {};
-    }
+    return this.headEnd <= this.headStart ? {} : parseHeaderText(this.buf.toString('utf8', this.headStart, this.headEnd));
   }
 
   private uvarint(): number {
-    let n = 0;
-    let scale = 1;
-    for (let i = 0; i < 5; i++) {
-      if (this.metaAt >= this.buf.length) throw new BatchFormatError('batch metadata runs past the record');
-      const b = this.buf[this.metaAt++];
-      n += (b & 0x7f) * scale;
-      if (b < 0x80) return n;
-      scale *= 128;
-    }
-    throw new BatchFormatError('uvarint longer than 5 bytes');
+    return readUvarint(this, 5);
+  }
+}
+
+/**
+ * The unsigned LEB128 number at `cursor.at` (moved past it), at most `maxBytes` long; a BatchFormatError
+ * when it runs past the buffer or is longer.
+ */
+export function readUvarint(cursor: { buf: Buffer; at: number }, maxBytes: number): number {
+  let n = 0;
+  let scale = 1;
+  for (let i = 0; i < maxBytes; i++) {
+    if (cursor.at >= cursor.buf.length) throw new BatchFormatError('batch runs past the record');
+    const b = cursor.buf[cursor.at++];
+    n += (b & 0x7f) * scale;
+    if (b < 0x80) return n;
+    scale *= 128;
+  }
+  throw new BatchFormatError(`uvarint longer than ${maxBytes} bytes`);
+}
+
+/** An entry's headers from their JSON text: string values only; anything else reads as no headers. */
+export function parseHeaderText(text: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' && k !== '__proto__') out[k] = v;
+    return out;
+  } catch {
+    return {};
   }
 }
 
@@ -210,10 +226,3 @@ export function decodeBatch(value: Buffer): BatchEntry[] {
   return out;
 }
 
-/**
- * The events of a consumed record, v1 or v2: a v1 record is its own single entry. A damaged batch throws
- * BatchFormatError (the caller dead-letters the record whole: its entries cannot be told apart).
- */
-export function recordEntries(r: { key: string; value: Buffer; headers?: Record<string, string> }): BatchEntry[] {
-  return isBatch(r.headers) ? decodeBatch(r.value) : [{ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }];
-}

@@ -1,7 +1,7 @@
 // What travels on the telemetry topics (and, one per line, in backtest files): a validated event with the
 // server's receipt stamp. Device clocks cannot be trusted, so detection windows by `receivedAt` and uses
 // `eventAt` (the device time clamped by the collector's policy) only for ordering within a device.
-import { Type, type Static } from '@sinclair/typebox';
+import { Kind, Type, type Static, type TSchema } from '@sinclair/typebox';
 import { EventKinds, EventSchemas, type EventKind, type EventOf } from './events.ts';
 import { compileFastCheck } from './fast-validate.ts';
 import { compileValidator, validateEvent, type FieldError, type Validation } from './validate.ts';
@@ -40,6 +40,47 @@ const validateHeader = compileValidator<EnvelopeHeader>(EnvelopeHeaderSchema);
 const wholeEnvelope = new Map(EventKinds.map((kind) => [kind as string, compileFastCheck(Type.Object({
   ...EnvelopeHeaderSchema.properties, kind: Type.Literal(kind), event: EventSchemas[kind],
 }, { additionalProperties: false }))]));
+
+/**
+ * For envelopes decoded from compact batch records (compact-batch.ts), whose flat maps (components,
+ * applying, labels) are frozen objects shared by many events of one record: per kind, the whole-envelope
+ * checker, calling for each map property a checker that remembers its answer per frozen map object.
+ */
+const decodedChecks = new Map(EventKinds.map((kind) => {
+  const event = EventSchemas[kind] as TSchema & { properties: Record<string, TSchema> };
+  const use = new Map<TSchema, (v: unknown) => boolean>();
+  for (const schema of Object.values(event.properties)) {
+    if (schema[Kind] !== 'Record' || use.has(schema)) continue;
+    const check = compileFastCheck(schema);
+    if (!check) continue;
+    const seen = new WeakMap<object, boolean>();
+    use.set(schema, (v) => {
+      if (typeof v !== 'object' || v === null) return false;
+      let ok = seen.get(v);
+      if (ok === undefined) {
+        ok = check(v);
+        // Only a frozen map (the reader's) is remembered: its content cannot change after the check.
+        if (Object.isFrozen(v)) seen.set(v, ok);
+      }
+      return ok;
+    });
+  }
+  return [kind as string, compileFastCheck(Type.Object({
+    ...EnvelopeHeaderSchema.properties, kind: Type.Literal(kind), event,
+  }, { additionalProperties: false }), use)];
+}));
+
+/**
+ * Validate an envelope decoded from a compact batch record: the verdict of validateEnvelope, with a map
+ * shared by many events checked once. A valid envelope is returned as it is; otherwise the errors,
+ * decided and reported by the full path.
+ */
+export function checkDecodedEnvelope(doc: unknown): AnyEnvelope | FieldError[] {
+  const kind = typeof doc === 'object' && doc !== null ? (doc as { kind?: unknown }).kind : undefined;
+  if (typeof kind === 'string' && decodedChecks.get(kind)?.(doc)) return doc as AnyEnvelope;
+  const full = validateEnvelopeFully(doc);
+  return full.ok ? full.value : full.errors;
+}
 
 /** Validate a parsed envelope: header first, then the event against its kind's schema. */
 export function validateEnvelope(value: unknown): Validation<AnyEnvelope> {

@@ -127,8 +127,12 @@ export function patternTable(pattern: string): Uint8Array | undefined {
   return table;
 }
 
-/** Compile a schema to a fast checker, or undefined if it uses anything this file does not handle. */
-export function compileFastCheck(schema: TSchema): FastCheck | undefined {
+/**
+ * Compile a schema to a fast checker, or undefined if it uses anything this file does not handle.
+ * `use`: checkers to call for some sub-schemas (by identity) instead of compiling them; each must keep
+ * this file's promise for its sub-schema (e.g. a compiled checker of it, with its answer remembered).
+ */
+export function compileFastCheck(schema: TSchema, use?: ReadonlyMap<TSchema, FastCheck>): FastCheck | undefined {
   const refs: unknown[] = [];
   const functions: string[] = [];
   const ref = (value: unknown): string => {
@@ -141,6 +145,8 @@ export function compileFastCheck(schema: TSchema): FastCheck | undefined {
 
   /** A JS expression that is true when the value in variable x is valid at this depth; undefined if unsupported. */
   function expr(s: TSchema, x: string, depth: number): string | undefined {
+    const given = use?.get(s);
+    if (given) return `${ref(given)}(${x})`;
     if (!supported(s)) return undefined;
     switch (s[Kind]) {
       case 'Unknown': return `${ref(noPoison)}(${x}, ${depth})`;

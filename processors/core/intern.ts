@@ -47,6 +47,13 @@ export class ComponentSets {
   private readonly pairs: Uint16Array[] = [new Uint16Array(0)];
   /** The map each id stands for, in its original order (for the unchanged-map fast path). */
   private readonly entries: [string, string][][] = [[]];
+  /**
+   * Frozen maps (a compact batch record's events share one frozen object per distinct map) already
+   * resolved, so the events after the first cost an identity lookup; and per id the last frozen map found
+   * to match it. A frozen map cannot change, so what was found for it stays true.
+   */
+  private readonly byObject = new WeakMap<object, number>();
+  private readonly objectOf: (object | undefined)[] = [];
   private readonly limit: number;
   readonly names: Interner;
   refused = 0;
@@ -58,6 +65,18 @@ export class ComponentSets {
 
   id(components: Record<string, string> | undefined): number {
     if (!components) return 0;
+    if (!Object.isFrozen(components)) return this.lookup(components);
+    const known = this.byObject.get(components);
+    if (known !== undefined) return known;
+    const id = this.lookup(components);
+    if (id !== 0) {
+      this.byObject.set(components, id);
+      this.objectOf[id] = components;
+    }
+    return id;
+  }
+
+  private lookup(components: Record<string, string>): number {
     // Devices send their map in a stable order, so no sort: the same map in another order only costs a
     // second id with the same pairs, never a wrong count.
     let key = '';
@@ -90,12 +109,15 @@ export class ComponentSets {
   matches(id: number, components: Record<string, string> | undefined): boolean {
     const known = this.entries[id];
     if (!components || !known || id === 0) return false;
+    if (this.objectOf[id] === components) return true;
     let i = 0;
     for (const name in components) {
       const e = known[i++];
       if (e === undefined || e[0] !== name || e[1] !== components[name]) return false;
     }
-    return i === known.length;
+    if (i !== known.length) return false;
+    if (Object.isFrozen(components)) this.objectOf[id] = components;
+    return true;
   }
 
   /** [componentId, versionId, ...] of a set. */

@@ -8,8 +8,9 @@
 import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch, ConsumedRecord } from '../../common/bus/types.ts';
 import type { Topics } from '../../common/bus/topics.ts';
 import { publishDeadLetters, type DeadLetter } from '../../common/contract/dead-letter.ts';
-import { parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
-import { BatchReader, isBatch } from '../../common/contract/batch.ts';
+import { checkDecodedEnvelope, parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
+import { BatchReader, batchFormat, BatchFormatError } from '../../common/contract/batch.ts';
+import { COMPACT_BATCH_FORMAT, CompactBatchReader } from '../../common/contract/compact-batch.ts';
 import type { FieldError } from '../../common/contract/validate.ts';
 import { encodeCells } from '../../common/contract/cells.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
@@ -44,6 +45,7 @@ export interface SourceStageOptions {
 }
 
 type Kind = 'heartbeats' | 'crashes';
+const COMPACT_BATCH_FORMAT_TEXT = String(COMPACT_BATCH_FORMAT);
 
 const TALLIED = ['accepted', 'duplicate', 'late', 'backfill', 'ignored', 'tick', 'invalid'] as const;
 type Tally = Record<(typeof TALLIED)[number], number> & { oldestMs: number; newestMs: number };
@@ -55,6 +57,7 @@ export class SourceStage implements Lifecycle {
   private readonly evictedSeen = new Map<string, number>();
   /** Reused for every batch record (batches of different partitions never interleave inside apply). */
   private readonly reader = new BatchReader();
+  private readonly compact = new CompactBatchReader();
   private readonly o: SourceStageOptions;
   private consumer: BusConsumer | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -127,10 +130,12 @@ export class SourceStage implements Lifecycle {
   }
 
   /**
-   * Apply one record exactly once (by offset): a tick, a v1 record (one envelope) or a v2 batch record
-   * (common/contract/batch.ts; its events are applied together, so the offset still says what is applied).
-   * `dead` is undefined while replaying (already handled). Per event, the hot path allocates only what
-   * JSON.parse makes: no record, buffer, header or result object; outcomes are counted per batch.
+   * Apply one record exactly once (by offset): a tick, a v1 record (one envelope), a v2 batch record
+   * (common/contract/batch.ts) or a v3 compact batch record (compact-batch.ts); a batch's events are
+   * applied together, so the offset still says what is applied.
+   * `dead` is undefined while replaying (already handled). Per event, the hot path allocates no record,
+   * buffer, header or result object; a v2 event what JSON.parse makes, a v3 event its envelope and event
+   * objects (its strings and maps are decoded once per record); outcomes are counted per batch.
    */
   private apply(core: SourceCore, kind: Kind, r: ConsumedRecord, dead: DeadLetter[] | undefined, tally?: Tally): void {
     const offset = BigInt(r.offset);
@@ -148,12 +153,14 @@ export class SourceStage implements Lifecycle {
       }
       return;
     }
-    if (!isBatch(r.headers)) {
+    const format = batchFormat(r.headers);
+    if (format === undefined) {
       this.feed(core, parseEnvelope(r.value.toString('utf8')), r.timestamp, tally, dead, () => ({ key: r.key, original: r.value, source: source() }));
       return;
     }
-    const reader = this.reader;
+    const reader = format === COMPACT_BATCH_FORMAT_TEXT ? this.compact : this.reader;
     try {
+      if (format !== COMPACT_BATCH_FORMAT_TEXT && format !== '1') throw new BatchFormatError(`unknown batch format ${JSON.stringify(format.slice(0, 16))}`);
       reader.reset(r.value);
     } catch (err) {
       // Its events cannot be told apart: the record goes to the dead letters whole.
@@ -161,8 +168,15 @@ export class SourceStage implements Lifecycle {
       if (tally) tally.invalid++;
       return;
     }
+    // A dead letter keeps the entry's bytes: a v2 entry's own JSON text, a v3 entry's decoded JSON.
     const entry = () => ({ key: reader.key(), original: Buffer.from(reader.value()), source: `${source()}#${reader.index}` });
-    while (reader.next()) this.feed(core, parseEnvelope(reader.valueText()), r.timestamp, tally, dead, entry);
+    if (reader === this.compact) {
+      const compact = this.compact;
+      while (compact.next()) this.feed(core, checkDecodedEnvelope(compact.doc), r.timestamp, tally, dead, entry);
+      return;
+    }
+    const json = this.reader;
+    while (json.next()) this.feed(core, parseEnvelope(json.valueText()), r.timestamp, tally, dead, entry);
   }
 
   private feed(

@@ -9,7 +9,8 @@ import { busContract } from './contract.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { partitionFor } from '../../common/bus/partitioner.ts';
-import { isBatch, recordEntries } from '../../common/contract/batch.ts';
+import { isBatch } from '../../common/contract/batch.ts';
+import { recordEntries } from '../../common/contract/record-entries.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/process-then-hang.ts', import.meta.url));
 

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BATCH_HEADER, BatchFormatError, BatchReader, decodeBatch, encodeBatch, isBatch, recordEntries, type BatchEntry } from '../../common/contract/batch.ts';
+import { BATCH_HEADER, BatchFormatError, BatchReader, decodeBatch, encodeBatch, isBatch, type BatchEntry } from '../../common/contract/batch.ts';
+import { recordEntries } from '../../common/contract/record-entries.ts';
 
 const entryArb = fc.record({
   key: fc.string({ maxLength: 40 }),

@@ -1,4 +1,4 @@
-// The processor reads record format v2 (batch records) and v1 records on one topic: every valid event of
+// The processor reads record formats v3 (compact batch records), v2 (batch records) and v1 on one topic: every valid event of
 // a batch is applied, an invalid one is dead-lettered alone with its original bytes and its place in the
 // batch, a damaged batch record is dead-lettered whole, and nothing stops the consumer.
 import { test } from 'node:test';
@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { runRoles } from '../../app/run-roles.ts';
 import type { MemoryBus } from '../../common/bus/memory-bus.ts';
 import { batchHeaders, encodeBatch } from '../../common/contract/batch.ts';
+import { COMPACT_BATCH_FORMAT, encodeCompactBatch } from '../../common/contract/compact-batch.ts';
 import { DLQ_HEADERS } from '../../common/contract/dead-letter.ts';
 import { encodeEnvelope, envelopeKey } from '../../common/contract/envelope.ts';
 import { createRegistry } from '../../common/telemetry/metrics.ts';
@@ -17,7 +18,7 @@ import { testConfig } from './support/settings.ts';
 
 const START = Date.UTC(2026, 0, 5, 12, 0, 0);
 
-test('batch records: valid events applied, an invalid one dead-lettered alone with its bytes, a damaged batch whole', async () => {
+for (const format of ['v2', 'v3'] as const) test(`${format} batch records: valid events applied, an invalid one dead-lettered alone with its bytes, a damaged batch whole`, async () => {
   const config = testConfig({}, { kind: 'memory', partitions: 1 });
   const registry = createRegistry(false);
   const running = await runRoles({ config, factories: [processorFactory], logger: silentLogger, registry });
@@ -32,8 +33,15 @@ test('batch records: valid events applied, an invalid one dead-lettered alone wi
     const bad = Buffer.from('{"v":1,"kind":"heartbeat","nope":true}');
     entries.splice(2, 0, { key: 'dev-bad', value: bad, headers: { traceparent: 'x' } });
     const producer = running.context.producer;
-    await producer.publish(t.heartbeats, [{ key: entries[0].key, value: encodeBatch(entries), headers: batchHeaders() }]);
-    await producer.publish(t.heartbeats, [{ key: 'x', value: Buffer.from([1, 5, 0]), headers: batchHeaders() }]); // damaged
+    const damaged = Buffer.from([format === 'v2' ? 1 : COMPACT_BATCH_FORMAT, 5, 0]);
+    if (format === 'v2') {
+      await producer.publish(t.heartbeats, [{ key: entries[0].key, value: encodeBatch(entries), headers: batchHeaders() }]);
+      await producer.publish(t.heartbeats, [{ key: 'x', value: damaged, headers: batchHeaders() }]);
+    } else {
+      const compact = entries.map((e) => ({ key: e.key, doc: JSON.parse(e.value.toString()) as unknown, headers: e.headers }));
+      await producer.publish(t.heartbeats, [{ key: entries[0].key, value: encodeCompactBatch(compact), headers: batchHeaders(COMPACT_BATCH_FORMAT) }]);
+      await producer.publish(t.heartbeats, [{ key: 'x', value: damaged, headers: batchHeaders(COMPACT_BATCH_FORMAT) }]);
+    }
     await producer.publish(t.heartbeats, [{ key: 'v1', value: Buffer.from('not json') }]); // a v1 record
     let dead: ReturnType<MemoryBus['records']> = [];
     for (let i = 0; i < 100 && dead.length < 3; i++) { await sleep(50); dead = bus.records(t.deadLetter); }
@@ -43,7 +51,7 @@ test('batch records: valid events applied, an invalid one dead-lettered alone wi
     assert.equal(dead[0].headers[DLQ_HEADERS.reason], 'invalid_event');
     assert.match(dead[0].headers[DLQ_HEADERS.source], /@0#2$/);
     assert.equal(dead[1].headers[DLQ_HEADERS.reason], 'invalid_record');
-    assert.deepEqual(dead[1].value, Buffer.from([1, 5, 0]));
+    assert.deepEqual(dead[1].value, damaged);
     assert.equal(dead[2].headers[DLQ_HEADERS.reason], 'invalid_event');
     const metrics = await registry.getSingleMetricAsString('ringwatch_processor_events_total');
     assert.match(metrics, new RegExp(`outcome="accepted"} ${envs.length}\\b`));

@@ -74,3 +74,19 @@ test('event ids are recognised within the last `capacity` events, and forgotten 
   for (let i = 0; i < 500; i++) assert.equal(d.firstSeen(`e${i}`), true, `e${i} was forgotten (oldest first)`);
   for (let i = 1000; i < 1500; i++) assert.equal(d.firstSeen(`e${i}`), false, `e${i} is still remembered`);
 });
+
+test('a frozen (shared) component map resolves to the id its content has, and matches only the set it is', () => {
+  const sets = new ComponentSets(new Interner(100), 10);
+  const a = sets.id({ agent: '1.0', os: 'x' });
+  const b = sets.id({ agent: '2.0', os: 'x' });
+  const shared = Object.freeze({ agent: '2.0', os: 'x' });
+  assert.equal(sets.id(shared), b);
+  assert.equal(sets.id(shared), b, 'again, from the identity cache');
+  assert.equal(sets.matches(b, shared), true);
+  assert.equal(sets.matches(a, shared), false);
+  const other = Object.freeze({ agent: '1.0', os: 'x' });
+  assert.equal(sets.matches(a, other), true);
+  assert.equal(sets.matches(b, other), false);
+  const reordered = Object.freeze({ os: 'x', agent: '1.0' });
+  assert.notEqual(sets.id(reordered), a, 'another order is another set, as for unfrozen maps');
+});

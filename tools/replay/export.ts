@@ -7,7 +7,7 @@ import type { Topics } from '../../common/bus/topics.ts';
 import { decodeEnvelope } from '../../common/contract/envelope.ts';
 import type { LineWriter } from './ndjson-writer.ts';
 import { isTick } from '../../common/contract/ticks.ts';
-import { recordEntries } from '../../common/contract/batch.ts';
+import { recordEntries } from '../../common/contract/record-entries.ts';
 
 export interface ExportSummary {
   written: number;
@@ -26,7 +26,7 @@ export async function exportTelemetry(bus: Bus, topics: Topics, range: { fromMs?
         if (isTick(record.headers)) continue; // watermark ticks, not telemetry
         let entries;
         try {
-          entries = recordEntries(record); // v1: the record itself; v2: each event of the batch record
+          entries = recordEntries(record); // v1: the record itself; v2, v3: each event of the batch record
         } catch {
           summary.invalid++;
           continue;

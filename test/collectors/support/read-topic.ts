@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../../common/bus/types.ts';
 import { MemoryBus } from '../../../common/bus/memory-bus.ts';
 import { withRetries } from '../../../common/runtime/retry.ts';
-import { recordEntries } from '../../../common/contract/batch.ts';
+import { recordEntries } from '../../../common/contract/record-entries.ts';
 
 export interface StoredRecord {
   key: string;

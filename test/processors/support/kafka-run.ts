@@ -27,7 +27,7 @@ export async function publishScenario(producer: BusProducer, topics: Topics, env
     for (const kind of ['deployment', 'crash', 'heartbeat'] as const) {
       const byTopic = items.filter((e) => e.kind === kind);
       if (!byTopic.length) continue;
-      // Batchable like the collector's records: a bus with bus.batch_records writes batch records (format v2).
+      // Batchable like the collector's records: a bus with bus.batch_records writes batch records (format v3 by default).
       await producer.publish(topicOf(byTopic[0], topics), byTopic.map((e) => ({ key: envelopeKey(e), value: encodeEnvelope(e), batchable: kind !== 'deployment' })));
     }
   }

@@ -57,7 +57,7 @@ export async function runTwoProcessors(kill: boolean): Promise<Decision[]> {
     processor: { ...PROCESSOR_SETTINGS, listen_host: '127.0.0.1', listen_port: 0, group_id: `${prefix}processor` },
   }));
   const config = testConfig({}, busSettings);
-  // Written as the collector writes (batch records, format v2, unless bus.batch_records is off).
+  // Written as the collector writes (batch records, format v3 by default, unless bus.batch_records is off).
   const bus = new KafkaBus({ settings: config.bus.kafka, clientId: 'test', replicationFactor: 1, logger: silentLogger, batching: busBatching(config.bus) });
   const topics = topicNames(prefix);
   const instances: ReturnType<typeof startInstance>[] = [];

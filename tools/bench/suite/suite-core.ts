@@ -16,6 +16,9 @@ export interface CoreFigures {
   /** The same from v2 batch records of 500 (BatchReader + parseEnvelope), what the source stage runs. */
   decodeV2EventsPerSec?: number;
   decodeV2EventsPerCpuSec?: number;
+  /** The same from v3 compact batch records of 500 (CompactBatchReader + checkDecodedEnvelope). */
+  decodeV3EventsPerSec?: number;
+  decodeV3EventsPerCpuSec?: number;
   jsonParseEventsPerSec: number;
   memory: { devices: number; tableBytesPerDevice: number; heapBytesPerDevice: number }[];
   raw: string;
@@ -53,12 +56,14 @@ export function coreFigures(devices: number, memory: number[]): CoreFigures {
   const core = /core in-process: .*?: ([\d,]+) events\/s wall, ([\d,]+) events\/s per CPU-second/.exec(out);
   const dec = /decode \+ validate \+ core: .*?: ([\d,]+) events\/s wall, ([\d,]+) events\/s per CPU-second/.exec(out);
   const v2 = /decode v2 batch records \+ validate \+ core: .*?: ([\d,]+) events\/s wall, ([\d,]+) events\/s per CPU-second/.exec(out);
+  const v3 = /decode v3 compact batch records \+ validate \+ core: .*?: ([\d,]+) events\/s wall, ([\d,]+) events\/s per CPU-second/.exec(out);
   const memory_ = [...out.matchAll(/memory at ([\d,]+) tracked devices: ([\d.]+) bytes\/device in the device table.*?, (-?[\d.]+) bytes\/device measured/g)]
     .map((m) => ({ devices: num(m[1]), tableBytesPerDevice: num(m[2]), heapBytesPerDevice: num(m[3]) }));
   return {
     coreEventsPerSec: num(core?.[1]), coreEventsPerCpuSec: num(core?.[2]),
     decodeCoreEventsPerSec: num(dec?.[1]), decodeCoreEventsPerCpuSec: num(dec?.[2]),
     decodeV2EventsPerSec: num(v2?.[1]), decodeV2EventsPerCpuSec: num(v2?.[2]),
+    decodeV3EventsPerSec: num(v3?.[1]), decodeV3EventsPerCpuSec: num(v3?.[2]),
     jsonParseEventsPerSec: jsonParseBaseline(devices), memory: memory_, raw: out,
   };
 }

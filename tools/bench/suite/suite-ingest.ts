@@ -19,6 +19,11 @@ export interface IngestOptions {
   collectorNodeOptions?: string;
   /** Records per Java ProducerPerformance run (the machine-limit row); 0 leaves it out. */
   javaRecords: number;
+  /**
+   * Also drive, in every round, a second collector writing JSON batch records (record format v2,
+   * bus.batch_format: json): the same figure before v3, in the same run.
+   */
+  compareV2?: boolean;
 }
 
 export interface IngestFigures {
@@ -29,7 +34,9 @@ export interface IngestFigures {
   ratio: number;
   at70: { targetEventsPerSec: number; eventsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number };
   failedRequests: number;
-  rounds: { collector: PhaseResult; bare: PhaseResult; java?: JavaProducerResult }[];
+  rounds: { collector: PhaseResult; v2?: PhaseResult; bare: PhaseResult; java?: JavaProducerResult }[];
+  /** The collector writing v2 (JSON) batch records, same rounds (median), when compared. */
+  v2EventsPerSec?: number;
   /** Kafka's Java producer, acks=all, idempotent, ~380-byte records, same broker and partitions: the machine limit. */
   javaRecordsPerSec?: number;
   /** collector / Java producer (median of the rounds' figures). */
@@ -47,22 +54,28 @@ export async function ingestFigures(o: IngestOptions): Promise<IngestFigures> {
     RINGWATCH_BUS_PARTITIONS: String(PARTITIONS),
     ...(o.collectorNodeOptions ? { NODE_OPTIONS: o.collectorNodeOptions } : {}),
   });
+  const v2 = o.compareV2 ? await startCollectorProcess(o.brokers, `${runId}-v2.`, {
+    RINGWATCH_BUS_PARTITIONS: String(PARTITIONS), RINGWATCH_BUS_BATCH_FORMAT: 'json',
+  }) : undefined;
   const bare = new BareProducer({ brokers: o.brokers, topic: `${runId}.bare`, partitions: PARTITIONS, events, batchSize: 1000, concurrency: 4 });
   try {
     await bare.open();
-    const drive = (secs: number) => driveCollector({ url: collector.url, bodies, gzip: false, connections: o.connections, durationSecs: secs, batchEvents: o.batchEvents });
+    const drive = (secs: number, url = collector.url) => driveCollector({ url, bodies, gzip: false, connections: o.connections, durationSecs: secs, batchEvents: o.batchEvents });
     await drive(3);
     await bare.run(3);
-    const rounds: { collector: PhaseResult & { non2xx: number; errors: number }; bare: PhaseResult; java?: JavaProducerResult }[] = [];
+    if (v2) await drive(3, v2.url);
+    const rounds: { collector: PhaseResult & { non2xx: number; errors: number }; v2?: PhaseResult; bare: PhaseResult; java?: JavaProducerResult }[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const http = await drive(o.phaseSecs);
+      const json = v2 ? await drive(o.phaseSecs, v2.url) : undefined;
       const kafkajs = await bare.run(o.phaseSecs);
       // In the same round, on the same broker: what the machine carries with Kafka's own client.
       const java = o.javaRecords > 0
         ? await javaProducer({ brokers: o.brokers, topic: `${runId}.java${r}`, partitions: PARTITIONS, records: o.javaRecords })
         : undefined;
-      rounds.push({ collector: http, bare: kafkajs, java });
-      console.log(`  ingest round ${r + 1}: collector ${Math.round(http.eventsPerSec)} events/s p99 ${http.p99Ms} ms | bare kafkajs ${Math.round(kafkajs.eventsPerSec)} events/s`
+      rounds.push({ collector: http, v2: json, bare: kafkajs, java });
+      console.log(`  ingest round ${r + 1}: collector ${Math.round(http.eventsPerSec)} events/s p99 ${http.p99Ms} ms`
+        + (json ? ` | collector writing v2 ${Math.round(json.eventsPerSec)} events/s p99 ${json.p99Ms} ms` : '') + ` | bare kafkajs ${Math.round(kafkajs.eventsPerSec)} events/s`
         + (java ? ` | Java producer ${Math.round(java.recordsPerSec)} records/s` : ''));
     }
     const med = (pick: (x: (typeof rounds)[number]) => number) => median(rounds.map(pick));
@@ -85,16 +98,18 @@ export async function ingestFigures(o: IngestOptions): Promise<IngestFigures> {
     return {
       collectorEventsPerSec, collectorP50Ms: med((x) => x.collector.p50Ms), collectorP99Ms: med((x) => x.collector.p99Ms),
       bareEventsPerSec, ratio: Number((collectorEventsPerSec / bareEventsPerSec).toFixed(2)),
+      v2EventsPerSec: v2 ? Math.round(med((x) => x.v2?.eventsPerSec ?? 0)) : undefined,
       javaRecordsPerSec, javaRatio: javaRecordsPerSec ? Number((collectorEventsPerSec / javaRecordsPerSec).toFixed(2)) : undefined,
       at70: {
         targetEventsPerSec, eventsPerSec: Math.round((at70['2xx'] * o.batchEvents) / at70.duration),
         p50Ms: at70.latency.p50, p99Ms: at70.latency.p99, non2xx: at70.non2xx + at70.errors + at70.timeouts,
       },
       failedRequests: rounds.reduce((s, x) => s + x.collector.non2xx + x.collector.errors, 0),
-      rounds: rounds.map((x) => ({ collector: x.collector, bare: x.bare, java: x.java })),
+      rounds: rounds.map((x) => ({ collector: x.collector, v2: x.v2, bare: x.bare, java: x.java })),
     };
   } finally {
     await bare.close();
     await collector.stop();
+    await v2?.stop();
   }
 }

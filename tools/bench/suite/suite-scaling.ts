@@ -15,17 +15,19 @@ import { createRegistry } from '../../../common/telemetry/metrics.ts';
 import { silentLogger } from '../../../common/telemetry/logger.ts';
 import { sleep } from '../../../common/runtime/retry.ts';
 import { heartbeats } from '../processor/synthetic.ts';
-import { BATCH_HEADER, BatchReader } from '../../../common/contract/batch.ts';
+import { BATCH_HEADER } from '../../../common/contract/batch.ts';
 
 const cli = fileURLToPath(new URL('../../../app/ringwatch.ts', import.meta.url));
 const PARTITIONS = 6;
+
+export type Format = 'v1' | 'v2' | 'v3';
 const PERIODS = 4;
 const processorSettings = { heartbeat_interval_secs: 60, window_secs: 60, idle_advance_secs: 0, max_ingest_delay_secs: 0 };
 
 export interface DrainRun {
   instances: number | 'bare kafkajs';
-  /** Record format on the topic: v2 batch records (what collectors write by default) or v1, one event per record. */
-  format: 'v1' | 'v2';
+  /** Record format on the topic: v3 compact batch records (what collectors write by default), v2 JSON batch records or v1, one event per record. */
+  format: Format;
   records: number;
   events: number;
   drainSecs: number;
@@ -43,8 +45,8 @@ export interface ScalingOptions {
   instances: number[];
   /** Extra node options for the processor children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p". */
   nodeOptions?: string;
-  /** Record formats to load the topic in, each drained by every configuration: v2 (batch records), v1. */
-  formats: ('v1' | 'v2')[];
+  /** Record formats to load the topic in, each drained by every configuration: v3 (compact batch records), v2 (JSON batch records), v1. */
+  formats: Format[];
   /** bus.kafka.compression of the loader and the processors (default: the setting's default). */
   compression?: 'none' | 'gzip' | 'zstd';
 }
@@ -56,15 +58,15 @@ function records(events: number): { key: string; value: Buffer; batchable: boole
 
 let compression: ScalingOptions['compression'];
 
-function configOf(brokers: string[], prefix: string, format: 'v1' | 'v2' = 'v2') {
+function configOf(brokers: string[], prefix: string, format: Format = 'v3') {
   return {
-    bus: { kind: 'kafka', topic_prefix: prefix, partitions: PARTITIONS, batch_records: format === 'v2', kafka: { brokers, ...(compression ? { compression } : {}) } },
+    bus: { kind: 'kafka', topic_prefix: prefix, partitions: PARTITIONS, batch_records: format !== 'v1', batch_format: format === 'v3' ? 'compact' : 'json', kafka: { brokers, ...(compression ? { compression } : {}) } },
     telemetry: { log_level: 'warn' },
     processor: { ...processorSettings, listen_host: '127.0.0.1', listen_port: 0, group_id: `${prefix}processor` },
   };
 }
 
-async function load(brokers: string[], prefix: string, input: { key: string; value: Buffer }[], format: 'v1' | 'v2'): Promise<void> {
+async function load(brokers: string[], prefix: string, input: { key: string; value: Buffer }[], format: Format): Promise<void> {
   const config = buildConfig(configOf(brokers, prefix, format), {});
   const loader = await runRoles({ config, factories: [], logger: silentLogger, registry: createRegistry(false) });
   for (let i = 0; i < input.length; i += 2000) await loader.context.producer.publish(loader.context.topics.heartbeats, input.slice(i, i + 2000));
@@ -99,11 +101,18 @@ async function topicCount(kafka: Kafka, topic: string): Promise<number> {
   try { return sum(await admin.fetchTopicOffsets(topic), 'high'); } finally { await admin.disconnect(); }
 }
 
-/** Events in a consumed record without decoding it: a batch record's count, else 1. */
-const eventsIn = (m: { headers?: Record<string, unknown>; value: Buffer | null }) =>
-  m.headers?.[BATCH_HEADER] !== undefined && m.value ? new BatchReader().reset(m.value).count : 1;
+/** Events in a consumed record without decoding it: a batch record's count (both batch formats start with u8 format, uvarint count), else 1. */
+function eventsIn(m: { headers?: Record<string, unknown>; value: Buffer | null }): number {
+  if (m.headers?.[BATCH_HEADER] === undefined || !m.value) return 1;
+  let n = 0;
+  for (let i = 1, scale = 1; i < m.value.length; i++, scale *= 128) {
+    n += (m.value[i] & 0x7f) * scale;
+    if (m.value[i] < 0x80) break;
+  }
+  return n;
+}
 
-async function bareConsumer(kafka: Kafka, prefix: string, total: number, events: number, format: 'v1' | 'v2'): Promise<DrainRun> {
+async function bareConsumer(kafka: Kafka, prefix: string, total: number, events: number, format: Format): Promise<DrainRun> {
   const topic = `${prefix}heartbeats`;
   const consumer = kafka.consumer({ groupId: `${prefix}bare` });
   await consumer.connect();
@@ -132,7 +141,7 @@ async function bareConsumer(kafka: Kafka, prefix: string, total: number, events:
     firstCommitSecs: (firstAt - t0) / 1000, cells: 0, decisions: 0 };
 }
 
-async function processors(kafka: Kafka, o: ScalingOptions, prefix: string, count: number, total: number, events: number, dir: string, format: 'v1' | 'v2'): Promise<DrainRun> {
+async function processors(kafka: Kafka, o: ScalingOptions, prefix: string, count: number, total: number, events: number, dir: string, format: Format): Promise<DrainRun> {
   const file = `${dir}/${prefix}yaml`;
   writeFileSync(file, stringify(configOf(o.brokers, prefix, format)));
   const t0 = performance.now();

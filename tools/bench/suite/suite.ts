@@ -4,9 +4,9 @@
 // Prints figures; asserts nothing. Sizes are flags; defaults keep the suite under ~10 min.
 //
 //   node --expose-gc tools/bench/suite/suite.ts [--sections limit,ingest,core,scaling,latency] [--ingest-rounds 2]
-//     [--java-records 2000000] (the machine-limit row: Kafka's Java producer) [--formats v2,v1] (scaling)
+//     [--java-records 2000000] (the machine-limit row: Kafka's Java producer) [--formats v3,v2] (scaling; also v1)
 //     [--compression none|gzip|zstd] (scaling: bus.kafka.compression of loader and processors)
-//     [--ingest-secs 10] [--devices 100000] [--memory 1000000,10000000] [--kafka-events 240000]
+//     [--ingest-secs 10] [--no-ingest-v2] (leave out the collector writing v2 JSON batch records) [--devices 100000] [--memory 1000000,10000000] [--kafka-events 240000]
 //     [--instances 1,2,3] [--latency-runs 2] [--latency-devices 2000] [--latency-max-secs 90]
 //     [--profile DIR]  (CPU profiles of the collector and processor children into DIR)
 //   RINGWATCH_BENCH_KAFKA_BROKERS=host:port uses that broker; else one is started with kafka.sh and stopped.
@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { suiteBroker } from './suite-broker.ts';
 import { ingestFigures, type IngestFigures } from './suite-ingest.ts';
 import { coreFigures, type CoreFigures } from './suite-core.ts';
-import { scalingFigures, type DrainRun } from './suite-scaling.ts';
+import { scalingFigures, type DrainRun, type Format } from './suite-scaling.ts';
 import { latencyRun, type LatencyRun } from './suite-latency.ts';
 import { printTable, rows } from './suite-table.ts';
 import { javaProducer, type JavaProducerResult } from '../java/java-producer.ts';
@@ -25,10 +25,11 @@ import { javaProducer, type JavaProducerResult } from '../java/java-producer.ts'
 const { values } = parseArgs({ options: {
   sections: { type: 'string', default: 'limit,ingest,core,scaling,latency' },
   'java-records': { type: 'string', default: '2000000' },
-  formats: { type: 'string', default: 'v2,v1' },
+  formats: { type: 'string', default: 'v3,v2' },
   compression: { type: 'string' },
   'ingest-rounds': { type: 'string', default: '2' },
   'ingest-secs': { type: 'string', default: '10' },
+  'ingest-v2': { type: 'boolean', default: true },
   devices: { type: 'string', default: '100000' },
   memory: { type: 'string', default: '1000000,10000000' },
   'kafka-events': { type: 'string', default: '240000' },
@@ -37,7 +38,7 @@ const { values } = parseArgs({ options: {
   'latency-devices': { type: 'string', default: '2000' },
   'latency-max-secs': { type: 'string', default: '90' },
   profile: { type: 'string' },
-} });
+}, allowNegative: true });
 const sections = new Set(String(values.sections).split(','));
 const list = (s: unknown) => String(s).split(',').filter(Boolean).map(Number);
 const prof = (name: string) => (values.profile ? `--cpu-prof --cpu-prof-dir=${values.profile}/${name}` : undefined);
@@ -79,7 +80,8 @@ try {
   if (sections.has('ingest')) {
     console.log('ingest: collector process vs bare kafkajs (collectors/bench pieces)');
     results.ingest = await ingestFigures({ brokers: broker.brokers, rounds: Number(values['ingest-rounds']), phaseSecs: Number(values['ingest-secs']),
-      connections: 32, batchEvents: 100, collectorNodeOptions: prof('collector'), javaRecords: sections.has('limit') ? javaRecords : 0 });
+      connections: 32, batchEvents: 100, collectorNodeOptions: prof('collector'), javaRecords: sections.has('limit') ? javaRecords : 0,
+      compareV2: values['ingest-v2'] });
     // The machine limit: every Java run of this suite (standalone + one per ingest round), median.
     const javaRuns = [...(results.limit?.runs ?? []), ...results.ingest.rounds.flatMap((r) => (r.java ? [r.java] : []))];
     if (javaRuns.length) {
@@ -90,7 +92,7 @@ try {
   if (sections.has('scaling')) {
     console.log('scaling: bare kafkajs consumer vs 1, 2, 3 processor processes on a 6-partition topic');
     results.scaling = await scalingFigures({ brokers: broker.brokers, events: Number(values['kafka-events']), instances: list(values.instances), nodeOptions: prof('processor'),
-      formats: String(values.formats).split(',').filter((f): f is 'v1' | 'v2' => f === 'v1' || f === 'v2'),
+      formats: String(values.formats).split(',').filter((f): f is Format => f === 'v1' || f === 'v2' || f === 'v3'),
       compression: values.compression as 'none' | 'gzip' | 'zstd' | undefined });
   }
   if (sections.has('latency')) {
