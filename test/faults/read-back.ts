@@ -5,8 +5,8 @@
 // record and every event in it, one partition per concurrent batch.
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { withRetries } from '../../common/runtime/retry.ts';
 import { recordEntries } from '../../common/contract/batch.ts';
+import { unreadEnds } from '../collectors/support/read-topic.ts';
 
 /** How many times each sequence number was seen (saturating at 255), in a growing byte array. */
 export class SeqCounts {
@@ -48,9 +48,11 @@ export interface ReadBack {
   lost: number;
   /** Extra copies of events of these runs (stored more than once). */
   duplicates: number;
-  /** Stored events without an eventId, or with one that no run here made. */
+  /** Stored events without an eventId. */
   withoutEventId: number;
+  /** Stored events with an eventId that none of these runs made. */
   foreign: number;
+  /** Time the read-back took. */
   seconds: number;
 }
 
@@ -61,16 +63,7 @@ export interface ReadBack {
 export async function readBackByEventId(brokers: string[], topic: string, runs: AckedRun[], stallMs = 120_000): Promise<ReadBack> {
   const started = Date.now();
   const kafka = new Kafka({ clientId: 'fault-suite-reader', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 5000, requestTimeout: 60_000 });
-  const admin = kafka.admin();
-  let ends;
-  try {
-    await admin.connect();
-    // Right after a broker restart, it may still answer "not the leader" for a moment.
-    ends = await withRetries(() => admin.fetchTopicOffsets(topic), { attempts: 10, initialMs: 200, maxMs: 1000 });
-  } finally {
-    await admin.disconnect();
-  }
-  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+  const remaining = await unreadEnds(kafka, topic);
   const seen = runs.map(() => new SeqCounts());
   const prefixes = runs.map((r) => `${r.runId}-hb-`);
   let stored = 0;
