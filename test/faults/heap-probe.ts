@@ -1,9 +1,11 @@
-// The V8 heap of another process after a full garbage collection, through its inspector (the process is
-// started with --inspect=127.0.0.1:0): RSS alone mixes the live heap with memory V8 and the allocator keep
-// for later, so a slow RSS rise does not tell a leak from a heap sized to the load.
+// The memory of another process after a full garbage collection, through its inspector (the process is
+// started with --inspect=127.0.0.1:0): RSS alone mixes live memory with what V8 and the allocator keep for
+// later, so a slow RSS rise does not tell a leak from a heap sized to the load. What is live after a full
+// GC is the JS heap (heapUsed) plus memory outside it that JS objects hold (external: Buffers, sockets).
+export interface MemoryAfterGc { heapUsedMiB: number; externalMiB: number; arrayBuffersMiB: number; rssMiB: number }
+
 export interface HeapProbe {
-  /** Live heap after a forced full GC, in MiB. */
-  afterGcMiB(): Promise<number>;
+  afterGc(): Promise<MemoryAfterGc>;
   close(): void;
 }
 
@@ -19,18 +21,21 @@ export async function heapProbe(url: string): Promise<HeapProbe> {
   const waiting = new Map<number, (result: any) => void>();
   ws.onmessage = (m) => {
     const msg = JSON.parse(String(m.data));
-    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
+    if (msg.id === undefined) return;
+    waiting.get(msg.id)?.(msg.result);
     waiting.delete(msg.id);
   };
-  const call = (method: string) => new Promise<any>((resolve) => {
+  const call = (method: string, params: object = {}) => new Promise<any>((resolve) => {
     waiting.set(++id, resolve);
-    ws.send(JSON.stringify({ id, method }));
+    ws.send(JSON.stringify({ id, method, params }));
   });
+  const MiB = 2 ** 20;
   return {
-    async afterGcMiB() {
+    async afterGc() {
       await call('HeapProfiler.collectGarbage');
-      const usage = await call('Runtime.getHeapUsage');
-      return usage.usedSize / 2 ** 20;
+      const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+      const m = JSON.parse(r.result.value);
+      return { heapUsedMiB: m.heapUsed / MiB, externalMiB: m.external / MiB, arrayBuffersMiB: m.arrayBuffers / MiB, rssMiB: m.rss / MiB };
     },
     close: () => ws.close(),
   };

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { uniquePrefix } from '../support/kafka.ts';
 import type { PrivateBroker } from '../support/private-broker.ts';
 import { collectorProcess, readBack, rssMiB, startLoad, until } from './ingest-load.ts';
-import { heapProbe, inspectorUrl } from './heap-probe.ts';
+import { heapProbe, inspectorUrl, type MemoryAfterGc } from './heap-probe.ts';
 import type { FaultRow } from './row.ts';
 
 const CLIENTS = 8;
@@ -78,7 +78,7 @@ export async function soak(broker: PrivateBroker, minutes: number): Promise<Faul
   let load = measure;
   let measured = 0;
   const rss: number[] = [];
-  const heapAfterGc: number[] = [];
+  const afterGc: MemoryAfterGc[] = [];
   const started = Date.now();
   try {
     await sleep(3000); // warm-up, not counted
@@ -93,7 +93,7 @@ export async function soak(broker: PrivateBroker, minutes: number): Promise<Faul
     const every = Math.max(1000, Math.min(30_000, (minutes * 60_000) / 40));
     const sample = async () => {
       rss.push(rssMiB(collector.child.pid!));
-      heapAfterGc.push(await heap.afterGcMiB());
+      afterGc.push(await heap.afterGc());
     };
     while (Date.now() < end) {
       await sample();
@@ -109,7 +109,10 @@ export async function soak(broker: PrivateBroker, minutes: number): Promise<Faul
   const elapsedMin = (Date.now() - started) / 60_000;
   // Printed before the read-back, so a failing read-back still leaves the memory figures.
   console.log(`   collector RSS (MiB): ${rss.map((x) => x.toFixed(0)).join(' ')}`);
-  console.log(`   collector heap after GC (MiB): ${heapAfterGc.map((x) => x.toFixed(1)).join(' ')}`);
+  const heapAfterGc = afterGc.map((m) => m.heapUsedMiB);
+  const externalAfterGc = afterGc.map((m) => m.externalMiB);
+  console.log(`   collector JS heap after GC (MiB): ${heapAfterGc.map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`   collector external memory after GC (MiB): ${externalAfterGc.map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`   harness: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB RSS, collector output kept ${(collector.output().length / 1024).toFixed(0)} KiB`);
   const r = await readBack(broker.brokers, `${prefix}heartbeats`, [measure, load]);
   const quarter = Math.max(1, Math.floor(rss.length / 4));
@@ -126,8 +129,8 @@ export async function soak(broker: PrivateBroker, minutes: number): Promise<Faul
     acknowledged, readBack: r.readBack, lost: r.lost, duplicates: r.duplicates, pages: '-',
     checked: [
       `collector RSS (MiB) sampled ${rss.length} times over ${elapsedMin.toFixed(1)} min: ${rss.map((x) => x.toFixed(0)).join(' ')}`,
-      `collector heap after a forced GC (MiB), same times: ${heapAfterGc.map((x) => x.toFixed(1)).join(' ')}`,
-      `RSS: median of the second quarter (after warm-up) ${early.toFixed(0)} MiB, of the last ${late.toFixed(0)} MiB: ${flat ? 'flat' : 'GROWING'} (bound: +10% +16 MiB); heap after GC: ${heapEarly.toFixed(1)} -> ${heapLate.toFixed(1)} MiB`,
+      `collector after a forced full GC (MiB), same times: JS heap ${heapAfterGc.map((x) => x.toFixed(1)).join(' ')}; external ${externalAfterGc.map((x) => x.toFixed(1)).join(' ')}`,
+      `RSS: median of the second quarter (after warm-up) ${early.toFixed(0)} MiB, of the last ${late.toFixed(0)} MiB: ${flat ? 'flat' : 'GROWING'} (bound: +10% +16 MiB); after GC, medians of the same quarters: JS heap ${heapEarly.toFixed(1)} -> ${heapLate.toFixed(1)} MiB, external ${median(externalAfterGc.slice(quarter, 2 * quarter)).toFixed(1)} -> ${median(externalAfterGc.slice(-quarter)).toFixed(1)} MiB`,
       `${acknowledged} acknowledged (${measure.stats.acknowledged.size} while measuring the rate, ${s.acknowledged.size} paced), ${r.readBack} read back by eventId in ${r.seconds.toFixed(0)} s, ${r.lost} lost, ${r.duplicates} extra copies, ${r.withoutEventId} stored without an eventId, ${r.foreign} foreign; ${measure.stats.unavailable + s.unavailable} answers 503`,
     ],
     ok: flat && r.lost === 0 && r.withoutEventId === 0,
