@@ -2,7 +2,14 @@
 // started with --inspect=127.0.0.1:0): RSS alone mixes live memory with what V8 and the allocator keep for
 // later, so a slow RSS rise does not tell a leak from a heap sized to the load. What is live after a full
 // GC is the JS heap (heapUsed) plus memory outside it that JS objects hold (external: Buffers, sockets).
-export interface MemoryAfterGc { heapUsedMiB: number; externalMiB: number; arrayBuffersMiB: number; rssMiB: number }
+export interface MemoryAfterGc {
+  heapUsedMiB: number;
+  /** What V8 keeps committed for its heap after the GC (live objects, free space it has not returned). */
+  heapTotalMiB: number;
+  externalMiB: number;
+  arrayBuffersMiB: number;
+  rssMiB: number;
+}
 
 export interface HeapProbe {
   afterGc(): Promise<MemoryAfterGc>;
@@ -35,7 +42,7 @@ export async function heapProbe(url: string): Promise<HeapProbe> {
       await call('HeapProfiler.collectGarbage');
       const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
       const m = JSON.parse(r.result.value);
-      return { heapUsedMiB: m.heapUsed / MiB, externalMiB: m.external / MiB, arrayBuffersMiB: m.arrayBuffers / MiB, rssMiB: m.rss / MiB };
+      return { heapUsedMiB: m.heapUsed / MiB, heapTotalMiB: m.heapTotal / MiB, externalMiB: m.external / MiB, arrayBuffersMiB: m.arrayBuffers / MiB, rssMiB: m.rss / MiB };
     },
     close: () => ws.close(),
   };

@@ -113,6 +113,8 @@ export async function soak(broker: PrivateBroker, minutes: number): Promise<Faul
   const externalAfterGc = afterGc.map((m) => m.externalMiB);
   console.log(`   collector JS heap after GC (MiB): ${heapAfterGc.map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`   collector external memory after GC (MiB): ${externalAfterGc.map((x) => x.toFixed(1)).join(' ')}`);
+  // RSS after the GC less what V8 and Buffers hold: native memory (allocator arenas, code, thread stacks).
+  console.log(`   collector after GC, V8 heap committed / RSS less that and external (MiB): ${afterGc.map((m) => `${m.heapTotalMiB.toFixed(0)}/${(m.rssMiB - m.heapTotalMiB - m.externalMiB).toFixed(0)}`).join(' ')}`);
   console.log(`   harness: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB RSS, collector output kept ${(collector.output().length / 1024).toFixed(0)} KiB`);
   const r = await readBack(broker.brokers, `${prefix}heartbeats`, [measure, load]);
   const quarter = Math.max(1, Math.floor(rss.length / 4));

@@ -80,15 +80,23 @@ export async function readBackByEventId(brokers: string[], topic: string, runs: 
     foreign++;
   };
   if (remaining.size) {
-    const consumer = kafka.consumer({ groupId: `fault-reader-${randomUUID()}`, allowAutoTopicCreation: false, maxBytesPerPartition: 8 << 20, maxBytes: 32 << 20 });
+    // Fetches stay small: a record batch is zstd-compressed JSON, so an 8 MiB fetch per partition decodes
+    // to hundreds of MiB of message objects (a 30-minute soak's read-back grew to 2.5 GB RSS with it).
+    const consumer = kafka.consumer({ groupId: `fault-reader-${randomUUID()}`, allowAutoTopicCreation: false, maxBytesPerPartition: 1 << 20, maxBytes: 4 << 20 });
     // Disconnected whatever happens: a consumer left running would keep the suite alive.
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
         let progressAt = Date.now();
+        let reportedAt = Date.now();
         const watchdog = setInterval(() => {
           if (Date.now() - progressAt > stallMs) { clearInterval(watchdog); reject(new Error(`reading ${topic}: no progress for ${stallMs / 1000} s, ${stored} events read`)); }
+          // A long read-back says how far it is, so a slow one is not taken for a hung one.
+          if (Date.now() - reportedAt >= 30_000) {
+            reportedAt = Date.now();
+            console.log(`   read-back: ${stored} events read in ${((Date.now() - started) / 1000).toFixed(0)} s (reader RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
+          }
         }, 1000);
         consumer.run({
           partitionsConsumedConcurrently: remaining.size,
