@@ -67,10 +67,10 @@ export async function collectorRestarted(broker: PrivateBroker): Promise<FaultRo
   };
 }
 
-export async function soak(broker: PrivateBroker, minutes: number): Promise<FaultRow> {
+export async function soak(broker: PrivateBroker, minutes: number, compression?: string): Promise<FaultRow> {
   const prefix = uniquePrefix('fault-soak');
   // The inspector lets the soak read the collector's live heap after a forced GC beside its RSS.
-  const collector = await collectorProcess(broker.brokers, prefix, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:0`.trim() });
+  const collector = await collectorProcess(broker.brokers, prefix, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:0`.trim() }, compression);
   const url = inspectorUrl(collector.output());
   if (!url) throw new Error('the collector printed no inspector URL');
   const heap = await heapProbe(url);
@@ -127,7 +127,7 @@ export async function soak(broker: PrivateBroker, minutes: number): Promise<Faul
   const heapLate = median(heapAfterGc.slice(-quarter));
   const acknowledged = measure.stats.acknowledged.size + s.acknowledged.size;
   return {
-    fault: `soak, ${minutes} min`, load: `half the measured rate: ${Math.round(measured / 2)} of ${Math.round(measured)} events/s`,
+    fault: `soak, ${minutes} min${compression ? `, compression ${compression}` : ''}`, load: `half the measured rate: ${Math.round(measured / 2)} of ${Math.round(measured)} events/s`,
     acknowledged, readBack: r.readBack, lost: r.lost, duplicates: r.duplicates, pages: '-',
     checked: [
       `collector RSS (MiB) sampled ${rss.length} times over ${elapsedMin.toFixed(1)} min: ${rss.map((x) => x.toFixed(0)).join(' ')}`,

@@ -14,12 +14,15 @@ import { readBackByEventId, SeqCounts } from './read-back.ts';
 
 export interface Collector { url: string; child: ChildProcess; output(): string; start(): Promise<void>; kill(signal: NodeJS.Signals): Promise<void> }
 
-/** `env`: extra environment of the process (the soak passes NODE_OPTIONS=--inspect to read its heap). */
-export async function collectorProcess(brokers: string[], prefix: string, env: NodeJS.ProcessEnv = {}): Promise<Collector> {
+/**
+ * `env`: extra environment of the process (the soak passes NODE_OPTIONS=--inspect to read its heap);
+ * `compression`: the producer's codec, when not the product's default.
+ */
+export async function collectorProcess(brokers: string[], prefix: string, env: NodeJS.ProcessEnv = {}, compression?: string): Promise<Collector> {
   const port = await freePort();
   const file = join(mkdtempSync(join(tmpdir(), 'ringwatch-faults-')), 'collector.yaml');
   writeFileSync(file, JSON.stringify({
-    bus: { kind: 'kafka', topic_prefix: prefix, partitions: 3, kafka: { brokers, connection_timeout_ms: 1000, request_timeout_ms: 5000, retry_max_ms: 1000 } },
+    bus: { kind: 'kafka', topic_prefix: prefix, partitions: 3, kafka: { brokers, connection_timeout_ms: 1000, request_timeout_ms: 5000, retry_max_ms: 1000, ...(compression ? { compression } : {}) } },
     telemetry: { log_level: 'info' },
     collector: {
       listen_host: '127.0.0.1', listen_port: port, device_tokens: [DEVICE_TOKEN], release_token: 'rel-token-1b2c3d4e5f60718293a4',
