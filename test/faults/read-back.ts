@@ -66,6 +66,7 @@ export async function readBackByEventId(brokers: string[], topic: string, runs: 
   const remaining = await unreadEnds(kafka, topic);
   const seen = runs.map(() => new SeqCounts());
   const prefixes = runs.map((r) => `${r.runId}-hb-`);
+  const nextOffset = new Map<number, number>();
   let stored = 0;
   let withoutEventId = 0;
   let foreign = 0;
@@ -101,10 +102,14 @@ export async function readBackByEventId(brokers: string[], topic: string, runs: 
         consumer.run({
           partitionsConsumedConcurrently: remaining.size,
           autoCommit: false,
-          eachBatch: async ({ batch }) => {
+          eachBatch: async ({ batch, heartbeat }) => {
             const end = remaining.get(batch.partition);
             for (const m of batch.messages) {
               if (end === undefined || Number(m.offset) >= end) break;
+              // Each offset counts once: after a rejoin kafkajs delivers again from the last commit (none
+              // here), and a 30-minute soak's first read-back counted its events four times over that way.
+              if (Number(m.offset) < (nextOffset.get(batch.partition) ?? 0)) continue;
+              nextOffset.set(batch.partition, Number(m.offset) + 1);
               const headers: Record<string, string> = {};
               for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = String(v);
               for (const e of recordEntries({ key: m.key?.toString('utf8') ?? '', value: m.value ?? Buffer.alloc(0), headers })) {
@@ -113,6 +118,7 @@ export async function readBackByEventId(brokers: string[], topic: string, runs: 
               if (Number(m.offset) + 1 >= end) remaining.delete(batch.partition);
             }
             progressAt = Date.now();
+            await heartbeat();
             if (!remaining.size) { clearInterval(watchdog); resolve(); }
           },
         }).catch((err) => { clearInterval(watchdog); reject(err); });
