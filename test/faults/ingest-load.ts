@@ -1,6 +1,6 @@
 // Ingest load for the fault suite: a collector as a child process (`ringwatch collector`) on a fixed port,
-// device-like clients that resend the same batch until it is acknowledged (honouring Retry-After), and a
-// read-back of the heartbeats topic by eventId with an independent kafkajs client.
+// device-like clients that resend the same batch until it is acknowledged (honouring Retry-After), and the
+// acknowledged events counted by sequence number for the read-back (read-back.ts).
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,15 +10,19 @@ import { heartbeat } from '../../tools/bench/ingest/events.ts';
 import { freePort } from '../../common/runtime/free-port.ts';
 import { startCli } from '../support/cli.ts';
 import { DEVICE_TOKEN, post } from '../collectors/support/harness.ts';
-import { envelopes, kafkaReader } from '../collectors/support/read-topic.ts';
+import { readBackByEventId, SeqCounts } from './read-back.ts';
 
-export interface Collector { url: string; child: ChildProcess; start(): Promise<void>; kill(signal: NodeJS.Signals): Promise<void> }
+export interface Collector { url: string; child: ChildProcess; output(): string; start(): Promise<void>; kill(signal: NodeJS.Signals): Promise<void> }
 
-export async function collectorProcess(brokers: string[], prefix: string): Promise<Collector> {
+/**
+ * `env`: extra environment of the process (the soak passes NODE_OPTIONS=--inspect to read its heap);
+ * `compression`: the producer's codec, when not the product's default.
+ */
+export async function collectorProcess(brokers: string[], prefix: string, env: NodeJS.ProcessEnv = {}, compression?: string): Promise<Collector> {
   const port = await freePort();
   const file = join(mkdtempSync(join(tmpdir(), 'ringwatch-faults-')), 'collector.yaml');
   writeFileSync(file, JSON.stringify({
-    bus: { kind: 'kafka', topic_prefix: prefix, partitions: 3, kafka: { brokers, connection_timeout_ms: 1000, request_timeout_ms: 5000, retry_max_ms: 1000 } },
+    bus: { kind: 'kafka', topic_prefix: prefix, partitions: 3, kafka: { brokers, connection_timeout_ms: 1000, request_timeout_ms: 5000, retry_max_ms: 1000, ...(compression ? { compression } : {}) } },
     telemetry: { log_level: 'info' },
     collector: {
       listen_host: '127.0.0.1', listen_port: port, device_tokens: [DEVICE_TOKEN], release_token: 'rel-token-1b2c3d4e5f60718293a4',
@@ -29,7 +33,8 @@ export async function collectorProcess(brokers: string[], prefix: string): Promi
   const c: Collector = {
     url: `http://127.0.0.1:${port}`,
     child: undefined as unknown as ChildProcess,
-    async start() { c.child = (await startCli(['collector', '-c', file], /ringwatch running/, {}, 120_000)).child; },
+    output: () => '',
+    async start() { ({ child: c.child, output: c.output } = await startCli(['collector', '-c', file], /ringwatch running/, env, 120_000)); },
     async kill(signal) {
       if (c.child.exitCode !== null || c.child.signalCode !== null) return;
       const exited = new Promise((resolve) => c.child.once('exit', resolve));
@@ -48,7 +53,8 @@ export function rssMiB(pid: number): number {
 }
 
 export interface LoadStats {
-  acknowledged: Set<string>;
+  /** Sequence numbers of the events answered 2xx (eventId `<runId>-hb-<seq>`). */
+  acknowledged: SeqCounts;
   answers: number;
   unavailable: number;
   unavailableWithRetryAfter: number;
@@ -56,14 +62,14 @@ export interface LoadStats {
   otherStatuses: Set<number>;
 }
 
-export interface Load { stats: LoadStats; stop(): Promise<void> }
+export interface Load { runId: string; stats: LoadStats; stop(): Promise<void> }
 
 /**
  * `clients` devices, each sending batches of `batch` heartbeats and resending a batch until it is
  * acknowledged. `ratePerSec` (optional) paces the whole load in events per second.
  */
 export function startLoad(url: string, runId: string, clients: number, batch = 20, ratePerSec?: number): Load {
-  const stats: LoadStats = { acknowledged: new Set(), answers: 0, unavailable: 0, unavailableWithRetryAfter: 0, connectionErrors: 0, otherStatuses: new Set() };
+  const stats: LoadStats = { acknowledged: new SeqCounts(), answers: 0, unavailable: 0, unavailableWithRetryAfter: 0, connectionErrors: 0, otherStatuses: new Set() };
   let running = true;
   let next = 0;
   const started = Date.now();
@@ -73,13 +79,15 @@ export function startLoad(url: string, runId: string, clients: number, batch = 2
         const due = started + (next / ratePerSec) * 1000;
         if (due > Date.now()) await sleep(due - Date.now());
       }
-      const events = Array.from({ length: batch }, () => heartbeat(next++, { runId }));
+      const first = next;
+      next += batch;
+      const events = Array.from({ length: batch }, (_, k) => heartbeat(first + k, { runId }));
       for (;;) {
         let wait = 200;
         try {
           const a = await post(url, '/v1/heartbeats', { events });
           stats.answers++;
-          if (a.status === 200) { for (const e of events) stats.acknowledged.add(e.eventId); break; }
+          if (a.status === 200) { for (let k = 0; k < batch; k++) stats.acknowledged.add(first + k); break; }
           if (a.status === 503) {
             stats.unavailable++;
             const ra = Number(a.headers['retry-after']);
@@ -94,20 +102,12 @@ export function startLoad(url: string, runId: string, clients: number, batch = 2
     }
   };
   const all = Array.from({ length: clients }, () => client());
-  return { stats, stop: async () => { running = false; await Promise.all(all); } };
+  return { runId, stats, stop: async () => { running = false; await Promise.all(all); } };
 }
 
-/** Every acknowledged event looked up in the topic by eventId. */
-export async function readBack(brokers: string[], topic: string, acknowledged: Set<string>) {
-  // About 20 s per million records on 2 cores, and never less than a minute.
-  const timeoutMs = Math.max(60_000, acknowledged.size / 20);
-  const stored = (await envelopes(kafkaReader(brokers, timeoutMs), topic)).map((s) => s.envelope.event.eventId as string);
-  const counts = new Map<string, number>();
-  for (const id of stored) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const lost = [...acknowledged].filter((id) => !counts.has(id)).length;
-  const duplicates = [...counts.values()].reduce((n, c) => n + c - 1, 0);
-  const readBackCount = [...acknowledged].filter((id) => counts.has(id)).length;
-  return { stored: stored.length, readBack: readBackCount, lost, duplicates, withoutEventId: stored.filter((id) => !id).length };
+/** Every acknowledged event of these loads looked up in the topic by eventId. */
+export function readBack(brokers: string[], topic: string, loads: Load[]) {
+  return readBackByEventId(brokers, topic, loads.map((l) => ({ runId: l.runId, acknowledged: l.stats.acknowledged })));
 }
 
 /** Wait until `probe` holds, checking every `everyMs`, at most `timeoutMs`. */

@@ -3,6 +3,7 @@
 // to .ringwatch/faults.md). Exit code 1 if any fault fails.
 //   --only a,b             run only these (broker, processor, alerter, pager, collector, soak)
 //   --soak-minutes N       soak length (default 1; docs/faults.md quotes a 30-minute run)
+//   --soak-compression C   the soak collector's producer compression (none, gzip, zstd; default: the product's)
 //   --pager-outage-secs N  how long PagerDuty answers 500 (default 60)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { tableOf, type FaultRow } from './row.ts';
 
 const { values } = parseArgs({ options: {
   only: { type: 'string' }, 'soak-minutes': { type: 'string', default: '1' }, 'pager-outage-secs': { type: 'string', default: '60' },
+  'soak-compression': { type: 'string' },
 } });
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 const root = join(import.meta.dirname, '../..');
@@ -44,7 +46,7 @@ const faults: [string, () => Promise<FaultRow>][] = [
   ['alerter', () => activeAlerterKilled(broker)],
   ['pager', () => pagerOutage(broker, Number(values['pager-outage-secs']))],
   ['collector', () => collectorRestarted(broker)],
-  ['soak', () => soak(broker, Number(values['soak-minutes']))],
+  ['soak', () => soak(broker, Number(values['soak-minutes']), values['soak-compression'])],
 ];
 const rows: FaultRow[] = [];
 try {

@@ -21,20 +21,24 @@ export function memoryReader(bus: Bus): TopicReader {
   return async (topic) => (bus as MemoryBus).records(topic).map((r) => ({ key: r.key, value: r.value, headers: r.headers, partition: r.partition }));
 }
 
+/** The high watermark of every partition that holds records, at the time of the call. */
+export async function unreadEnds(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    // Right after a topic is created (or a broker restarted), it may still answer "not the leader" for a moment.
+    const ends = await withRetries(() => admin.fetchTopicOffsets(topic), { attempts: 10, initialMs: 200, maxMs: 1000 });
+    return new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** `timeoutMs` bounds reading to the end (a long soak writes millions of records). */
 export function kafkaReader(brokers: string[], timeoutMs = 30_000): TopicReader {
   return async (topic) => {
     const kafka = new Kafka({ clientId: 'collector-test-reader', brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    let ends;
-    try {
-      await admin.connect();
-      // Right after a topic is created, a broker may still answer "not the leader" for a moment.
-      ends = await withRetries(() => admin.fetchTopicOffsets(topic), { attempts: 10, initialMs: 200, maxMs: 1000 });
-    } finally {
-      await admin.disconnect();
-    }
-    const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+    const remaining = await unreadEnds(kafka, topic);
     const out: StoredRecord[] = [];
     if (!remaining.size) return out;
     const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, allowAutoTopicCreation: false });
