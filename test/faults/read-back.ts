@@ -5,7 +5,7 @@
 // record and every event in it, one partition per concurrent batch.
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { recordEntries } from '../../common/contract/batch.ts';
+import { recordEntries } from '../../common/contract/record-entries.ts';
 import { unreadEnds } from '../collectors/support/read-topic.ts';
 
 /** How many times each sequence number was seen (saturating at 255), in a growing byte array. */

@@ -21,7 +21,7 @@ async function throughKafka(name: string, envs: ReturnType<typeof build>, lastWi
   try {
     const reader = await readDecisions(running.bus, running.context.topics.decisions);
     await publishScenario(running.context.producer, running.context.topics, envs);
-    const decisions = await reader.until(judgedThrough(lastWindowMs), 45_000);
+    const decisions = await reader.until(judgedThrough(lastWindowMs), 120_000);
     await reader.stop();
     const metrics = await registry.metrics();
     return { decisions, metrics };

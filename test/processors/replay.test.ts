@@ -64,7 +64,7 @@ test('a restarted processor rebuilds each partition from that partition\'s recor
   try {
     const reader = await readDecisions(one.bus, one.context.topics.decisions);
     await publishScenario(one.context.producer, one.context.topics, envs, 1000, 0, middle);
-    await reader.until(judgedThrough(START + 9_000), 45_000);
+    await reader.until(judgedThrough(START + 9_000), 120_000);
     await reader.stop();
   } finally {
     await one.stop();

@@ -78,7 +78,7 @@ export async function runTwoProcessors(kill: boolean): Promise<Decision[]> {
     const envs = build(spec);
     const middle = START + 12_000;
     await publishScenario(producer, topics, envs, 1000, 0, middle);
-    await reader!.until(judgedThrough(START + 9_000), 45_000);
+    await reader!.until(judgedThrough(START + 9_000), 120_000);
     if (kill) {
       // SIGKILL mid-window, then restarted at once as a supervisor would: the restarted instance joins the
       // group again and rebuilds what it is given by replay, while the survivor holds the rest.

@@ -102,7 +102,7 @@ describe('backtest vs the live pipeline on Kafka', () => {
       const signalReader = await topicReader(client, topics.signals);
       const incidentReader = await topicReader(client, topics.incidents);
       await publishScenario(running.context.producer, topics, envs);
-      live = await reader.until(judgedThrough(cutoffMs), 45_000);
+      live = await reader.until(judgedThrough(cutoffMs), 120_000);
       const expectedHalts = records.filter((r) => r.type === 'halt').length;
       for (let i = 0; i < 50 && signalReader.records.length < expectedHalts; i++) await sleep(200);
       await sleep(1000); // anything extra the live alerter would publish
