@@ -84,6 +84,17 @@ test('pipeline pages per week count runs without an outage only; pages naming a 
   assert.deepEqual([score.noOutageSecs, score.noOutagePipelinePages, score.healthyNamedPages], [302_400, 1, 2]);
 });
 
+test('pages naming no release count where every release was announced and nothing went dark', () => {
+  const score = emptyScore('f');
+  const pages: RunRecord['pages'] = [{ atMs: T0 + 60_000, kind: 'unattributed_change', ring: 'canary' }];
+  addRun(score, record({ bad: false, secs: 302_400, pages }), false);
+  addRun(score, record({ bad: false, secs: 302_400, pages }), true); // an outage: not counted here
+  const unannounced = record({ bad: true, secs: 302_400, pages });
+  (unannounced.summary.releases[1] as { announced?: boolean }).announced = false; // the page is the right one there
+  addRun(score, unannounced, false);
+  assert.deepEqual([score.announcedSecs, score.noReleasePages], [302_400, 1]);
+});
+
 test('time to fail is also measured from the failure onset: the k-th death, k = the guards\' need (3 devices, 20 % of the 9 that received it) or the deaths before the fail', () => {
   const score = emptyScore('f');
   const rec = record({ bad: true, pages: [], verdicts: [{ atMs: T0 + 1_830_000, release: 1, ring: 'canary', verdict: 'fail' }] });

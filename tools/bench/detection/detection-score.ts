@@ -24,6 +24,8 @@
 // - release pages in outage runs: release pages in runs with a collector or site outage (every release
 //   there is healthy, so each one is a page the outage caused) - must be 0;
 // - pipeline pages per simulated week, over runs without any outage (the night is not a gap);
+// - pages naming no release (unattributed change) per simulated week, over runs without an outage where
+//   every release had a rollout record: each blames no one for what the feed could explain;
 // - attribution: detected bad releases whose run's FIRST release page names them;
 // - blast radius: devices that received a bad release (fixed at the halt).
 import type { ReleaseSummary } from '../../simulator/summary.ts';
@@ -76,6 +78,10 @@ export interface FamilyScore {
   /** Simulated time and pipeline pages of runs without an outage. */
   noOutageSecs: number;
   noOutagePipelinePages: number;
+  /** Simulated time and pages naming no release (unattributed change) of runs where every release was
+   *  announced and nothing went dark: such a page then blames no one for something the feed explains. */
+  announcedSecs: number;
+  noReleasePages: number;
 }
 
 const isBad = (r: ReleaseSummary) => r.effect !== 'healthy';
@@ -88,6 +94,7 @@ export function emptyScore(family: string): FamilyScore {
     releasePagesInOutages: 0, pipelinePages: 0, falsePassReleases: 0, falsePassVerdicts: 0, failDelaysSecs: [], failDelaysBeats: [], onsetDelaysSecs: [],
     onsetDelaysBeats: [], brokenPromises: 0, healthyReleases: 0,
     falseHalts: 0, firstPassSecs: [], ringsNeverPassed: 0, healthyNamedPages: 0, noOutageSecs: 0, noOutagePipelinePages: 0,
+    announcedSecs: 0, noReleasePages: 0,
   };
 }
 
@@ -118,6 +125,10 @@ export function addRun(score: FamilyScore, rec: RunRecord, hasOutage = rec.hasOu
   } else {
     score.noOutageSecs += rec.simulatedSecs;
     score.noOutagePipelinePages += pipelinePages;
+    if (summary.releases.every((r) => r.announced ?? true)) {
+      score.announcedSecs += rec.simulatedSecs;
+      score.noReleasePages += releasePages.filter((p) => !p.release).length;
+    }
   }
   summary.releases.forEach((r, k) => {
     const started = summary.actions.find((a) => a.release === k && a.action === 'started');
@@ -222,7 +233,7 @@ export const TABLE_HEADER = ['family', 'heartbeat', 'runs', 'simulated', 'recall
   'broken promises (bad releases)', 'halted in first ring', 'time to fail from start p50 / p95 (min)', 'time to fail from start p50 / p95 (heartbeats)',
   'failure onset -> fail decision p50 / p95 (min)', 'failure onset -> fail decision p50 / p95 (heartbeats)', 'attribution', 'blast radius (med / max devices)', 'false halts',
   'first pass per ring p50 / p95 (min) [never]', 'release pages naming a healthy release / sim. week', 'release pages in outages',
-  'pipeline pages / sim. week (no outage)'];
+  'pipeline pages / sim. week (no outage)', 'pages naming no release / sim. week (every release announced, no outage)'];
 
 export function tableRow(s: FamilyScore): string[] {
   return [
@@ -235,7 +246,7 @@ export function tableRow(s: FamilyScore): string[] {
     s.healthyReleases ? `${s.falseHalts}/${s.healthyReleases}` : 'n/a',
     s.firstPassSecs.length || s.ringsNeverPassed ? `${p50p95(s.firstPassSecs, 60, 0)} [${s.ringsNeverPassed}]` : 'n/a',
     perWeek(s.healthyNamedPages, s.simulatedSecs), s.outageRuns ? `${s.releasePagesInOutages} in ${s.outageRuns} runs` : 'n/a',
-    perWeek(s.noOutagePipelinePages, s.noOutageSecs),
+    perWeek(s.noOutagePipelinePages, s.noOutageSecs), perWeek(s.noReleasePages, s.announcedSecs),
   ];
 }
 
