@@ -215,9 +215,16 @@ export function parseHeaderText(text: string): Record<string, string> {
   }
 }
 
-/** Every entry of a batch record, materialised (tests, export, tools; not the processor's hot path). */
-export function decodeBatch(value: Buffer): BatchEntry[] {
-  const r = new BatchReader().reset(value);
+/** What every batch reader (this file's, compact-batch.ts's) offers for walking its entries. */
+export interface EntryReader {
+  next(): boolean;
+  key(): string;
+  value(): Buffer;
+  headers(): Record<string, string>;
+}
+
+/** Every entry a reset batch reader holds, materialised (tests, export, tools; not the processor's hot path). */
+export function readEntries(r: EntryReader): BatchEntry[] {
   const out: BatchEntry[] = [];
   while (r.next()) {
     const headers = r.headers();
@@ -225,4 +232,7 @@ export function decodeBatch(value: Buffer): BatchEntry[] {
   }
   return out;
 }
+
+/** Every entry of a batch record, materialised. */
+export const decodeBatch = (value: Buffer): BatchEntry[] => readEntries(new BatchReader().reset(value));
 

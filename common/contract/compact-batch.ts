@@ -20,7 +20,7 @@
 // Which strings go inline is the writer's choice (fields that differ per event: INLINE_FIELDS); a reader
 // takes either. Decoded objects keep their keys in the written order, so JSON.stringify of a decoded event
 // gives the text the writer's JSON.stringify would have given (export and dead letters write that).
-import { BatchFormatError, MAX_BATCH_ENTRIES, parseHeaderText, readUvarint, type BatchEntry } from './batch.ts';
+import { BatchFormatError, MAX_BATCH_ENTRIES, parseHeaderText, readEntries, readUvarint, type BatchEntry } from './batch.ts';
 
 export const COMPACT_BATCH_FORMAT = 2;
 /** Deepest nesting of objects a compact value may have (an envelope needs 2, a map inside it 3). */
@@ -394,12 +394,4 @@ function define(o: Record<string, unknown>, k: string, v: unknown): void {
 }
 
 /** Every entry of a compact batch record, materialised with JSON text values (tests, export, tools). */
-export function decodeCompactBatch(value: Buffer): BatchEntry[] {
-  const r = new CompactBatchReader().reset(value);
-  const out: BatchEntry[] = [];
-  while (r.next()) {
-    const headers = r.headers();
-    out.push({ key: r.key(), value: r.value(), ...(Object.keys(headers).length ? { headers } : {}) });
-  }
-  return out;
-}
+export const decodeCompactBatch = (value: Buffer): BatchEntry[] => readEntries(new CompactBatchReader().reset(value));

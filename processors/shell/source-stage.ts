@@ -9,8 +9,9 @@ import type { Bus, BusConsumer, BusProducer, BatchContext, ConsumedBatch, Consum
 import type { Topics } from '../../common/bus/topics.ts';
 import { publishDeadLetters, type DeadLetter } from '../../common/contract/dead-letter.ts';
 import { checkDecodedEnvelope, parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
-import { BatchReader, batchFormat, BatchFormatError } from '../../common/contract/batch.ts';
-import { COMPACT_BATCH_FORMAT, CompactBatchReader } from '../../common/contract/compact-batch.ts';
+import { BatchReader } from '../../common/contract/batch.ts';
+import { CompactBatchReader } from '../../common/contract/compact-batch.ts';
+import { batchKind } from '../../common/contract/record-entries.ts';
 import type { FieldError } from '../../common/contract/validate.ts';
 import { encodeCells } from '../../common/contract/cells.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
@@ -45,7 +46,6 @@ export interface SourceStageOptions {
 }
 
 type Kind = 'heartbeats' | 'crashes';
-const COMPACT_BATCH_FORMAT_TEXT = String(COMPACT_BATCH_FORMAT);
 
 const TALLIED = ['accepted', 'duplicate', 'late', 'backfill', 'ignored', 'tick', 'invalid'] as const;
 type Tally = Record<(typeof TALLIED)[number], number> & { oldestMs: number; newestMs: number };
@@ -153,21 +153,23 @@ export class SourceStage implements Lifecycle {
       }
       return;
     }
-    const format = batchFormat(r.headers);
-    if (format === undefined) {
-      this.feed(core, parseEnvelope(r.value.toString('utf8')), r.timestamp, tally, dead, () => ({ key: r.key, original: r.value, source: source() }));
-      return;
-    }
-    const reader = format === COMPACT_BATCH_FORMAT_TEXT ? this.compact : this.reader;
+    let batch: ReturnType<typeof batchKind>;
     try {
-      if (format !== COMPACT_BATCH_FORMAT_TEXT && format !== '1') throw new BatchFormatError(`unknown batch format ${JSON.stringify(format.slice(0, 16))}`);
-      reader.reset(r.value);
+      batch = batchKind(r.headers);
+      if (batch === 'compact') this.compact.reset(r.value);
+      else if (batch === 'json') this.reader.reset(r.value);
     } catch (err) {
-      // Its events cannot be told apart: the record goes to the dead letters whole.
+      // An unknown format or a damaged batch: its events cannot be told apart, so the record goes to the
+      // dead letters whole.
       dead?.push({ key: r.key, original: r.value, reason: 'invalid_record', errors: [{ path: '', reason: (err as Error).message }], source: source() });
       if (tally) tally.invalid++;
       return;
     }
+    if (batch === undefined) {
+      this.feed(core, parseEnvelope(r.value.toString('utf8')), r.timestamp, tally, dead, () => ({ key: r.key, original: r.value, source: source() }));
+      return;
+    }
+    const reader = batch === 'compact' ? this.compact : this.reader;
     // A dead letter keeps the entry's bytes: a v2 entry's own JSON text, a v3 entry's decoded JSON.
     const entry = () => ({ key: reader.key(), original: Buffer.from(reader.value()), source: `${source()}#${reader.index}` });
     if (reader === this.compact) {

@@ -1,6 +1,7 @@
 // The processor reads record formats v3 (compact batch records), v2 (batch records) and v1 on one topic: every valid event of
 // a batch is applied, an invalid one is dead-lettered alone with its original bytes and its place in the
-// batch, a damaged batch record is dead-lettered whole, and nothing stops the consumer.
+// batch, a damaged batch record or one of an unknown format is dead-lettered whole, and nothing stops the
+// consumer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRoles } from '../../app/run-roles.ts';
@@ -56,6 +57,36 @@ for (const format of ['v2', 'v3'] as const) test(`${format} batch records: valid
     const metrics = await registry.getSingleMetricAsString('ringwatch_processor_events_total');
     assert.match(metrics, new RegExp(`outcome="accepted"} ${envs.length}\\b`));
     assert.match(metrics, /topic="heartbeats",outcome="invalid"} 3\b/);
+  } finally {
+    await running.stop();
+  }
+});
+
+test('a batch record of an unknown format is dead-lettered whole, saying which format, and the next record is applied', async () => {
+  const config = testConfig({}, { kind: 'memory', partitions: 1 });
+  const registry = createRegistry(false);
+  const running = await runRoles({ config, factories: [processorFactory], logger: silentLogger, registry });
+  try {
+    const bus = running.bus as MemoryBus;
+    const t = running.context.topics;
+    const [env] = buildScenario({
+      startMs: START, endMs: START + 1000, heartbeatMs: 1000, regions: ['us'],
+      rings: [{ name: 'canary', devices: 1 }], components: { agent: '1.0' }, deployments: [], takes: [],
+    }).filter((e) => e.kind === 'heartbeat');
+    const future = Buffer.from([9, 1, 2, 3]);
+    await running.context.producer.publish(t.heartbeats, [
+      { key: 'x', value: future, headers: batchHeaders(9) },
+      { key: envelopeKey(env), value: encodeEnvelope(env) },
+    ]);
+    let dead: ReturnType<MemoryBus['records']> = [];
+    for (let i = 0; i < 100 && dead.length < 1; i++) { await sleep(50); dead = bus.records(t.deadLetter); }
+    assert.equal(dead.length, 1);
+    assert.deepEqual(dead[0].value, future, 'the record whole, as received');
+    assert.equal(dead[0].headers[DLQ_HEADERS.reason], 'invalid_record');
+    assert.match(String(dead[0].headers[DLQ_HEADERS.errors]), /unknown batch format \\"9\\"/, 'the reason, as JSON in the errors header');
+    let metrics = '';
+    for (let i = 0; i < 100 && !/outcome="accepted"} 1\b/.test(metrics); i++) { await sleep(50); metrics = await registry.getSingleMetricAsString('ringwatch_processor_events_total'); }
+    assert.match(metrics, /outcome="accepted"} 1\b/);
   } finally {
     await running.stop();
   }
