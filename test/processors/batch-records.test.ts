@@ -19,12 +19,21 @@ import { testConfig } from './support/settings.ts';
 
 const START = Date.UTC(2026, 0, 5, 12, 0, 0);
 
-for (const format of ['v2', 'v3'] as const) test(`${format} batch records: valid events applied, an invalid one dead-lettered alone with its bytes, a damaged batch whole`, async () => {
+/** A processor on a one-partition memory bus, for the length of `body`. */
+async function withProcessor(body: (p: { running: Awaited<ReturnType<typeof runRoles>>; bus: MemoryBus; registry: ReturnType<typeof createRegistry> }) => Promise<void>): Promise<void> {
   const config = testConfig({}, { kind: 'memory', partitions: 1 });
   const registry = createRegistry(false);
   const running = await runRoles({ config, factories: [processorFactory], logger: silentLogger, registry });
   try {
-    const bus = running.bus as MemoryBus;
+    await body({ running, bus: running.bus as MemoryBus, registry });
+  } finally {
+    await running.stop();
+  }
+}
+
+
+for (const format of ['v2', 'v3'] as const) test(`${format} batch records: valid events applied, an invalid one dead-lettered alone with its bytes, a damaged batch whole`, async () => {
+  await withProcessor(async ({ running, bus, registry }) => {
     const t = running.context.topics;
     const envs = buildScenario({
       startMs: START, endMs: START + 3000, heartbeatMs: 1000, regions: ['us'],
@@ -57,17 +66,11 @@ for (const format of ['v2', 'v3'] as const) test(`${format} batch records: valid
     const metrics = await registry.getSingleMetricAsString('ringwatch_processor_events_total');
     assert.match(metrics, new RegExp(`outcome="accepted"} ${envs.length}\\b`));
     assert.match(metrics, /topic="heartbeats",outcome="invalid"} 3\b/);
-  } finally {
-    await running.stop();
-  }
+  });
 });
 
 test('a batch record of an unknown format is dead-lettered whole, saying which format, and the next record is applied', async () => {
-  const config = testConfig({}, { kind: 'memory', partitions: 1 });
-  const registry = createRegistry(false);
-  const running = await runRoles({ config, factories: [processorFactory], logger: silentLogger, registry });
-  try {
-    const bus = running.bus as MemoryBus;
+  await withProcessor(async ({ running, bus, registry }) => {
     const t = running.context.topics;
     const [env] = buildScenario({
       startMs: START, endMs: START + 1000, heartbeatMs: 1000, regions: ['us'],
@@ -87,7 +90,5 @@ test('a batch record of an unknown format is dead-lettered whole, saying which f
     let metrics = '';
     for (let i = 0; i < 100 && !/outcome="accepted"} 1\b/.test(metrics); i++) { await sleep(50); metrics = await registry.getSingleMetricAsString('ringwatch_processor_events_total'); }
     assert.match(metrics, /outcome="accepted"} 1\b/);
-  } finally {
-    await running.stop();
-  }
+  });
 });
