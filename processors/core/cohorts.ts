@@ -44,14 +44,50 @@ function addSide(into: StratumSide, from: StratumSide): StratumSide {
   return into;
 }
 
-const sumFrom = (h: Record<string, number>, from: number) => {
+/** A window-keyed histogram as parallel arrays, windows ascending. */
+interface Hist {
+  windows: number[];
+  counts: number[];
+}
+
+function histOf(h: Record<string, number>): Hist {
+  const windows: number[] = [];
+  const counts: number[] = [];
+  let ascending = true;
+  for (const w in h) {
+    const window = Number(w);
+    ascending &&= !windows.length || window > windows[windows.length - 1];
+    windows.push(window);
+    counts.push(h[w]);
+  }
+  if (ascending) return { windows, counts };
+  // Array-index keys enumerate in ascending order; any other key (a negative window) after them.
+  const order = windows.map((_, i) => i).sort((a, b) => windows[a] - windows[b]);
+  return { windows: order.map((i) => windows[i]), counts: order.map((i) => counts[i]) };
+}
+
+/**
+ * A stratum row with its histograms read once. Rows are keyed by window numbers (about 28 million), so
+ * V8 keeps them as dictionaries and every `for...in` over one costs about a microsecond whatever its size;
+ * one window's views read each row dozens of times (every release, ring and signal).
+ */
+export interface CohortRow {
+  row: StratumRow;
+  heard: Hist;
+  onset: Hist;
+  spell: Hist;
+}
+
+export const cohortRow = (row: StratumRow): CohortRow => ({ row, heard: histOf(row.heard), onset: histOf(row.onset), spell: histOf(row.spell) });
+
+const sumFrom = (h: Hist, from: number) => {
   let n = 0;
-  for (const w in h) if (Number(w) >= from) n += h[w];
+  for (let i = h.windows.length - 1; i >= 0 && h.windows[i] >= from; i--) n += h.counts[i];
   return n;
 };
-const sumUpTo = (h: Record<string, number>, to: number) => {
+const sumUpTo = (h: Hist, to: number) => {
   let n = 0;
-  for (const w in h) if (Number(w) <= to) n += h[w];
+  for (let i = 0; i < h.windows.length && h.windows[i] <= to; i++) n += h.counts[i];
   return n;
 };
 
@@ -65,14 +101,15 @@ export interface CohortWindow {
 }
 
 /** One group's side per stratum. Crashes carry only a region, so the crash signal is stratified by region. */
-export function sidesByStratum(rows: StratumRow[], signal: Signal, c: CohortWindow): Map<string, StratumSide> {
+export function sidesByStratum(rows: CohortRow[], signal: Signal, c: CohortWindow): Map<string, StratumSide> {
   const out = new Map<string, StratumSide>();
   const at = (key: string) => {
     let side = out.get(key);
     if (!side) out.set(key, (side = emptySide()));
     return side;
   };
-  for (const row of rows) {
+  for (const prepared of rows) {
+    const row = prepared.row;
     const crashRow = row.stratum.endsWith(`|${CRASH_LABELS}`);
     const key = signal === 'crashed' ? regionOfStratum(row.stratum) : row.stratum;
     if (crashRow && signal !== 'crashed') continue;
@@ -83,9 +120,9 @@ export function sidesByStratum(rows: StratumRow[], signal: Signal, c: CohortWind
       side.newAffected += row.newCrashed;
       continue;
     }
-    const silentSince = sumFrom(row.onset, c.fromWindow);
-    side.exposed += sumFrom(row.heard, c.fromWindow) + silentSince;
-    side.watched += sumUpTo(row.spell, c.watchedUpTo);
+    const silentSince = sumFrom(prepared.onset, c.fromWindow);
+    side.exposed += sumFrom(prepared.heard, c.fromWindow) + silentSince;
+    side.watched += sumUpTo(prepared.spell, c.watchedUpTo);
     if (signal === 'silent') {
       side.affected += silentSince;
       side.newAffected += c.countNewSilence ? row.newSilent : 0;
@@ -99,7 +136,7 @@ export function sidesByStratum(rows: StratumRow[], signal: Signal, c: CohortWind
   return out;
 }
 
-export function cohortView(exposedRows: StratumRow[], controlRows: StratumRow[], signal: Signal, c: CohortWindow): CohortView {
+export function cohortView(exposedRows: CohortRow[], controlRows: CohortRow[], signal: Signal, c: CohortWindow): CohortView {
   const u = sidesByStratum(exposedRows, signal, c);
   const k = sidesByStratum(controlRows, signal, c);
   const matched: StratumPair[] = [];

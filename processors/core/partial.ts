@@ -50,11 +50,22 @@ const addHist = (into: Record<string, number>, from: Record<string, number>) => 
 
 /** Adds `from` into `into`. */
 export function addCounts<T extends Counts>(into: T, from: Counts): T {
+  addCountFields(into, from);
+  addHist(into.onset, from.onset);
+  return into;
+}
+
+function addCountFields(into: Counts, from: Counts): void {
   into.expected += from.expected;
   into.reported += from.reported;
   into.silent += from.silent;
   addEventCounts(into, from);
-  addHist(into.onset, from.onset);
+}
+
+/** `into` (empty) takes `from`'s counts and shares its onset histogram (see `shareStratum`). */
+function shareCounts<T extends Counts>(into: T, from: Counts): T {
+  addCountFields(into, from);
+  into.onset = from.onset;
   return into;
 }
 
@@ -121,6 +132,17 @@ export function addStratum(into: StratumRow, from: StratumRow): StratumRow {
   return into;
 }
 
+/**
+ * A window's only partial as its merged row, sharing its histograms instead of copying them (copying a
+ * window-keyed record walks a dictionary: a tenth of a backtest, where one source closes every window).
+ * Partials are read-only once merged, and a merged row is never added to.
+ */
+const shareStratum = (from: StratumRow): StratumRow => {
+  const row = { ...emptyStratum(from.ring, from.stratum), heard: from.heard, onset: from.onset, spell: from.spell, quiet: 0 + from.quiet };
+  addEventCounts(row, from);
+  return row;
+};
+
 export interface PartialWindow {
   v: 1;
   /** "heartbeats/3", "crashes/3", or "all" in-process. */
@@ -160,6 +182,8 @@ export function mergePartials(window: number, windowMs: number, partials: Partia
   const merged: MergedWindow = {
     window, windowMs, closedAt: 0, cells: new Map(), rings: new Map(), scopes: new Map(), strata: new Map(), late: 0, backfill: 0,
   };
+  // One partial (one source closes every window, as in-process): its rows' histograms are shared, not copied.
+  const first = partials.length === 1 ? shareCounts : addCounts;
   for (const p of partials) {
     merged.closedAt = Math.max(merged.closedAt, p.closedAt);
     merged.late += p.late;
@@ -168,12 +192,12 @@ export function mergePartials(window: number, windowMs: number, partials: Partia
       const key = cellKey(c.ring, c.component, c.version, c.applying === true);
       const into = merged.cells.get(key);
       if (into) addCounts(into, c);
-      else merged.cells.set(key, addCounts({ ...emptyCounts(), ring: c.ring, component: c.component, version: c.version, ...(c.applying ? { applying: true as const } : {}) }, c));
+      else merged.cells.set(key, first({ ...emptyCounts(), ring: c.ring, component: c.component, version: c.version, ...(c.applying ? { applying: true as const } : {}) }, c));
     }
     for (const r of p.rings) {
       const into = merged.rings.get(r.ring);
       if (into) addCounts(into, r);
-      else merged.rings.set(r.ring, addCounts({ ...emptyCounts(), ring: r.ring }, r));
+      else merged.rings.set(r.ring, first({ ...emptyCounts(), ring: r.ring }, r));
     }
     for (const s of p.scopes) {
       const into = merged.scopes.get(scopeKey(s));
@@ -190,6 +214,7 @@ export function mergePartials(window: number, windowMs: number, partials: Partia
       const key = `${st.ring}\u0000${st.stratum}`;
       const into = merged.strata.get(key);
       if (into) addStratum(into, st);
+      else if (first === shareCounts) merged.strata.set(key, shareStratum(st));
       else merged.strata.set(key, addStratum(emptyStratum(st.ring, st.stratum), st));
     }
   }

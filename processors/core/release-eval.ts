@@ -7,9 +7,9 @@ import type { Signal } from '../../common/contract/decision.ts';
 import { msprtLogLambda, msprtThreshold, msprtUpdatePoisson, msprtUpdateStrata, newMsprt, type MsprtState } from '../stats/msprt.ts';
 import { poissonUpperTail } from '../stats/exact-tails.ts';
 import type { CatastropheResult } from './catastrophe.ts';
-import { cohortView, stratifiedCatastrophe, type CohortView } from './cohorts.ts';
+import { cohortView, stratifiedCatastrophe, type CohortRow, type CohortView } from './cohorts.ts';
 import { sideOf, type Comparison, type ComparisonKind } from './comparisons.ts';
-import type { CellRow, StratumRow } from './partial.ts';
+import type { CellRow } from './partial.ts';
 import type { RingRollout } from './rollout.ts';
 import type { DetectionSettings } from './settings.ts';
 import { newPassState, type PassInput, type PassState } from './pass-rule.ts';
@@ -60,7 +60,7 @@ export interface EvalContext {
   s: DetectionSettings;
   index: Map<string, CellRow[]>;
   /** Stratum rows by ring. */
-  strata: Map<string, StratumRow[]>;
+  strata: Map<string, CohortRow[]>;
   /** Rings the release had reached by the window's end. */
   reached: string[];
   rings: string[];

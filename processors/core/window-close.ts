@@ -39,7 +39,18 @@ function bump(map: Map<number, ScopeTally>, key: number, silent: boolean, fresh:
 const stampedAt = (stamp: number, lastMs: number) =>
   Math.min(lastMs, (Math.floor(lastMs / 60_000) - stampAgeMin(stamp, lastMs) + 1) * 60_000);
 
-const hist = (h: Record<string, number>, w: number) => { h[w] = (h[w] ?? 0) + 1; };
+/**
+ * A stratum's histograms while counting: Maps, turned into the row's window-keyed records once at the end.
+ * Window numbers (about 28 million) make those records dictionaries, where one increment per device and
+ * window was the costliest step of closing a window.
+ */
+interface StratumTally { row: StratumRow; heard: Map<number, number>; onset: Map<number, number>; spell: Map<number, number> }
+
+const hist = (h: Map<number, number>, w: number) => { h.set(w, (h.get(w) ?? 0) + 1); };
+
+function toRecord(into: Record<string, number>, from: Map<number, number>): void {
+  for (const [w, n] of from) into[w] = n;
+}
 
 /** Count every tracked device as of the end of window `w`; marks newly silent / looping devices. */
 export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): DeviceCounts {
@@ -50,7 +61,7 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
   const rings = new Map<number, Counts>();
   const regions = new Map<number, ScopeTally>();
   const collectors = new Map<number, ScopeTally>();
-  const strata = new Map<number, StratumRow>();
+  const tallies = new Map<number, StratumTally>();
   const k = s.silenceIntervals;
   const forget = s.silenceIntervals + s.silenceMemoryIntervals;
   // Spells older than the silence horizon are all "long enough": one bucket keeps the rows small.
@@ -69,8 +80,9 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
     const quietSince = last < end - k * period;
     const ring = t.ring[r];
     const skey = ring + RING_SPAN * t.stratum[r];
-    let st = strata.get(skey);
-    if (!st) strata.set(skey, (st = emptyStratum('', '')));
+    let tally = tallies.get(skey);
+    if (!tally) tallies.set(skey, (tally = { row: emptyStratum('', ''), heard: new Map(), onset: new Map(), spell: new Map() }));
+    const st = tally.row;
     // Quiet at its usual time: censored (neither expected nor silent), until it is usually back.
     if (quietSince && !expectedOnline(t.presence, r, last, end, stampedAt(t.firstSeen[r], last))) {
       t.flags[r] &= ~FLAG_SILENT_COUNTED;
@@ -109,14 +121,21 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
     const fresh = silent && last >= end - (k + 2) * period;
     bump(regions, ring + RING_SPAN * t.region[r], silent, fresh);
     bump(collectors, ring + RING_SPAN * t.collector[r], silent, fresh);
-    if (silent) hist(st.onset, lastWindow);
+    if (silent) hist(tally.onset, lastWindow);
     else {
-      hist(st.heard, lastWindow);
-      hist(st.spell, Math.max(oldestSpell, Math.floor(stampedAt(t.spellStart[r], last) / W)));
+      hist(tally.heard, lastWindow);
+      hist(tally.spell, Math.max(oldestSpell, Math.floor(stampedAt(t.spellStart[r], last) / W)));
     }
     if (newSilent) st.newSilent++;
     if (looping) st.bootLoops++;
     if (newLoop) st.newBootLoops++;
+  }
+  const strata = new Map<number, StratumRow>();
+  for (const [key, tally] of tallies) {
+    toRecord(tally.row.heard, tally.heard);
+    toRecord(tally.row.onset, tally.onset);
+    toRecord(tally.row.spell, tally.spell);
+    strata.set(key, tally.row);
   }
   const groups = [...byKey.values(), ...byApplying.values()];
   for (const g of groups) {

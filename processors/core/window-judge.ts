@@ -5,11 +5,11 @@
 // the latest one. Failures are sticky for the rest of the rollout: a bad version stays bad.
 import { SIGNALS, releaseKey, type Decision, type Signal } from '../../common/contract/decision.ts';
 import { attribute, type Attribution, type Naming, type Onsets, type Suspect } from './attribution.ts';
-import { cohortView, stratifiedCatastrophe } from './cohorts.ts';
+import { cohortRow, cohortView, stratifiedCatastrophe, type CohortRow } from './cohorts.ts';
 import { indexCells, sideOf } from './comparisons.ts';
 import { gapKey, gappedRings, ScopeWatch, type Gap } from './completeness.ts';
 import { exposure, gapDecision, makeDecision, type WindowInfo } from './decisions.ts';
-import type { MergedWindow, RingRow, StratumRow } from './partial.ts';
+import type { MergedWindow, RingRow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 import { evaluateRelease, gateKey, type GateState, type ReleaseEval } from './release-eval.ts';
 import { releaseDecisions, stickyKey, type Sticky } from './release-decisions.ts';
@@ -61,7 +61,8 @@ export class WindowJudge {
     // Error budget: split over the releases that may be in flight at once, the rings and the signals; the
     // gate itself is always valid over repeated looks (a martingale), so looks cost nothing.
     const alphaSplit = s.alphaGate / (s.maxConcurrentReleases * Math.max(1, rings.length) * SIGNALS.length);
-    const strata = groupBy(merged.strata.values(), (row) => row.ring);
+    const strata = groupBy([...merged.strata.values()].map(cohortRow), (c) => c.row.ring);
+    const versusRest = new Map<string, ReturnType<WindowJudge['ringVersusRest']>>();
     for (const signal of SIGNALS) {
       for (const r of sorted) this.discardContaminated(r, signal, info.decidedAt);
       const evals = sorted.map((r) => evaluateRelease(r, signal, {
@@ -70,7 +71,7 @@ export class WindowJudge {
         ownRate: (ring, sig, atMs) => this.history.ownRate(ring, sig, atMs),
       }));
       for (const e of evals) this.notePeak(e);
-      const anomalous = this.anomalousRings(strata, rings, signal, evals);
+      const anomalous = this.anomalousRings(strata, rings, signal, evals, versusRest);
       const byRing = groupBy(evals, (e) => e.rollout.ring);
       for (const ring of rings) {
         const inRing = byRing.get(ring) ?? [];
@@ -84,7 +85,7 @@ export class WindowJudge {
           this.blamedUntil.set(ring, info.decidedAt + (s.silenceIntervals + s.silenceMemoryIntervals + 1) * s.heartbeatMs);
         }
         const blamed = (this.blamedUntil.get(ring) ?? -Infinity) >= info.decidedAt;
-        out.push(...this.changeDecisions(info, strata, ring, signal, fired, blamed, gapped.has(ring)));
+        out.push(...this.changeDecisions(info, this.versusRestOnce(versusRest, strata, ring, signal), ring, signal, fired, blamed, gapped.has(ring)));
       }
     }
     this.forgetEnded(sorted);
@@ -125,18 +126,24 @@ export class WindowJudge {
    * Rings where the signal is anomalous: a release fired there, or the ring stands out from comparable
    * devices (same strata) of the other rings right now.
    */
-  private anomalousRings(strata: Map<string, StratumRow[]>, rings: string[], signal: Signal, evals: ReleaseEval[]): Set<string> {
+  private anomalousRings(
+    strata: Map<string, CohortRow[]>, rings: string[], signal: Signal, evals: ReleaseEval[], versusRest: Map<string, ReturnType<WindowJudge['ringVersusRest']>>,
+  ): Set<string> {
     const out = new Set(evals.filter((e) => e.firedCatastrophe || e.firedGate).map((e) => e.rollout.ring));
-    for (const ring of rings) if (this.ringStandsOut(strata, ring, signal)) out.add(ring);
+    for (const ring of rings) if (this.versusRestOnce(versusRest, strata, ring, signal).result.fired) out.add(ring);
     return out;
   }
 
-  ringStandsOut(strata: Map<string, StratumRow[]>, ring: string, signal: Signal): boolean {
-    return this.ringVersusRest(strata, ring, signal).result.fired;
+  /** `ringVersusRest` once per window, ring and signal (both the anomaly check and the change decision ask). */
+  private versusRestOnce(memo: Map<string, ReturnType<WindowJudge['ringVersusRest']>>, strata: Map<string, CohortRow[]>, ring: string, signal: Signal) {
+    const key = `${ring}|${signal}`;
+    let v = memo.get(key);
+    if (!v) memo.set(key, (v = this.ringVersusRest(strata, ring, signal)));
+    return v;
   }
 
   /** The ring's devices now against comparable devices (same strata) of every other ring, now. */
-  private ringVersusRest(strata: Map<string, StratumRow[]>, ring: string, signal: Signal) {
+  private ringVersusRest(strata: Map<string, CohortRow[]>, ring: string, signal: Signal) {
     const rest = [...strata].filter(([r]) => r !== ring).flatMap(([, rows]) => rows);
     const view = cohortView(strata.get(ring) ?? [], rest, signal, { fromWindow: -Infinity, countNewSilence: true, watchedUpTo: -Infinity });
     return { view, result: stratifiedCatastrophe(view, this.s) };
@@ -146,9 +153,10 @@ export class WindowJudge {
    * Unattributed change: the ring stands out (or a comparison fired there) and no rolling release is
    * blamed. Its own page, once per (ring, signal) while it lasts, and a closing pass when it ends.
    */
-  private changeDecisions(info: WindowInfo, strata: Map<string, StratumRow[]>, ring: string, signal: Signal, fired: boolean, blamed: boolean, gapped: boolean): Decision[] {
+  private changeDecisions(
+    info: WindowInfo, { view, result }: ReturnType<WindowJudge['ringVersusRest']>, ring: string, signal: Signal, fired: boolean, blamed: boolean, gapped: boolean,
+  ): Decision[] {
     const key = `${ring}|${signal}`;
-    const { view, result } = this.ringVersusRest(strata, ring, signal);
     const open = !gapped && !blamed && (fired || result.fired);
     const was = this.openChanges.has(key);
     if (open) this.openChanges.add(key);
