@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildConfig } from '../../app/config.ts';
 import { DetectionCore } from '../../processors/core/detection-core.ts';
+import { SourceCore } from '../../processors/core/source-core.ts';
 import { detectionSettings } from '../../processors/core/settings.ts';
 import { buildScenario } from './support/scenario.ts';
 import { testSettings } from './support/settings.ts';
@@ -45,4 +46,28 @@ test('at 5-minute heartbeats and the default window, silent canary devices fail 
   assert.equal(Date.parse(fail.windowEnd) - Date.parse(fail.windowStart), HB, 'judged on a window of one heartbeat interval');
   const delayMs = Date.parse(fail.decidedAt) - dark[2];
   assert.ok(delayMs <= 3 * HB + HB + 2000, `failed ${delayMs / 60_000} min after the third victim's last heartbeat (limit 20 min)`);
+});
+
+test('at 1-minute heartbeats a silent device stays counted for silence_memory_min_secs (a rollout\'s spread), not only k + 12 intervals', () => {
+  const HB = 60_000;
+  const start = Date.UTC(2026, 0, 5, 9, 0, 0);
+  const diesAt = start + 3600_000;
+  const envs = buildScenario({
+    startMs: start, endMs: diesAt + 40 * HB, heartbeatMs: HB,
+    rings: [{ name: 'canary', devices: 5 }, { name: 'early', devices: 20 }], regions: ['us'], components: { agent: '1.0' },
+    deployments: [], takes: [], churn: [{ index: 0, at: diesAt }],
+  });
+  const silentAt = (overrides: Record<string, unknown>) => {
+    const source = new SourceCore('p0', testSettings({ heartbeat_interval_secs: 60, window_secs: 60, silence_intervals: 3, silence_memory_intervals: 12, ...overrides }));
+    const partials = envs.flatMap((e) => { source.feed(e); return source.drain(); });
+    // Canary's silent count per window, by minutes after the device's death.
+    return (minutes: number) => partials.find((p) => p.window * p.windowMs >= diesAt + minutes * HB)?.rings.find((r) => r.ring === 'canary')?.silent;
+  };
+  // The test support turns the floor off (1-second heartbeats); here it is the default, 1,800 s.
+  assert.equal(buildConfig({}, {}).processor.silence_memory_min_secs, 1800);
+  const byDefault = silentAt({ silence_memory_min_secs: 1800 });
+  assert.equal(byDefault(10), 1, 'silent after k intervals');
+  assert.equal(byDefault(25), 1, '25 minutes later it is still counted (1,800 s by default)');
+  assert.equal(byDefault(36), 0, 'and forgotten after the 30-minute floor plus k intervals');
+  assert.equal(silentAt({ silence_memory_min_secs: 0 })(25), 0, 'with the floor off: forgotten after k + 12 intervals');
 });
