@@ -1,12 +1,24 @@
 // The processor section in the units the core computes with (ms, counts), built once from the config.
 import type { ProcessorSettings } from '../config.ts';
 
+/** Window length in seconds: `window_secs`, or one heartbeat interval when it is 0 (the default). */
+export const windowSecsOf = (p: Pick<ProcessorSettings, 'window_secs' | 'heartbeat_interval_secs'>): number => p.window_secs || p.heartbeat_interval_secs;
+
+/**
+ * Intervals a silent device stays counted after the k that make it silent: silence_memory_intervals, but
+ * never shorter than silence_memory_min_secs, so that at short heartbeats a slow rollout's first victims
+ * are not forgotten before its later ones die (every use of the memory -- counts, the replay horizon,
+ * the gap horizon, a blamed release's suspicion -- takes this one value).
+ */
+export const silenceMemoryIntervalsOf = (p: Pick<ProcessorSettings, 'silence_memory_intervals' | 'silence_memory_min_secs' | 'heartbeat_interval_secs'>): number =>
+  Math.max(p.silence_memory_intervals, Math.ceil(p.silence_memory_min_secs / p.heartbeat_interval_secs));
+
 export function detectionSettings(p: ProcessorSettings) {
   return {
-    windowMs: p.window_secs * 1000,
+    windowMs: windowSecsOf(p) * 1000,
     heartbeatMs: p.heartbeat_interval_secs * 1000,
     silenceIntervals: p.silence_intervals,
-    silenceMemoryIntervals: p.silence_memory_intervals,
+    silenceMemoryIntervals: silenceMemoryIntervalsOf(p),
     regularMinHeartbeats: p.regular_min_heartbeats,
     latenessMs: p.allowed_lateness_ms,
     maxDevices: p.max_tracked_devices,
@@ -43,7 +55,7 @@ export function detectionSettings(p: ProcessorSettings) {
     maxConcurrentReleases: p.max_concurrent_releases,
     passMinExposed: p.pass_min_exposed_devices,
     /** Watch every counted device needs after exposure: k intervals + one window + lateness (+ extra). */
-    soakMs: p.silence_intervals * p.heartbeat_interval_secs * 1000 + p.window_secs * 1000 + p.allowed_lateness_ms + p.pass_soak_extra_secs * 1000,
+    soakMs: p.silence_intervals * p.heartbeat_interval_secs * 1000 + windowSecsOf(p) * 1000 + p.allowed_lateness_ms + p.pass_soak_extra_secs * 1000,
     passWindows: p.pass_consecutive_windows,
     passMaxRatio: p.pass_max_rate_ratio,
     passAlpha: p.pass_alpha,

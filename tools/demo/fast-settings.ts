@@ -12,11 +12,13 @@ export const FAST_WINDOW_HEARTBEATS = 2;
  */
 export const FAST_CRASH_EPISODE_HEARTBEATS = 30;
 
-export function fastProcessorSettings(scenario: Scenario): { heartbeat_interval_secs: number; window_secs: number; crash_episode_secs: number } {
+export function fastProcessorSettings(scenario: Scenario): { heartbeat_interval_secs: number; window_secs: number; crash_episode_secs: number; silence_memory_min_secs: number } {
   const heartbeat = Math.max(1, Math.round(scenario.fleet.heartbeat_interval_secs));
   return {
     heartbeat_interval_secs: heartbeat,
     window_secs: Math.max(2, heartbeat * FAST_WINDOW_HEARTBEATS),
     crash_episode_secs: heartbeat * FAST_CRASH_EPISODE_HEARTBEATS,
+    // Silence memory in intervals only: the accelerated rollouts spread over seconds, not half an hour.
+    silence_memory_min_secs: 0,
   };
 }

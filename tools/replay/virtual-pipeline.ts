@@ -7,7 +7,7 @@ import type { AnyEnvelope } from '../../common/contract/envelope.ts';
 import type { Decision } from '../../common/contract/decision.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
 import { DetectionCore } from '../../processors/core/detection-core.ts';
-import { detectionSettings } from '../../processors/core/settings.ts';
+import { detectionSettings, windowSecsOf } from '../../processors/core/settings.ts';
 import { alerterCoreFor, type AlerterCore } from '../../alerting/core/alerter-core.ts';
 import { planDeliveries, type RoutingTargets, type PlannedDelivery } from '../../alerting/core/routing.ts';
 import { routingTargets } from '../../alerting/integrations/senders.ts';
@@ -33,7 +33,7 @@ export class VirtualPipeline {
     this.detection = new DetectionCore(detectionSettings(config.processor));
     this.alerter = alerterCoreFor(config.alerting);
     this.observer = observer;
-    this.tickMs = config.processor.window_secs * 1000;
+    this.tickMs = windowSecsOf(config.processor) * 1000;
     this.targets = routingTargets(config.alerting);
   }
 

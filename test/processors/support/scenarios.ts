@@ -11,6 +11,7 @@ export const PROCESSOR_SETTINGS = {
   window_secs: 1,
   silence_intervals: 2,
   silence_memory_intervals: 30,
+  silence_memory_min_secs: 0,
   allowed_lateness_ms: 200,
   idle_advance_secs: 0,
   attribution_time_scale_secs: 2,

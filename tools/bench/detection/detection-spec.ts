@@ -32,6 +32,7 @@ const ProfileSchema = Type.Object({
     window_secs: Type.Integer({ minimum: 1 }),
     attribution_time_scale_secs: Type.Optional(Type.Integer({ minimum: 1 })),
     crash_episode_secs: Type.Optional(Type.Integer({ minimum: 1 })),
+    silence_memory_min_secs: Type.Optional(Type.Integer({ minimum: 0 })),
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
 
