@@ -28,7 +28,10 @@ it('two collector workers share one port: every acknowledged event is in Kafka, 
   const { child, output } = await startCli(['collector', '-c', file], /ringwatch running/, {}, 120_000);
   const url = `http://127.0.0.1:${port}`;
   try {
-    const workerPids = [...output().matchAll(/"pid":(\d+)[^\n]*"msg":"role started"/g)].map((m) => Number(m[1]));
+    // Each worker logs on its own (asynchronously): its line may come a moment after the primary's.
+    const startedPids = () => [...output().matchAll(/"pid":(\d+)[^\n]*"msg":"role started"/g)].map((m) => Number(m[1]));
+    for (let waited = 0; startedPids().length < 2 && waited < 5000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    const workerPids = startedPids();
     assert.equal(new Set(workerPids).size, 2, 'two worker processes started the collector role');
     // Eight requests at once: the client opens several connections, which the primary deals to both workers.
     const runId = 'workers';
