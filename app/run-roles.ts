@@ -35,6 +35,8 @@ export interface RunOptions {
   /** Use this bus instead of creating one (embedded demo, tests). */
   bus?: Bus;
   onFatal?: (err: Error) => void;
+  /** /metrics text of every role server (collector workers: the sum over all workers, from the primary). */
+  metricsText?: () => Promise<string>;
 }
 
 /** The settings every role shares, from the one configuration. */
@@ -81,14 +83,14 @@ export async function runRoles(options: RunOptions): Promise<RunningRoles> {
       await role.start();
       const server = new HttpServer({
         host: role.listen.host, port: role.listen.port, registry, logger,
-        routes: role.routes, prefixRoutes: role.prefixRoutes,
+        routes: role.routes, prefixRoutes: role.prefixRoutes, metricsText: options.metricsText,
         readiness: [...(role.answersWithoutBus ? [] : [{ name: 'bus', ready: () => bus.ready() }, monitor.readiness]), ...role.readiness],
       });
       await server.start();
       servers.set(role.name, server);
       for (const extra of role.extraServers ?? []) {
         const more = new HttpServer({
-          host: extra.listen.host, port: extra.listen.port, registry, logger, routes: extra.routes, prefixRoutes: extra.prefixRoutes,
+          host: extra.listen.host, port: extra.listen.port, registry, logger, routes: extra.routes, prefixRoutes: extra.prefixRoutes, metricsText: options.metricsText,
           readiness: [{ name: 'bus', ready: () => bus.ready() }, ...role.readiness],
         });
         await more.start();

@@ -5,6 +5,8 @@ import { runRoles } from './run-roles.ts';
 import type { RoleFactory } from '../common/runtime/role.ts';
 import { CONFIG_OPTION, type Command } from './command.ts';
 import { ROLE_FACTORIES } from './role-factories.ts';
+import { createRegistry } from '../common/telemetry/metrics.ts';
+import { collectorWorkerCount, isCollectorWorker, onPrimaryGone, runCollectorPrimary, workerMetrics, workerReady } from './collector-workers.ts';
 
 const SUMMARIES = {
   collector: 'ingest heartbeats, crashes and deployments over HTTP and write them to Kafka',
@@ -23,17 +25,30 @@ export function serveCommand(name: keyof typeof SUMMARIES): Command {
       const config = loadConfig(values.config as string | undefined);
       const logger = createLogger(config.telemetry.log_level, 'ringwatch');
       const factories: RoleFactory[] = name === 'all' ? Object.values(ROLE_FACTORIES) : [ROLE_FACTORIES[name]];
+      const worker = name === 'collector' && isCollectorWorker();
+      if (name === 'collector' && !worker) {
+        const workers = collectorWorkerCount(config);
+        if (workers > 1) return runCollectorPrimary(workers, config, logger);
+      }
+      const registry = createRegistry();
       let fatal: Error | undefined;
       let wake: () => void = () => {};
       const done = new Promise<void>((resolve) => { wake = resolve; });
       const running = await runRoles({
-        config, factories, logger,
+        config, factories, logger, registry,
+        ...(worker ? { metricsText: workerMetrics(registry) } : {}),
         onFatal: (err) => { fatal = err; logger.fatal({ err }, 'consumer gave up; exiting for the supervisor'); wake(); },
       });
-      logger.info({ roles: factories.map((f) => f.name), bus: config.bus.kind, ports: Object.fromEntries([...running.servers].map(([k, s]) => [k, s.port])) }, 'ringwatch running');
+      const ports = Object.fromEntries([...running.servers].map(([k, s]) => [k, s.port]));
+      if (worker) {
+        workerReady(ports.collector);
+        onPrimaryGone(() => { logger.warn('the collector primary is gone; stopping'); wake(); });
+      } else logger.info({ roles: factories.map((f) => f.name), bus: config.bus.kind, ports }, 'ringwatch running');
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => { logger.info({ signal }, 'stopping'); wake(); });
       await done;
       await running.stop();
+      // A worker's IPC channel would keep it alive; closing it lets the process end now.
+      if (worker && process.connected) process.disconnect();
       return fatal ? 1 : 0;
     },
   };

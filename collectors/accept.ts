@@ -2,6 +2,7 @@
 // of its own: the receipt time is passed in, so tests replay any clock situation exactly.
 import { CONTRACT_VERSION, type AnyEnvelope } from '../common/contract/envelope.ts';
 import { eventTime, type EventKind, type EventOf } from '../common/contract/events.ts';
+import { isCanonicalTimestamp } from '../common/contract/formats.ts';
 import { validateEvent, type FieldError } from '../common/contract/validate.ts';
 import { applyClockPolicy, type ClockPolicy } from './clock-policy.ts';
 import type { EventReason } from './reasons.ts';
@@ -65,14 +66,15 @@ export function acceptEvents(input: AcceptInput): AcceptResult {
     const event = checked.value as EventOf<EventKind>;
     const forbidden = identityRefusal(event, identity);
     if (forbidden) return void result.refused.push({ index, ...forbidden });
-    const time = applyClockPolicy(eventTime(kind, event), receivedAtMs, policy);
+    const sent = eventTime(kind, event);
+    const time = applyClockPolicy(sent, receivedAtMs, policy);
     if (!time.ok) {
       return void result.refused.push({ index, reason: time.reason, errors: [{ path: TIME_FIELD[kind], reason: time.message }] });
     }
     if (time.clamped) result.clamped++;
-    const envelope = {
-      v: CONTRACT_VERSION, kind, receivedAt, eventAt: new Date(time.eventAtMs).toISOString(), collectorId, event,
-    } as AnyEnvelope;
+    // A device time already in canonical form is kept as sent (the same text, without a Date and a new string).
+    const eventAt = !time.clamped && isCanonicalTimestamp(sent) ? sent : new Date(time.eventAtMs).toISOString();
+    const envelope = { v: CONTRACT_VERSION, kind, receivedAt, eventAt, collectorId, event } as AnyEnvelope;
     result.accepted.push({ index, envelope });
   });
   return result;

@@ -5,7 +5,7 @@
 // - more than max_past_age_secs before receipt: refused (late backfill must not look like a spike);
 // - otherwise kept as sent.
 // Sentry's equivalent bounds are +60 s / -30 days (integrations.md); ours are settings.
-import { parseTimestamp } from '../common/contract/formats.ts';
+import { timestampMs } from '../common/contract/formats.ts';
 
 export interface ClockPolicy {
   maxFutureSkewMs: number;
@@ -22,10 +22,8 @@ export function clockPolicyOf(s: { max_future_skew_secs: number; max_past_age_se
 
 /** Judge a device time (RFC 3339, already schema-valid) against the receipt time. */
 export function applyClockPolicy(deviceTime: string, receivedAtMs: number, policy: ClockPolicy): TimeVerdict {
-  // The schema has checked the format already, so the plain (fast) Date.parse is exact here; the full
-  // parser is the fallback for forms V8 does not read (lower-case 't' / 'z').
-  const quick = Date.parse(deviceTime);
-  const deviceMs = Number.isNaN(quick) ? parseTimestamp(deviceTime) : quick;
+  // The schema's check has just parsed this string (timestampMs remembers the last one): no second parse.
+  const deviceMs = timestampMs(deviceTime);
   if (Number.isNaN(deviceMs)) return { ok: false, reason: 'invalid_field', message: 'not a valid RFC 3339 date-time' };
   const ahead = deviceMs - receivedAtMs;
   if (ahead > policy.maxFutureSkewMs) {

@@ -24,6 +24,10 @@ const DeviceJwtSection = Section({
 
 export const CollectorSection = Section({
   ...Listen(8080, 'collector'),
+  workers: Str('auto', {
+    pattern: '^(auto|[1-9][0-9]?)$', maxLength: 4,
+    description: 'Collector processes sharing the port (`ringwatch collector` only; node:cluster, connections dealt round-robin), each with its own idempotent Kafka producer; `auto` = the CPUs the process may use (its CPU affinity, capped by a container\'s cgroup CPU limit, rounded up), 1 = the HTTP server in the main process, no workers. /metrics sums every worker\'s series. Rate-limit buckets are per worker: a caller whose connections land on N workers may reach up to N times the per-caller limits.',
+  }),
   auth_enabled: Bool(true, { description: 'Require bearer tokens. May be false only with bus.kind memory (embedded mode).' }),
   device_tokens: StrList([], { description: 'Shared device tokens (heartbeats, crashes): whoever holds one may post for any device and ring, so they are for trials (a warning is logged at start-up); bind tokens to devices with device_token_bindings or device_jwt. Env RINGWATCH_COLLECTOR_DEVICE_TOKENS.', secret: true }),
   device_tokens_file: SecretFile({ description: 'File with one shared device token per line.' }),

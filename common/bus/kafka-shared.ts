@@ -1,6 +1,6 @@
 // Pieces the Kafka bus, its producer and its consumer share: settings, options, record conversion.
 import { promisify } from 'node:util';
-import { zstdCompress, zstdDecompress } from 'node:zlib';
+import { zstdCompress, zstdCompressSync, zstdDecompress } from 'node:zlib';
 import kafkajs, { type Consumer, type KafkaMessage, type RetryOptions } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ConsumedRecord } from './types.ts';
@@ -37,8 +37,15 @@ const ZSTD_CHUNK_BYTES = 1 << 20;
 // as long as the request (compress) or any message of the batch (decompress) lives: a consumer holding a
 // fetch of a few hundred small batches held hundreds of MiB. A result much smaller than its chunk is copied.
 const compact = (b: Buffer): Buffer => (b.buffer.byteLength > 2 * b.length ? Buffer.from(b) : b);
+// A record batch below this is compressed on the event loop: through the thread pool a call costs about
+// 5x the CPU of the compression itself (stream set-up, the 1 MiB output chunk, the hop back), measured with
+// the collector's batches of 20-140 KB: 1.3 us per event async against 0.24 us in place (about 0.2 ms for
+// 140 KB). Larger batches still go to the pool, so one cannot hold the loop for long.
+const ZSTD_IN_PLACE_BYTES = 256 * 1024;
 CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-  compress: async (encoder: { buffer: Buffer }) => compact(await zstd(encoder.buffer, { chunkSize: ZSTD_CHUNK_BYTES })),
+  compress: async (encoder: { buffer: Buffer }) => compact(encoder.buffer.length < ZSTD_IN_PLACE_BYTES
+    ? zstdCompressSync(encoder.buffer)
+    : await zstd(encoder.buffer, { chunkSize: ZSTD_CHUNK_BYTES })),
   decompress: async (buffer: Buffer) => compact(await unzstd(buffer, { chunkSize: ZSTD_CHUNK_BYTES })),
 });
 

@@ -66,6 +66,12 @@ export function parseTimestamp(value: string): number {
   return ms;
 }
 
+/** `value` is already what `new Date(timestampMs(value)).toISOString()` would write: it can be kept as it is. */
+export function isCanonicalTimestamp(value: string): boolean {
+  const ms = parseCanonical(value);
+  return ms !== undefined && !Number.isNaN(ms);
+}
+
 let memoText: string | undefined;
 let memoMs = Number.NaN;
 

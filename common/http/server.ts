@@ -27,6 +27,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Parameterised paths match by prefix, e.g. "/v1/verdicts/". */
   prefixRoutes?: Route[];
+  /** What /metrics serves instead of the registry's own text (a worker process: every worker's series, summed). */
+  metricsText?: () => Promise<string>;
 }
 
 export class HttpServer implements Lifecycle {
@@ -94,7 +96,7 @@ export class HttpServer implements Lifecycle {
   }
 
   private async metrics(res: ServerResponse): Promise<void> {
-    const body = await this.options.registry.metrics();
+    const body = await (this.options.metricsText ?? (() => this.options.registry.metrics()))();
     res.writeHead(200, { 'content-type': this.options.registry.contentType });
     res.end(body);
   }

@@ -35,6 +35,20 @@ describe('clock policy', () => {
     });
     assert.deepEqual(result.refused.map((r) => [r.index, r.reason, r.errors[0].path]), [[1, 'future_timestamp', '/sentAt']]);
   });
+
+  it('writes eventAt in canonical form whatever RFC 3339 form the device sent (a canonical one is kept as sent)', () => {
+    const forms = (ms: number) => {
+      const c = iso(ms);
+      const noMillis = c.endsWith('.000Z') ? `${c.slice(0, 19)}Z` : c;
+      const offset = new Date(ms + 2 * 3_600_000).toISOString().replace('Z', '+02:00');
+      return [c, c.replace('T', 't').replace('Z', 'z'), noMillis, offset, c.replace('Z', '+00:00')];
+    };
+    fc.assert(fc.property(fc.integer({ min: T - 86_000_000, max: T }), fc.nat(4), (ms, form) => {
+      const sent = forms(ms)[form];
+      const [a] = acceptEvents({ kind: 'heartbeat', receivedAtMs: T, collectorId: 'c-1', policy, events: [heartbeat(1, { runId: 'r', at: sent })] }).accepted;
+      assert.equal(a?.envelope.eventAt, iso(ms), sent);
+    }));
+  });
 });
 
 describe('request envelope', () => {

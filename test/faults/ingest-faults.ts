@@ -69,8 +69,11 @@ export async function collectorRestarted(broker: PrivateBroker): Promise<FaultRo
 
 export async function soak(broker: PrivateBroker, minutes: number, compression?: string): Promise<FaultRow> {
   const prefix = uniquePrefix('fault-soak');
-  // The inspector lets the soak read the collector's live heap after a forced GC beside its RSS.
-  const collector = await collectorProcess(broker.brokers, prefix, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:0`.trim() }, compression);
+  // The inspector lets the soak read the collector's live heap after a forced GC beside its RSS. One
+  // process (collector.workers 1): the heap and RSS probed are those of the process that serves.
+  const collector = await collectorProcess(broker.brokers, prefix, {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:0`.trim(), RINGWATCH_COLLECTOR_WORKERS: '1',
+  }, compression);
   const url = inspectorUrl(collector.output());
   if (!url) throw new Error('the collector printed no inspector URL');
   const heap = await heapProbe(url);

@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { heartbeat } from '../ingest/events.ts';
 import { startCollectorProcess, BENCH_TOKEN } from '../ingest/collector-process.ts';
 import { BareProducer, type PhaseResult } from '../ingest/bare-kafkajs.ts';
-import { driveCollector } from '../ingest/drive-http.ts';
+import { driveCollector, type DriveResult } from '../ingest/drive-http.ts';
 import { median } from '../ingest/stats.ts';
 import { javaProducer, type JavaProducerResult } from '../java/java-producer.ts';
 
@@ -24,17 +24,27 @@ export interface IngestOptions {
    * bus.batch_format: json): the same figure before v3, in the same run.
    */
   compareV2?: boolean;
+  /** collector.workers for the collectors under test; unset: the product's default (auto). */
+  workers?: string;
 }
 
 export interface IngestFigures {
   collectorEventsPerSec: number;
   collectorP50Ms: number;
   collectorP99Ms: number;
+  /** Events per CPU-second of the collector's processes (primary + workers), median of the rounds. */
+  collectorEventsPerCpuSec: number;
+  /** CPU cores the collector's processes used while saturated, median of the rounds. */
+  collectorCores: number;
+  /** Busy share of the whole machine while the collector was saturated, median of the rounds. */
+  machineBusy: number;
+  /** Collector processes (collector.workers as the collector started). */
+  workers: string;
   bareEventsPerSec: number;
   ratio: number;
   at70: { targetEventsPerSec: number; eventsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number };
   failedRequests: number;
-  rounds: { collector: PhaseResult; v2?: PhaseResult; bare: PhaseResult; java?: JavaProducerResult }[];
+  rounds: { collector: DriveResult; v2?: DriveResult; bare: PhaseResult; java?: JavaProducerResult }[];
   /** The collector writing v2 (JSON) batch records, same rounds (median), when compared. */
   v2EventsPerSec?: number;
   /** Kafka's Java producer, acks=all, idempotent, ~380-byte records, same broker and partitions: the machine limit. */
@@ -52,30 +62,33 @@ export async function ingestFigures(o: IngestOptions): Promise<IngestFigures> {
   const bodies = Array.from({ length: POOL_REQUESTS }, (_, r) => JSON.stringify({ events: events.slice(r * o.batchEvents, (r + 1) * o.batchEvents) }));
   const collector = await startCollectorProcess(o.brokers, `${runId}.`, {
     RINGWATCH_BUS_PARTITIONS: String(PARTITIONS),
+    ...(o.workers ? { RINGWATCH_COLLECTOR_WORKERS: o.workers } : {}),
     ...(o.collectorNodeOptions ? { NODE_OPTIONS: o.collectorNodeOptions } : {}),
   });
   const v2 = o.compareV2 ? await startCollectorProcess(o.brokers, `${runId}-v2.`, {
     RINGWATCH_BUS_PARTITIONS: String(PARTITIONS), RINGWATCH_BUS_BATCH_FORMAT: 'json',
+    ...(o.workers ? { RINGWATCH_COLLECTOR_WORKERS: o.workers } : {}),
   }) : undefined;
   const bare = new BareProducer({ brokers: o.brokers, topic: `${runId}.bare`, partitions: PARTITIONS, events, batchSize: 1000, concurrency: 4 });
   try {
     await bare.open();
-    const drive = (secs: number, url = collector.url) => driveCollector({ url, bodies, gzip: false, connections: o.connections, durationSecs: secs, batchEvents: o.batchEvents });
+    const drive = (secs: number, c = collector) => driveCollector({ url: c.url, pid: c.child.pid, bodies, gzip: false, connections: o.connections, durationSecs: secs, batchEvents: o.batchEvents });
     await drive(3);
     await bare.run(3);
-    if (v2) await drive(3, v2.url);
-    const rounds: { collector: PhaseResult & { non2xx: number; errors: number }; v2?: PhaseResult; bare: PhaseResult; java?: JavaProducerResult }[] = [];
+    if (v2) await drive(3, v2);
+    const rounds: { collector: DriveResult; v2?: DriveResult; bare: PhaseResult; java?: JavaProducerResult }[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const http = await drive(o.phaseSecs);
-      const json = v2 ? await drive(o.phaseSecs, v2.url) : undefined;
+      const json = v2 ? await drive(o.phaseSecs, v2) : undefined;
       const kafkajs = await bare.run(o.phaseSecs);
       // In the same round, on the same broker: what the machine carries with Kafka's own client.
       const java = o.javaRecords > 0
         ? await javaProducer({ brokers: o.brokers, topic: `${runId}.java${r}`, partitions: PARTITIONS, records: o.javaRecords })
         : undefined;
       rounds.push({ collector: http, v2: json, bare: kafkajs, java });
-      console.log(`  ingest round ${r + 1}: collector ${Math.round(http.eventsPerSec)} events/s p99 ${http.p99Ms} ms`
-        + (json ? ` | collector writing v2 ${Math.round(json.eventsPerSec)} events/s p99 ${json.p99Ms} ms` : '') + ` | bare kafkajs ${Math.round(kafkajs.eventsPerSec)} events/s`
+      const cpu = (x: DriveResult) => `(${Math.round(x.eventsPerCpuSec)} per collector CPU-s, ${x.collectorCores.toFixed(2)} cores; machine ${Math.round(100 * x.machineBusy)} % busy)`;
+      console.log(`  ingest round ${r + 1}: collector ${Math.round(http.eventsPerSec)} events/s ${cpu(http)} p99 ${http.p99Ms} ms`
+        + (json ? ` | collector writing v2 ${Math.round(json.eventsPerSec)} events/s ${cpu(json)} p99 ${json.p99Ms} ms` : '') + ` | bare kafkajs ${Math.round(kafkajs.eventsPerSec)} events/s`
         + (java ? ` | Java producer ${Math.round(java.recordsPerSec)} records/s` : ''));
     }
     const med = (pick: (x: (typeof rounds)[number]) => number) => median(rounds.map(pick));
@@ -96,7 +109,11 @@ export async function ingestFigures(o: IngestOptions): Promise<IngestFigures> {
     const at70 = await autocannon(options);
     console.log(`  ingest at 70%: ${Math.round((at70['2xx'] * o.batchEvents) / at70.duration)} events/s p50 ${at70.latency.p50} ms p99 ${at70.latency.p99} ms`);
     return {
-      collectorEventsPerSec, collectorP50Ms: med((x) => x.collector.p50Ms), collectorP99Ms: med((x) => x.collector.p99Ms),
+      collectorEventsPerSec, workers: o.workers ?? 'auto',
+      collectorEventsPerCpuSec: Math.round(med((x) => x.collector.eventsPerCpuSec)),
+      collectorCores: Number(med((x) => x.collector.collectorCores).toFixed(2)),
+      machineBusy: Number(med((x) => x.collector.machineBusy).toFixed(2)),
+      collectorP50Ms: med((x) => x.collector.p50Ms), collectorP99Ms: med((x) => x.collector.p99Ms),
       bareEventsPerSec, ratio: Number((collectorEventsPerSec / bareEventsPerSec).toFixed(2)),
       v2EventsPerSec: v2 ? Math.round(med((x) => x.v2?.eventsPerSec ?? 0)) : undefined,
       javaRecordsPerSec, javaRatio: javaRecordsPerSec ? Number((collectorEventsPerSec / javaRecordsPerSec).toFixed(2)) : undefined,

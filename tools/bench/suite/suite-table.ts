@@ -31,6 +31,7 @@ export function rows(s: SuiteResults): Row[] {
       push({ figure: 'ingest: collector writing v2 JSON batch records (same rounds), events/s', value: n(i.v2EventsPerSec), events: i.v2EventsPerSec,
         baseline: `v3 collector ${n(i.collectorEventsPerSec)}`, ratio: (i.collectorEventsPerSec / i.v2EventsPerSec).toFixed(2), target: '(before record format v3)', met: '' });
     }
+    push({ figure: `ingest: per CPU-second of the collector (workers: ${i.workers}), events`, value: n(i.collectorEventsPerCpuSec), baseline: `${i.collectorCores} cores used; machine ${Math.round(100 * i.machineBusy)} % busy`, ratio: '', target: '', met: '' });
     push({ figure: 'bare kafkajs producer, 1,000-event sends, v1 records, events/s', value: n(i.bareEventsPerSec), events: i.bareEventsPerSec, baseline: '', ratio: '', target: '', met: '' });
     push({ figure: `ingest: p99 per request at 70% load (${n(i.at70.eventsPerSec)} events/s)`, value: `${i.at70.p99Ms} ms (p50 ${i.at70.p50Ms})`, events: i.at70.eventsPerSec,
       baseline: `at saturation p99 ${i.collectorP99Ms} ms`, ratio: '', target: '< 100 ms at 70% of >= 150,000', met: yes(i.at70.p99Ms < 100 && i.at70.targetEventsPerSec >= 105_000) });
