@@ -1,6 +1,6 @@
 // Pieces the Kafka bus, its producer and its consumer share: settings, options, record conversion.
 import { promisify } from 'node:util';
-import { zstdCompress, zstdCompressSync, zstdDecompress } from 'node:zlib';
+import { zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
 import kafkajs, { type Consumer, type KafkaMessage, type RetryOptions } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ConsumedRecord } from './types.ts';
@@ -26,7 +26,7 @@ export function toConsumed(topic: string, partition: number, m: KafkaMessage): C
 }
 
 // kafkajs reads and writes zstd record batches once a codec is registered; Node's own zlib has zstd (no
-// native add-on or extra package). Compression runs on libuv's thread pool, off the event loop.
+// native add-on or extra package). Small batches are (de)compressed in place, large ones on libuv's pool.
 const { CompressionCodecs, CompressionTypes } = kafkajs; // CommonJS: not all of its names are ESM exports
 const zstd = promisify(zstdCompress);
 const unzstd = promisify(zstdDecompress);
@@ -42,11 +42,17 @@ const compact = (b: Buffer): Buffer => (b.buffer.byteLength > 2 * b.length ? Buf
 // the collector's batches of 20-140 KB: 1.3 us per event async against 0.24 us in place (about 0.2 ms for
 // 140 KB). Larger batches still go to the pool, so one cannot hold the loop for long.
 const ZSTD_IN_PLACE_BYTES = 256 * 1024;
+// The same holds for reading: a compressed batch below this is inflated on the event loop. Measured with
+// a 39 KB batch of 300 events (5.7 KB compressed): 147 us of CPU per call through the pool, 63 us in place.
+// Compressed batches of this size inflate to a few hundred KB at most (well under a millisecond).
+const UNZSTD_IN_PLACE_BYTES = 64 * 1024;
 CompressionCodecs[CompressionTypes.ZSTD] = () => ({
   compress: async (encoder: { buffer: Buffer }) => compact(encoder.buffer.length < ZSTD_IN_PLACE_BYTES
     ? zstdCompressSync(encoder.buffer)
     : await zstd(encoder.buffer, { chunkSize: ZSTD_CHUNK_BYTES })),
-  decompress: async (buffer: Buffer) => compact(await unzstd(buffer, { chunkSize: ZSTD_CHUNK_BYTES })),
+  decompress: async (buffer: Buffer) => compact(buffer.length < UNZSTD_IN_PLACE_BYTES
+    ? zstdDecompressSync(buffer)
+    : await unzstd(buffer, { chunkSize: ZSTD_CHUNK_BYTES })),
 });
 
 /** Every consumer's retry options: kafkajs's backoff from the settings; a restart only while `mayRestart` says so. */
