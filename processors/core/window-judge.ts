@@ -189,6 +189,7 @@ export class WindowJudge {
         release: e.rollout.release,
         startedAt: e.rollout.startedAt,
         fired: e.firedCatastrophe || e.firedGate,
+        gateOnly: e.firedGate && !e.firedCatastrophe,
         direct: e.direct,
         naming: this.namingOf(e),
         reached: all.filter((o) => releaseKey(o.release) === releaseKey(e.rollout.release) && o.startedAt <= onsetMs + slackMs).map((o) => o.ring),

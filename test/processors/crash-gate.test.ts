@@ -1,0 +1,96 @@
+// The release gate's crash signal has its own indifference ratio (gate_crash_indifference_ratio): a crash
+// regression on a large first ring must fail within a day, which a 1.5 margin does not allow at realistic
+// crash rates (docs/detection.md, "Comparisons"). The other signals keep gate_indifference_ratio.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Signal } from '../../common/contract/decision.ts';
+import { SIGNALS } from '../../common/contract/decision.ts';
+import { msprtThreshold } from '../../processors/stats/msprt.ts';
+import { emptyStratum, type StratumRow } from '../../processors/core/partial.ts';
+import { evaluateRelease, type GateState } from '../../processors/core/release-eval.ts';
+import type { PassState } from '../../processors/core/pass-rule.ts';
+import type { RingRollout } from '../../processors/core/rollout.ts';
+import type { DetectionSettings } from '../../processors/core/settings.ts';
+import { crashStratum } from '../../processors/core/strata.ts';
+import { testSettings } from './support/settings.ts';
+
+const W_SECS = 600;
+const HOUR_WINDOWS = 3600 / W_SECS;
+
+/** One ring's rows for a window: `devices` heard in it, `newCrashed` new crash episodes among them. */
+function ringRows(ring: string, window: number, devices: number, newCrashed: number): StratumRow[] {
+  const heard = { ...emptyStratum(ring, 'us-east|server'), heard: { [window]: devices } };
+  const crashes = { ...emptyStratum(ring, crashStratum('us-east')), crashed: newCrashed, newCrashed };
+  return [heard, crashes];
+}
+
+/**
+ * A 1,000-device first ring against a 9,000-device control for `hours`: the control has 9 new crash
+ * episodes a window (1 per 1,000 device-windows, about the realistic fleet's), the first ring 1.8 times its share (a 2x crash-rate
+ * regression as it reads in crash episodes in the first day). Returns the gate per signal at the end.
+ */
+function judge(s: DetectionSettings, hours: number): Map<Signal, { rejected: boolean; rho: number }> {
+  const rollout: RingRollout = { release: { component: 'agent', version: '7.13.0' }, ring: 'canary', startedAt: 0, status: 'started' };
+  const gates = new Map<string, GateState>();
+  const passes = new Map<string, PassState>();
+  const out = new Map<Signal, { rejected: boolean; rho: number }>();
+  let exposedCarry = 0;
+  for (let w = 0; w < hours * HOUR_WINDOWS; w++) {
+    // 1.8 exposed episodes a window on average, spread evenly (integers).
+    exposedCarry += 1.8;
+    const x = Math.floor(exposedCarry);
+    exposedCarry -= x;
+    const strata = new Map([['canary', ringRows('canary', w, 1000, x)], ['main', ringRows('main', w, 9000, 9)]]);
+    for (const signal of SIGNALS) {
+      const e = evaluateRelease(rollout, signal, {
+        s, index: new Map(), strata, reached: ['canary'], rings: ['canary', 'main'], gapped: new Set(),
+        alphaSplit: s.alphaGate / (s.maxConcurrentReleases * 2 * SIGNALS.length), gates, passes,
+        endMs: (w + 1) * s.windowMs, ownRate: () => undefined,
+      });
+      const gate = e.gates[0];
+      out.set(signal, { rejected: gate.rejected, rho: gate.state.rho });
+    }
+  }
+  return out;
+}
+
+describe('the crash signal has its own indifference ratio', () => {
+  const base = { window_secs: W_SECS, heartbeat_interval_secs: 300, gate_indifference_ratio: 1.5 };
+
+  it('a crash rate 1.8 times the control\'s on 1,000 devices fails within a day at a crash margin of 1.2', () => {
+    const gates = judge(testSettings({ ...base, gate_crash_indifference_ratio: 1.2 }), 24);
+    assert.equal(gates.get('crashed')?.rho, 1.2);
+    assert.equal(gates.get('crashed')?.rejected, true);
+    // Silence and boot loops keep the general margin (and nothing happened on them here).
+    assert.equal(gates.get('silent')?.rho, 1.5);
+    assert.equal(gates.get('boot_loop')?.rho, 1.5);
+    assert.equal(gates.get('silent')?.rejected, false);
+  });
+
+  it('with the crash margin at the general 1.5 the same day is not enough', () => {
+    const gates = judge(testSettings({ ...base, gate_crash_indifference_ratio: 1.5 }), 24);
+    assert.equal(gates.get('crashed')?.rho, 1.5);
+    assert.equal(gates.get('crashed')?.rejected, false);
+  });
+
+  it('a healthy ring (the control\'s rate) is not failed at the crash margin in a week', () => {
+    const s = testSettings({ ...base, gate_crash_indifference_ratio: 1.2 });
+    const rollout: RingRollout = { release: { component: 'agent', version: '7.13.0' }, ring: 'canary', startedAt: 0, status: 'started' };
+    const gates = new Map<string, GateState>();
+    let rejected = false;
+    let carry = 0;
+    for (let w = 0; w < 7 * 24 * HOUR_WINDOWS; w++) {
+      carry += 1;
+      const x = Math.floor(carry);
+      carry -= x;
+      const strata = new Map([['canary', ringRows('canary', w, 1000, x)], ['main', ringRows('main', w, 9000, 9)]]);
+      const e = evaluateRelease(rollout, 'crashed', {
+        s, index: new Map(), strata, reached: ['canary'], rings: ['canary', 'main'], gapped: new Set(),
+        alphaSplit: 1e-5, gates, passes: new Map(), endMs: (w + 1) * s.windowMs, ownRate: () => undefined,
+      });
+      rejected ||= e.gates[0].rejected;
+      assert.ok(e.gates[0].logLambda < msprtThreshold(1e-5));
+    }
+    assert.equal(rejected, false);
+  });
+});
