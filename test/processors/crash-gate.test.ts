@@ -1,10 +1,13 @@
 // The release gate's crash signal has its own indifference ratio (gate_crash_indifference_ratio): a crash
 // regression on a large first ring must fail within a day, which a 1.5 margin does not allow at realistic
-// crash rates (docs/detection.md, "Comparisons"). The other signals keep gate_indifference_ratio.
+// crash rates (docs/detection.md, "Comparisons"). The other signals keep gate_indifference_ratio. And a
+// crash-rate regression that fires the gate of the lone release rolling in a ring is that release's, not an
+// unattributed change (attribution.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Signal } from '../../common/contract/decision.ts';
 import { SIGNALS } from '../../common/contract/decision.ts';
+import { attribute, type Suspect } from '../../processors/core/attribution.ts';
 import { msprtThreshold } from '../../processors/stats/msprt.ts';
 import { emptyStratum, type StratumRow } from '../../processors/core/partial.ts';
 import { evaluateRelease, type GateState } from '../../processors/core/release-eval.ts';
@@ -92,5 +95,33 @@ describe('the crash signal has its own indifference ratio', () => {
       assert.ok(e.gates[0].logLambda < msprtThreshold(1e-5));
     }
     assert.equal(rejected, false);
+  });
+});
+
+describe('attribution of a rate regression', () => {
+  const START = Date.UTC(2024, 6, 15, 14, 9);
+  const suspect = (o: Partial<Suspect> = {}): Suspect => ({
+    release: { component: 'agent', version: '7.13.0' }, startedAt: START, fired: true, direct: false, reached: ['canary'],
+    naming: { named: 7, affected: 7, namedOthers: 859, others: 859 }, ...o,
+  });
+  // The onset of a crash-rate increase (first window at half the peak of a few crashes a window) came 51
+  // minutes after the start, as on tuning seed 9263 of r5-crash-x2-large.
+  const context = { onsetMs: START + 51 * 60_000, anomalous: new Set(['canary']), rings: ['canary', 'early', 'broad', 'main'], slackMs: 900_000, timeScaleMs: 600_000, minShare: 0.75 };
+
+  it('blames the lone release rolling in the ring when its gate alone fired, whatever the onset\'s lag', () => {
+    const a = attribute([suspect({ gateOnly: true })], context);
+    assert.deepEqual([...a.blamed], ['agent@7.13.0']);
+    assert.match(a.ranking[0].why, /its gate alone fired/);
+  });
+
+  it('keeps the time factor for a catastrophe (a sudden onset long after the start is an unattributed change)', () => {
+    assert.equal(attribute([suspect({ gateOnly: false })], context).blamed.size, 0);
+  });
+
+  it('keeps the time factor between concurrent releases, and rules out a release started after the onset', () => {
+    const two = attribute([suspect({ gateOnly: true }), suspect({ gateOnly: true, release: { component: 'os', version: '2' }, startedAt: START + 20 * 60_000 })], context);
+    for (const r of two.ranking) assert.doesNotMatch(r.why, /time 1\.000|its gate alone fired/);
+    const late = attribute([suspect({ gateOnly: true, startedAt: context.onsetMs + 3_600_000 })], context);
+    assert.equal(late.blamed.size, 0);
   });
 });
