@@ -16,7 +16,11 @@
 //   share of such deaths announcing the release, against an even share over the releases rolling in the
 //   ring. Neutral when no dying device announced anything (agents without `applying`).
 // A release whose devices fail next to same-ring devices without it (version split) is named by the data
-// directly and needs no time argument.
+// directly and needs no time argument. So is the lone release rolling in a ring whose crash gate alone fired
+// (a crash-rate regression, no catastrophe): its cohort was fixed at its start and compared with a same-time
+// control, so the excess it found follows the start by construction, while the onset of a rate increase
+// (the first window at half the peak of a few crashes a window) lands hours after it by chance; the time
+// factor would call a crash regression an unattributed change.
 import { releaseKey, type AttributionCandidate, type Release } from '../../common/contract/decision.ts';
 
 export interface Suspect {
@@ -31,6 +35,8 @@ export interface Suspect {
   reached: string[];
   /** Already blamed for this signal in this ring (its failure is sticky). */
   blamedBefore?: boolean;
+  /** Crashes: its release gate fired and its catastrophe rule did not (a rate regression, no sharp onset). */
+  gateOnly?: boolean;
 }
 
 /** In one ring: affected devices and the other devices, and how many of each run or apply this version. */
@@ -177,7 +183,8 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
   const bestFit = Math.max(...fits);
   const scored = suspects.map((x, i) => {
     const lag = c.onsetMs - x.startedAt;
-    const time = x.direct ? 1 : lag < -c.slackMs ? 0.01 : Math.exp(-Math.max(0, lag) / c.timeScaleMs);
+    const timeless = x.direct || (suspects.length === 1 && x.gateOnly === true);
+    const time = lag < -c.slackMs && !x.direct ? 0.01 : timeless ? 1 : Math.exp(-Math.max(0, lag) / c.timeScaleMs);
     const reached = x.reached.filter((r) => c.rings.includes(r));
     const unreached = c.rings.filter((r) => !reached.includes(r));
     const hitReached = reached.filter((r) => c.anomalous.has(r)).length;
@@ -197,7 +204,7 @@ export function attribute(suspects: Suspect[], c: AttributionContext): Attributi
       + `onsets fit its rollout ${fit.toPrecision(2)} x the best suspect's, anomalous in ${hitReached}/${reached.length} reached and `
       + `${hitUnreached}/${unreached.length} unreached rings (place ${place.toFixed(3)}), ${x.naming.named}/${x.naming.affected} affected vs `
       + `${x.naming.namedOthers}/${x.naming.others} other devices name it, ${announced}/${allAnnounced} announced by affected devices `
-      + `(naming ${naming.toFixed(2)}, last act ${lastAct.toFixed(2)}, version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : ''}`;
+      + `(naming ${naming.toFixed(2)}, last act ${lastAct.toFixed(2)}, version ${version.toFixed(2)})${x.direct ? ', fails next to same-ring devices without it' : timeless ? ', its gate alone fired: a rate regression of its cohort since its start' : ''}`;
     return { x, score, why };
   });
   scored.sort((a, b) => b.score - a.score || releaseKey(a.x.release).localeCompare(releaseKey(b.x.release)));

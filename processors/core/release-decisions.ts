@@ -109,7 +109,7 @@ export function releaseDecisions(
     updated: exposure(gate.comparison.updated), control: exposure(gate.comparison.control),
     statistic: gate.logLambda, threshold: gate.threshold, pValue: Math.min(1, Math.exp(-gate.logLambda)),
     comparison: gate.comparison.kind, updatedEvents: m.updatedEvents, controlEvents: m.controlEvents, windows: m.windows,
-    nullShare: gate.nullShare, historicalRatio: gate.state.rho, indifferenceRatio: s.indifferenceRatio, ...(gateVerdict.verdict === 'pass' ? {} : { power }),
+    nullShare: gate.nullShare, historicalRatio: gate.state.rho, indifferenceRatio: gate.state.rho, ...(gateVerdict.verdict === 'pass' ? {} : { power }),
   } : {};
 
   const out = [

@@ -159,10 +159,14 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
   };
 }
 
+/** The gate's null ratio for a signal: crashes have their own (docs/detection.md, "Comparisons"). */
+export const indifferenceRatioOf = (s: DetectionSettings, signal: Signal): number =>
+  signal === 'crashed' ? s.crashIndifferenceRatio : s.indifferenceRatio;
+
 function stateOf(c: EvalContext, r: RingRollout, signal: Signal, kind: ComparisonKind): GateState {
   const key = gateKey(r, signal, kind);
   let state = c.gates.get(key);
-  if (!state) c.gates.set(key, (state = { msprt: newMsprt(), rho: c.s.indifferenceRatio, events: 0, expected: 0 }));
+  if (!state) c.gates.set(key, (state = { msprt: newMsprt(), rho: indifferenceRatioOf(c.s, signal), events: 0, expected: 0 }));
   return state;
 }
 

@@ -52,6 +52,7 @@ export function detectionSettings(p: ProcessorSettings) {
     attributionSpreadMs: p.attribution_rollout_spread_secs * 1000,
     historyWindows: p.attribution_lookback_windows,
     indifferenceRatio: p.gate_indifference_ratio,
+    crashIndifferenceRatio: p.gate_crash_indifference_ratio,
     maxConcurrentReleases: p.max_concurrent_releases,
     passMinExposed: p.pass_min_exposed_devices,
     /** Watch every counted device needs after exposure: k intervals + one window + lateness (+ extra). */

@@ -197,6 +197,9 @@ export class WindowJudge {
         release: e.rollout.release,
         startedAt: e.rollout.startedAt,
         fired: e.firedCatastrophe || e.firedGate,
+        // Crash-rate regressions only: silence and boot loops are sudden, and there a gate may fire a
+        // window before the catastrophe rule on an unrecorded change that the time factor must keep apart.
+        gateOnly: signal === 'crashed' && e.firedGate && !e.firedCatastrophe,
         direct: e.direct,
         naming: this.namingOf(e),
         reached: all.filter((o) => releaseKey(o.release) === releaseKey(e.rollout.release) && o.startedAt <= onsetMs + slackMs).map((o) => o.ring),
