@@ -91,9 +91,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   let firstMs = Number.POSITIVE_INFINITY;
   // Records are settled after every event (one push can release many), so their times stay in order.
   let ready: BacktestRecord[] = [];
-  const feed = (env: AnyEnvelope) => {
+  const feed = (env: AnyEnvelope, receivedMs: number) => {
     exposure.observe(env);
-    pipeline.feed(env);
+    pipeline.feed(env, receivedMs);
     byKind[env.kind]++;
     events++;
     if (report.pending) ready.push(...report.settle(pipeline.now));
