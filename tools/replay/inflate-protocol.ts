@@ -7,6 +7,6 @@ export type InflateMessage =
   | { type: 'error'; message: string; code?: string };
 
 /** A batch is at least this big (a few inflated chunks): fewer messages, same memory bound. */
-export const BATCH_BYTES = 1 << 20;
+export const BATCH_BYTES = 4 << 20;
 /** Batches sent and not yet taken by the main thread: enough to keep it busy while the worker inflates more. */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 3;

@@ -11,9 +11,11 @@ import { maybeGunzip, openInput } from './ndjson-bytes.ts';
 import { inflateInWorker } from './inflate-thread.ts';
 import { parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
 import { formatFieldError } from '../../common/contract/validate.ts';
+import { timestampMs } from '../../common/contract/formats.ts';
 
 export type ReplayItem =
-  | { ok: true; line: number; envelope: AnyEnvelope }
+  /** `receivedMs`: the envelope's receipt time, read while validation had just parsed it (a batch later it is forgotten). */
+  | { ok: true; line: number; envelope: AnyEnvelope; receivedMs: number }
   | { ok: false; line: number; reason: string };
 
 export const MAX_LINE_BYTES = 1 << 20;
@@ -23,7 +25,9 @@ function decodeLine(text: string, line: number): ReplayItem | undefined {
   const trimmed = text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32 ? text : text.trim();
   if (!trimmed) return undefined;
   const decoded = parseEnvelope(trimmed);
-  return Array.isArray(decoded) ? { ok: false, line, reason: decoded.map(formatFieldError).join('; ') } : { ok: true, line, envelope: decoded };
+  return Array.isArray(decoded)
+    ? { ok: false, line, reason: decoded.map(formatFieldError).join('; ') }
+    : { ok: true, line, envelope: decoded, receivedMs: timestampMs(decoded.receivedAt) };
 }
 
 const tooLong = (line: number): ReplayItem => ({ ok: false, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
