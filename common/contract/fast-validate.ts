@@ -51,7 +51,7 @@ function noPoisonIn(v: object, depth: number): boolean {
   return true;
 }
 
-/** A valid RFC 3339 instant; timestampMs remembers the last string (receivedAt, eventAt, sentAt often match). */
+/** A valid RFC 3339 instant; timestampMs remembers the last two strings (receivedAt, eventAt; sentAt often matches). */
 function isTimestamp(s: string): boolean {
   return !Number.isNaN(timestampMs(s));
 }
