@@ -20,8 +20,9 @@ const post = (m: InflateMessage, transfer: ArrayBuffer[] = []) => port.postMessa
 /**
  * A chunk that spans its whole ArrayBuffer is the stream's alone (zlib and the file stream allocate a new
  * one after filling it) and can be moved; one that shares it (a partly filled output buffer that zlib
- * goes on filling) is copied into one of its own (not
- * Buffer's copies: small ones come from its shared pool, which cannot be moved).
+ * goes on filling) is copied into one of its own (not a Buffer copy: small ones come from Buffer's shared
+ * pool, which cannot be moved). Chunks are not cut at newlines here: that would copy every chunk, while the
+ * main thread joins only the one line that spans two chunks.
  */
 const movable = (c: Buffer): Uint8Array => (c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c : new Uint8Array(c));
 
