@@ -51,7 +51,7 @@ function noPoisonIn(v: object, depth: number): boolean {
   return true;
 }
 
-/** A valid RFC 3339 instant; timestampMs remembers the last string (receivedAt, eventAt, sentAt often match). */
+/** A valid RFC 3339 instant; timestampMs remembers the last two strings (receivedAt, eventAt; sentAt often matches). */
 function isTimestamp(s: string): boolean {
   return !Number.isNaN(timestampMs(s));
 }
@@ -88,7 +88,12 @@ function parseClass(p: string, i: number): [number[], number] | undefined {
   return [codes, i + 1];
 }
 
-const tables = new Map<string, Uint8Array | undefined>();
+interface PatternTable {
+  bits: Uint8Array;
+  maxLength: number;
+}
+
+const tables = new Map<string, PatternTable | undefined>();
 
 /** Code units beyond Latin-1 worth a look: line and paragraph separators, surrogates, BOM, case-folding oddities. */
 const SAMPLES = [0x2028, 0x2029, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xfeff, 0xfffe, 0xffff, 0x212a, 0x017f];
@@ -109,22 +114,32 @@ function agrees(table: Uint8Array, re: RegExp): boolean {
 }
 
 /**
- * `^[first][rest]*$` as a table (bit 1: may start, bit 2: may follow), or undefined for any other pattern.
- * The table is checked against the RegExp (agrees), so a parsing slip falls back to the RegExp.
+ * `^[first][rest]*$` or `^[first][rest]{0,N}$` as a table (bit 1: may start, bit 2: may follow) and the
+ * longest match (1 + N), or undefined for any other pattern. The table is checked against the RegExp
+ * (agrees, and at the length bound), so a parsing slip falls back to the RegExp.
  */
-export function patternTable(pattern: string): Uint8Array | undefined {
+export function patternTable(pattern: string): PatternTable | undefined {
   if (tables.has(pattern)) return tables.get(pattern);
-  let table: Uint8Array | undefined;
+  let table: PatternTable | undefined;
   const first = pattern[0] === '^' ? parseClass(pattern, 1) : undefined;
   const rest = first && parseClass(pattern, first[1]);
-  if (first && rest && pattern.slice(rest[1]) === '*$') {
-    table = new Uint8Array(128);
-    for (const c of first[0]) table[c] |= 1;
-    for (const c of rest[0]) table[c] |= 2;
-    if (!agrees(table, new RegExp(pattern))) table = undefined;
+  const bound = rest && /^(?:\*|\{0,(\d{1,4})\})\$$/.exec(pattern.slice(rest[1]));
+  if (first && rest && bound) {
+    const bits = new Uint8Array(128);
+    for (const c of first[0]) bits[c] |= 1;
+    for (const c of rest[0]) bits[c] |= 2;
+    const maxLength = bound[1] === undefined ? Number.POSITIVE_INFINITY : 1 + Number(bound[1]);
+    table = agrees(bits, new RegExp(pattern)) && boundAgrees(first[0][0], rest[0][0], maxLength, new RegExp(pattern)) ? { bits, maxLength } : undefined;
   }
   tables.set(pattern, table);
   return table;
+}
+
+/** The RegExp takes a match of exactly the longest length and refuses one a unit longer. */
+function boundAgrees(start: number, follow: number, maxLength: number, re: RegExp): boolean {
+  if (maxLength === Number.POSITIVE_INFINITY) return true;
+  const longest = String.fromCharCode(start) + String.fromCharCode(follow).repeat(maxLength - 1);
+  return re.test(longest) && !re.test(longest + String.fromCharCode(follow));
 }
 
 /**
@@ -192,10 +207,11 @@ export function compileFastCheck(schema: TSchema, use?: ReadonlyMap<TSchema, Fas
     if (!name) {
       name = `t${patternFunctions.size}`;
       patternFunctions.set(pattern, name);
-      const t = ref(table);
+      const t = ref(table.bits);
+      const tooLong = table.maxLength === Number.POSITIVE_INFINITY ? '' : ` || n > ${table.maxLength}`;
       functions.push(`function ${name}(s) {
   const n = s.length;
-  if (n === 0) return false;
+  if (n === 0${tooLong}) return false;
   let c = s.charCodeAt(0);
   if (c > 127 || (${t}[c] & 1) === 0) return false;
   for (let i = 1; i < n; i++) { c = s.charCodeAt(i); if (c > 127 || (${t}[c] & 2) === 0) return false; }

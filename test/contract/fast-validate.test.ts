@@ -10,7 +10,7 @@ import { compileFastCheck, patternTable } from '../../common/contract/fast-valid
 import { compileValidator, findPoisonKey, validateEvent } from '../../common/contract/validate.ts';
 import { EnvelopeHeaderSchema, validateEnvelope, validateEnvelopeFully } from '../../common/contract/envelope.ts';
 import { EventKinds, EventSchemas, type EventKind } from '../../common/contract/events.ts';
-import { ID_PATTERN, MAX_ID_CHARS, MAX_UPTIME_SECS, RING_PATTERN } from '../../common/contract/limits.ts';
+import { ID_KEY_PATTERN, ID_PATTERN, MAX_ID_CHARS, MAX_UPTIME_SECS, RING_PATTERN } from '../../common/contract/limits.ts';
 import { badChar, broken, copyJson, envelope, eventOfAnyKind, id, poisonKey, strangeValue, timestamp } from './arbitraries.ts';
 
 // ---- The reference: the full path alone (TypeBox Check and Errors, the forbidden-key walk), which is
@@ -151,7 +151,11 @@ describe('fast checker: schemas beyond the events', () => {
 
   it('reads simple patterns into tables and leaves the others to the RegExp', () => {
     assert.ok(patternTable(ID_PATTERN) && patternTable(RING_PATTERN));
-    for (const p of ['^(\\*|[a-z0-9][a-z0-9_\\-]*)?$', '^[\\d][a-z]*$', '^[^a][a]*$', '^[a-z][a-z]+$', '[a-z][a-z]*$', '^[a-z][a-z]*']) {
+    assert.equal(patternTable(ID_KEY_PATTERN)?.maxLength, MAX_ID_CHARS);
+    const keyed = compileFastCheck(Type.Record(Type.String({ pattern: ID_KEY_PATTERN }), Type.String(), { additionalProperties: false }))!;
+    assert.ok(keyed({ ['k'.repeat(MAX_ID_CHARS)]: 'v' }), 'a key of the longest length');
+    assert.equal(keyed({ ['k'.repeat(MAX_ID_CHARS + 1)]: 'v' }), false, 'a key one longer');
+    for (const p of ['^[a-z][a-z]{1,5}$', '^[a-z][a-z]{0,5}', '^[a-z][a-z]{0,}$', '^(\\*|[a-z0-9][a-z0-9_\\-]*)?$', '^[\\d][a-z]*$', '^[^a][a]*$', '^[a-z][a-z]+$', '[a-z][a-z]*$', '^[a-z][a-z]*']) {
       assert.equal(patternTable(p), undefined, p);
     }
   });

@@ -2,7 +2,7 @@
 // and prints events/s, CPU rate, peak memory and the machine it ran on. A script, not a test: the figures go
 // into docs/backtest.md. Generate the input first (about 5 minutes, 559 MB; keep it out of the repo):
 //   node app/ringwatch.ts simulate --scenario deploy/scenarios/noisy-week.yaml --output /tmp/week.ndjson.gz
-//   node tools/replay/backtest-figures.ts --input /tmp/week.ndjson.gz [--config FILE] [--reorder-secs N] [--no-floor]
+//   node tools/replay/backtest-figures.ts --input /tmp/week.ndjson.gz [--config FILE] [--reorder-secs N] [--no-floor] [--in-thread-reader]
 // After the backtest it reads the same file once more with gunzip + JSON.parse only (the floor) and prints
 // the backtest's rate as a ratio to it.
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../app/config.ts';
 import { runBacktest } from './backtest-run.ts';
+import { readNdjsonFileBatches } from './ndjson-reader.ts';
 import { formatSummary } from './backtest-format.ts';
 import { DEFAULT_REORDER_MAX_EVENTS, DEFAULT_REORDER_SECS } from './backtest-command.ts';
 
@@ -22,6 +23,8 @@ const { values } = parseArgs({
     'reorder-secs': { type: 'string', default: String(DEFAULT_REORDER_SECS) },
     /** Also measure the read + parse floor on the same file (default on; --no-floor to skip). */
     floor: { type: 'boolean', default: true },
+    /** Read and inflate on the main thread, as stdin is read (to compare with the inflate worker). */
+    'in-thread-reader': { type: 'boolean', default: false },
   },
 });
 const input = values.input as string;
@@ -34,7 +37,7 @@ const config = loadConfig(values.config);
 const records: Record<string, number> = {};
 const loadBefore = loadavg()[0];
 const summary = await runBacktest({
-  config, input, reorderWindowMs: Number(values['reorder-secs']) * 1000, reorderMaxEvents: DEFAULT_REORDER_MAX_EVENTS, allDecisions: false,
+  config, input, items: values['in-thread-reader'] ? readNdjsonFileBatches(input, { inThread: true }) : undefined, reorderWindowMs: Number(values['reorder-secs']) * 1000, reorderMaxEvents: DEFAULT_REORDER_MAX_EVENTS, allDecisions: false,
   write: async (r) => { records[r.type] = (records[r.type] ?? 0) + 1; },
   onBadLine: (line, reason) => process.stderr.write(`${input}:${line}: skipped: ${reason}\n`),
   onProgress: (p) => process.stderr.write(`  ${p.events} events, ${p.eventsPerSec} events/s, virtual time ${p.virtualTime}\n`),

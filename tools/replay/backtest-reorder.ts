@@ -85,6 +85,9 @@ class Fifo {
   }
 }
 
+/** Gets each event released, with its receipt time (parsed once, when it was pushed). */
+export type Emit = (e: AnyEnvelope, receivedMs: number) => void;
+
 export class ReorderBuffer {
   /** Heartbeats that arrived in order wait in a FIFO (O(1)); the sparse kinds and stragglers use the heap. */
   private readonly fifo = new Fifo();
@@ -109,11 +112,11 @@ export class ReorderBuffer {
    * once (the pipeline never moves time backwards, so it lands in the current window or is dropped there
    * exactly as a late record would be in production).
    */
-  push(envelope: AnyEnvelope, t: number, emit: (e: AnyEnvelope) => void): void {
+  push(envelope: AnyEnvelope, t: number, emit: Emit): void {
     if (t < this.newestHeartbeat - this.windowMs) {
       this.counts.late++;
       this.counts.lateByKind[envelope.kind]++;
-      emit(envelope);
+      emit(envelope, t);
       return;
     }
     const seq = this.seq++;
@@ -124,16 +127,16 @@ export class ReorderBuffer {
     if (held > this.counts.peakHeld) this.counts.peakHeld = held;
     if (heartbeat && t > this.newestHeartbeat) this.newestHeartbeat = t;
     const horizon = this.newestHeartbeat - this.windowMs;
-    while (this.size && this.oldestT() <= horizon) emit(this.take());
+    while (this.size && this.oldestT() <= horizon) this.take(emit);
     while (this.size > this.maxHeld) {
       this.counts.forced++;
-      emit(this.take());
+      this.take(emit);
     }
   }
 
   /** End of input: everything still held, oldest first. */
-  drain(emit: (e: AnyEnvelope) => void): void {
-    while (this.size) emit(this.take());
+  drain(emit: Emit): void {
+    while (this.size) this.take(emit);
   }
 
   /** Whether the heap's top comes before the FIFO's head (false when either is empty and the FIFO is not). */
@@ -150,8 +153,15 @@ export class ReorderBuffer {
     return this.heapFirst() ? this.heap[0].t : this.fifo.headT;
   }
 
-  private take(): AnyEnvelope {
-    return this.heapFirst() ? this.pop().envelope : this.fifo.shift();
+  /** Emits the oldest event held with its receipt time. */
+  private take(emit: Emit): void {
+    if (this.heapFirst()) {
+      const item = this.pop();
+      emit(item.envelope, item.t);
+    } else {
+      const t = this.fifo.headT;
+      emit(this.fifo.shift(), t);
+    }
   }
 
   private insert(item: Timed): void {

@@ -3,7 +3,6 @@
 // (device state, reorder window), never the file. I/O stays at the edges: lines in, records out.
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
-import { timestampMs } from '../../common/contract/formats.ts';
 import { VirtualPipeline } from './virtual-pipeline.ts';
 import { readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
 import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
@@ -91,9 +90,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   let firstMs = Number.POSITIVE_INFINITY;
   // Records are settled after every event (one push can release many), so their times stay in order.
   let ready: BacktestRecord[] = [];
-  const feed = (env: AnyEnvelope) => {
+  const feed = (env: AnyEnvelope, receivedMs: number) => {
     exposure.observe(env);
-    pipeline.feed(env);
+    pipeline.feed(env, receivedMs);
     byKind[env.kind]++;
     events++;
     if (report.pending) ready.push(...report.settle(pipeline.now));
@@ -119,7 +118,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
         continue;
       }
       linesRead = item.line;
-      const t = timestampMs(item.envelope.receivedAt);
+      const t = item.receivedMs;
       if (t < firstMs) firstMs = t;
       reorder.push(item.envelope, t, feed);
     }

@@ -4,63 +4,44 @@
 //
 // Items come in batches (one per decoded chunk): a backtest reads millions of lines, and one promise per
 // line through an async generator costs more than splitting them. Each chunk is cut after its last
-// newline byte, decoded to text once and split with indexOf.
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+// newline byte, decoded to text once and split with indexOf. Reading and inflating a file happen on a
+// worker thread (inflate-thread.ts), which hands over whole lines without copying them.
 import type { Readable } from 'node:stream';
+import { maybeGunzip, openInput } from './ndjson-bytes.ts';
+import { inflateInWorker } from './inflate-thread.ts';
 import { parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
 import { formatFieldError } from '../../common/contract/validate.ts';
+import { timestampMs } from '../../common/contract/formats.ts';
 
 export type ReplayItem =
-  | { ok: true; line: number; envelope: AnyEnvelope }
+  /** `receivedMs`: the envelope's receipt time, read while validation had just parsed it (a batch later it is forgotten). */
+  | { ok: true; line: number; envelope: AnyEnvelope; receivedMs: number }
   | { ok: false; line: number; reason: string };
 
 export const MAX_LINE_BYTES = 1 << 20;
-/** Read and inflate in large chunks: fewer callbacks per line (the defaults are 64 KiB and 16 KiB). */
-const READ_CHUNK_BYTES = 1 << 20;
-const GUNZIP_CHUNK_BYTES = 256 << 10;
-
-async function* chunksOf(input: Readable): AsyncGenerator<Buffer> {
-  for await (const chunk of input) yield chunk as Buffer;
-}
-
-/** Peek at the first bytes to decide whether the stream is gzip. */
-async function* maybeGunzip(source: Readable): AsyncGenerator<Buffer> {
-  const it = chunksOf(source);
-  const first = await it.next();
-  if (first.done) return;
-  const head = first.value;
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-    const feed = (async () => {
-      try {
-        gunzip.write(head);
-        for await (const chunk of it) if (!gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
-        gunzip.end();
-      } catch (err) {
-        gunzip.destroy(err as Error);
-      }
-    })();
-    yield* chunksOf(gunzip);
-    await feed;
-  } else {
-    yield head;
-    yield* it;
-  }
-}
 
 function decodeLine(text: string, line: number): ReplayItem | undefined {
   // Lines written by export or simulate need no trim (JSON.parse takes surrounding white space anyway).
   const trimmed = text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32 ? text : text.trim();
   if (!trimmed) return undefined;
   const decoded = parseEnvelope(trimmed);
-  return Array.isArray(decoded) ? { ok: false, line, reason: decoded.map(formatFieldError).join('; ') } : { ok: true, line, envelope: decoded };
+  return Array.isArray(decoded)
+    ? { ok: false, line, reason: decoded.map(formatFieldError).join('; ') }
+    : { ok: true, line, envelope: decoded, receivedMs: timestampMs(decoded.receivedAt) };
 }
 
 const tooLong = (line: number): ReplayItem => ({ ok: false, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
 
 /** Items in batches, in file order. */
-export async function* readNdjsonBatches(source: Readable): AsyncGenerator<ReplayItem[]> {
+export function readNdjsonBatches(source: Readable): AsyncGenerator<ReplayItem[]> {
+  return splitNdjsonBatches(maybeGunzip(source));
+}
+
+/**
+ * Items in batches from the file's bytes, already inflated, in any chunking (the in-thread path, or the
+ * inflate worker's). A failure of the byte stream is reported after every line before it.
+ */
+export async function* splitNdjsonBatches(bytes: AsyncIterable<Buffer>): AsyncGenerator<ReplayItem[]> {
   let line = 0;
   // Bytes of a line that continues in the next chunk. Lines are cut at the newline byte, which never
   // occurs inside a UTF-8 sequence, so every decoded piece is whole characters.
@@ -76,7 +57,7 @@ export async function* readNdjsonBatches(source: Readable): AsyncGenerator<Repla
     oversize = false;
   };
   try {
-    for await (const chunk of maybeGunzip(source)) {
+    for await (const chunk of bytes) {
       const last = chunk.lastIndexOf(0x0a);
       if (last === -1) {
         // No line ends here. A line that has grown past the limit is dropped as it streams in.
@@ -119,8 +100,10 @@ export async function* readNdjson(source: Readable): AsyncGenerator<ReplayItem> 
   for await (const batch of readNdjsonBatches(source)) yield* batch;
 }
 
-const openInput = (path: string): Readable => (path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }));
-
-export function readNdjsonFileBatches(path: string): AsyncGenerator<ReplayItem[]> {
-  return readNdjsonBatches(openInput(path));
+/**
+ * A file's items in batches. A file is read and inflated by a worker thread (the main thread only splits,
+ * parses and validates); stdin, or `inThread`, on the main thread. Both give the same items.
+ */
+export function readNdjsonFileBatches(path: string, o: { inThread?: boolean } = {}): AsyncGenerator<ReplayItem[]> {
+  return path === '-' || o.inThread ? readNdjsonBatches(openInput(path)) : splitNdjsonBatches(inflateInWorker(path));
 }

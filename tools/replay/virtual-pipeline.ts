@@ -5,7 +5,7 @@
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
 import type { Decision } from '../../common/contract/decision.ts';
-import { timestampMs } from '../../common/contract/formats.ts';
+import { rememberTimestamp, timestampMs } from '../../common/contract/formats.ts';
 import { DetectionCore } from '../../processors/core/detection-core.ts';
 import { detectionSettings, windowSecsOf } from '../../processors/core/settings.ts';
 import { alerterCoreFor, type AlerterCore } from '../../alerting/core/alerter-core.ts';
@@ -42,9 +42,13 @@ export class VirtualPipeline {
     return this.nowMs;
   }
 
-  /** Apply one envelope; time moves to its receipt time first (never backwards). */
-  feed(envelope: AnyEnvelope): void {
-    const t = timestampMs(envelope.receivedAt);
+  /**
+   * Apply one envelope; time moves to its receipt time first (never backwards). A caller that parsed the
+   * receipt time already hands it along, and the memo is told, so the source core does not parse it again.
+   */
+  feed(envelope: AnyEnvelope, receivedMs?: number): void {
+    const t = receivedMs ?? timestampMs(envelope.receivedAt);
+    if (receivedMs !== undefined) rememberTimestamp(envelope.receivedAt, receivedMs);
     if (t > this.nowMs) this.advanceTo(t);
     this.apply(this.detection.feed(envelope));
   }
