@@ -22,6 +22,7 @@ export function applyRelease(model: FleetModel, i: number, t: number, rel: Relea
   if (spec.effect === 'catastrophic' && model.catalog.meets(combo.versions, spec)) {
     rel.bootLoops++;
     rel.failedAtMs.push(t);
+    rel.failedRing.push(f.ring[i]);
     if (rng.chance(spec.crash_report_share)) {
       const delayMs = model.scenario.noise.crash_report_delay_secs * 1000;
       model.emitter.crash(i, t, t + delayMs, 'kernel', `PAGE_FAULT_IN_NONPAGED_AREA ${spec.component}`, updated, model.emitter.bootIdOf(i));

@@ -25,6 +25,8 @@ export interface ReleaseState {
   bootLoops: number;
   /** When each boot-looping device died (ms, in order): the true onset of a catastrophic release. */
   failedAtMs: number[];
+  /** The ring index of each death, in the order of failedAtMs (a push to every ring dies in all of them). */
+  failedRing: number[];
   reverted: number;
   firstReceivedAtMs: number | undefined;
 }
@@ -35,7 +37,7 @@ export function createReleaseState(spec: ReleaseSpec, plan: RolloutPlan, catalog
   return {
     spec, plan, component, version: catalog.versionIndex(component, spec.version),
     pendingAt: new Float64Array(n).fill(Infinity), pendingOp: new Uint8Array(n), previous: new Uint8Array(n),
-    received: new Uint8Array(n), receivedByRing: new Array<number>(rings).fill(0), bootLoops: 0, failedAtMs: [], reverted: 0,
+    received: new Uint8Array(n), receivedByRing: new Array<number>(rings).fill(0), bootLoops: 0, failedAtMs: [], failedRing: [], reverted: 0,
     firstReceivedAtMs: undefined,
   };
 }

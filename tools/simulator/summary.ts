@@ -4,7 +4,7 @@ import type { EventKind } from '../../common/contract/events.ts';
 import type { DriverStats } from './agent-driver.ts';
 import type { DeliveryStats } from './emitter.ts';
 import type { FleetModel, ModelStats } from './model.ts';
-import { exposureOf } from './release-state.ts';
+import { exposureOf, type ReleaseState } from './release-state.ts';
 import type { HaltReason, ReleaseTool, ToolRecord } from './release-tool.ts';
 
 export interface ReleaseSummary {
@@ -24,6 +24,8 @@ export interface ReleaseSummary {
   bootLoops: number;
   /** When each boot-looping device died (ms, in order). */
   failedAtMs: number[];
+  /** The same deaths by ring (ms, in order): where the catastrophe rule could see them. */
+  failedAtMsByRing?: Record<string, number[]>;
   reverted: number;
 }
 
@@ -52,7 +54,7 @@ export function summarize(model: FleetModel, tool: ReleaseTool, events: Record<E
     return {
       component: rel.spec.component, version: rel.spec.version, effect: rel.spec.effect, crashMultiplier: rel.spec.effect === 'crash_rate' ? rel.spec.crash_multiplier : undefined, announced: rel.spec.announced, outcome: tool.phaseOf(k),
       haltedAtMs: halt?.atMs, haltReason: halt?.reason, firstReceivedAtMs: rel.firstReceivedAtMs,
-      exposure: exposureOf(rel, model.ringNames), bootLoops: rel.bootLoops, failedAtMs: [...rel.failedAtMs].sort((a, b) => a - b), reverted: rel.reverted,
+      exposure: exposureOf(rel, model.ringNames), bootLoops: rel.bootLoops, failedAtMs: [...rel.failedAtMs].sort((a, b) => a - b), failedAtMsByRing: deathsByRing(rel, model.ringNames), reverted: rel.reverted,
     };
   });
   return {
@@ -87,4 +89,11 @@ export function formatSummary(s: SimulationSummary): string {
       + `${r.bootLoops ? `, ${r.bootLoops} boot-looping` : ''}${r.reverted ? `, ${r.reverted} reverted` : ''}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function deathsByRing(rel: ReleaseState, ringNames: readonly string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  rel.failedAtMs.forEach((t, j) => (out[ringNames[rel.failedRing[j]]] ??= []).push(t));
+  for (const deaths of Object.values(out)) deaths.sort((a, b) => a - b);
+  return out;
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunRecord } from '../../../tools/bench/detection/detection-run.ts';
-import { addRun, breaksPromise, emptyScore, failureOnset, percentile } from '../../../tools/bench/detection/detection-score.ts';
+import { addRun, breaksPromise, emptyScore, failureOnset, failureOnsetByRing, percentile } from '../../../tools/bench/detection/detection-score.ts';
 import type { SimulationSummary } from '../../../tools/simulator/summary.ts';
 
 const T0 = Date.UTC(2024, 6, 19, 4, 0, 0);
@@ -117,6 +117,23 @@ test('time to fail is also measured from the failure onset: the k-th death, k = 
   (two.summary.releases[1] as { failedAtMs?: number[] }).failedAtMs = [T0 + 600_000, T0 + 900_000];
   assert.equal(failureOnset(two.summary.releases[1], T0 + 30_000, T0 + 1_000_000, 3), T0 + 900_000, 'two deaths only: the second');
   assert.equal(failureOnset(GOOD_SUMMARY, T0 + 30_000, T0 + 1_000_000, 3), T0 + 30_000, 'no death: the start');
+});
+
+test('a push to every ring: the onset is where a ring first held the deaths its own exposure needs, not the third death anywhere', () => {
+  // Pushed to every ring at t+30 s; canary received it on 1 device, early on 20 (the +20-point guard: 4 dark),
+  // main on 100 (20 dark). The fleet's third death (t+90 s, in main) is not detectable anywhere: early's
+  // fourth death is (t+600 s).
+  const rec = record({ bad: true, pages: [], byRing: { canary: 1, early: 20, main: 100 }, verdicts: [{ atMs: T0 + 1_800_000, release: 1, ring: 'canary', verdict: 'fail' }] });
+  const at = (...secs: number[]) => secs.map((x) => T0 + x * 1000);
+  const bad = rec.summary.releases[1] as { failedAtMs?: number[]; failedAtMsByRing?: Record<string, number[]> };
+  bad.failedAtMsByRing = { early: at(200, 300, 400, 600, 700), main: at(60, 70, 90, 100, 110, 120) };
+  bad.failedAtMs = Object.values(bad.failedAtMsByRing).flat().sort((a, b) => a - b);
+  rec.summary.actions.push(...['early', 'main'].map((ring) => ({ ...rec.summary.actions[1], ring })));
+  const score = emptyScore('f');
+  addRun(score, rec, false);
+  assert.deepEqual(score.onsetDelaysSecs, [1800 - 600], "early's fourth death: the first ring whose guards could be met");
+  assert.equal(failureOnsetByRing(bad as never, [{ ring: 'canary', atMs: T0 }], T0 + 1_800_000, () => 3), T0 + 90_000,
+    'no ring held the deaths its exposure needs: the fleet-wide count on the first ring, as before');
 });
 
 test('a pass of a bad release breaks its promise when its stated bound excludes the true effect', () => {

@@ -153,8 +153,9 @@ function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started
     score.failDelaysBeats.push(secs / rec.heartbeatSecs);
     // To the fail decision: the release tool's poll (its own interval) is not ringwatch's delay.
     const decided = fail.decidedAtMs ?? fail.atMs;
-    const needed = Math.max(rec.minAffected, Math.ceil(rec.minExcess * (r.exposure.byRing[started.ring] ?? 0) - 1e-9));
-    const fromOnset = (decided - failureOnset(r, started.atMs, decided, needed)) / 1000;
+    const starts = rec.summary.actions.filter((a) => a.release === started.release && a.action === 'started');
+    const needed = (ring: string) => Math.max(rec.minAffected, Math.ceil(rec.minExcess * (r.exposure.byRing[ring] ?? 0) - 1e-9));
+    const fromOnset = (decided - failureOnsetByRing(r, starts, decided, needed)) / 1000;
     score.onsetDelaysSecs.push(fromOnset);
     score.onsetDelaysBeats.push(fromOnset / rec.heartbeatSecs);
   }
@@ -180,6 +181,25 @@ export function failureOnset(r: ReleaseSummary, startMs: number, failMs: number,
   const dead = (r.failedAtMs ?? []).filter((t) => t <= failMs);
   const k = Math.min(needed, dead.length);
   return k ? Math.max(startMs, dead[k - 1]) : startMs;
+}
+
+/**
+ * The onset over the rings the release started in: the earliest time some ring held the deaths the rule's
+ * guards need there (scaled by that ring's exposure, counted among that ring's deaths). A push to every
+ * ring at once is judged ring by ring, so its onset is not the third death anywhere in the fleet scaled by
+ * the first ring's exposure (0 or 1 device there). No ring with enough deaths before the fail: the first
+ * ring's start and the fleet's deaths, as `failureOnset`.
+ */
+export function failureOnsetByRing(r: ReleaseSummary, starts: { ring: string; atMs: number }[], failMs: number, needed: (ring: string) => number): number {
+  let onset = Infinity;
+  for (const { ring, atMs } of starts) {
+    if (atMs > failMs) continue;
+    const k = needed(ring);
+    const dead = (r.failedAtMsByRing?.[ring] ?? []).filter((t) => t <= failMs);
+    if (k > 0 && dead.length >= k) onset = Math.min(onset, Math.max(atMs, dead[k - 1]));
+  }
+  if (Number.isFinite(onset)) return onset;
+  return starts.length ? failureOnset(r, starts[0].atMs, failMs, needed(starts[0].ring)) : failMs;
 }
 
 /** A pass of a bad release whose stated bound excludes what the release really does. */
