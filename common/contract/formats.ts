@@ -30,46 +30,36 @@ const DOT = 46;
 const T = 84;
 const Z = 90;
 
-/**
- * The minute of the last canonical timestamp read in full: its first 17 characters ("YYYY-MM-DDTHH:MM:")
- * and its milliseconds. An envelope's timestamps, and those of the events around it, are mostly of the same
- * minute; a string that starts with these characters has that minute, already checked, and only its seconds
- * are left to read.
- */
-let minuteText: string | undefined;
-let minuteMs = 0;
-const MINUTE_CHARS = 17;
+/** The day of the last canonical timestamp read (year, month and day as one number) and its day number. */
+let lastDayKey = -1;
+let lastDays = 0;
 
 /** The form toISOString() writes (YYYY-MM-DDTHH:MM:SS.sssZ), read without a regex or any allocation. */
 function parseCanonical(v: string): number | undefined {
-  if (v.length !== 24 || v.charCodeAt(19) !== DOT || v.charCodeAt(23) !== Z) return undefined;
-  const second = digits2(v, 17);
-  const centis = digits2(v, 20);
-  const lastDigit = v.charCodeAt(22) - 48;
-  if (second < 0 || second > 59 || centis < 0 || lastDigit < 0 || lastDigit > 9) return undefined;
-  const withinMinute = second * 1000 + centis * 10 + lastDigit;
-  if (minuteText !== undefined && v.startsWith(minuteText)) return inRange(minuteMs + withinMinute);
-  if (v.charCodeAt(4) !== DASH || v.charCodeAt(7) !== DASH || v.charCodeAt(10) !== T || v.charCodeAt(13) !== COLON
-    || v.charCodeAt(16) !== COLON) return undefined;
+  if (v.length !== 24 || v.charCodeAt(4) !== DASH || v.charCodeAt(7) !== DASH || v.charCodeAt(10) !== T || v.charCodeAt(13) !== COLON
+    || v.charCodeAt(16) !== COLON || v.charCodeAt(19) !== DOT || v.charCodeAt(23) !== Z) return undefined;
   const century = digits2(v, 0);
   const yy = digits2(v, 2);
   const month = digits2(v, 5);
   const day = digits2(v, 8);
   const hour = digits2(v, 11);
   const minute = digits2(v, 14);
-  if (century < 0 || yy < 0 || month < 1 || month > 12 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  const second = digits2(v, 17);
+  const centis = digits2(v, 20);
+  const lastDigit = v.charCodeAt(22) - 48;
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+    || second < 0 || second > 59 || centis < 0 || lastDigit < 0 || lastDigit > 9) return undefined;
   const year = century * 100 + yy;
   if (day < 1 || day > DAYS_IN_MONTH[month - 1] + (month === 2 && isLeap(year) ? 1 : 0)) return Number.NaN;
-  const start = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60000;
-  const ms = inRange(start + withinMinute);
-  if (!Number.isNaN(ms)) {
-    minuteText = v.slice(0, MINUTE_CHARS);
-    minuteMs = start;
+  // Consecutive timestamps are almost always of one day: its day number is kept (no divisions).
+  const dayKey = (year * 16 + month) * 32 + day;
+  if (dayKey !== lastDayKey) {
+    lastDayKey = dayKey;
+    lastDays = daysFromCivil(year, month, day);
   }
-  return ms;
+  const ms = ((lastDays * 24 + hour) * 60 + minute) * 60000 + second * 1000 + centis * 10 + lastDigit;
+  return ms < MIN_TIMESTAMP_MS || ms >= MAX_TIMESTAMP_MS ? Number.NaN : ms;
 }
-
-const inRange = (ms: number): number => (ms < MIN_TIMESTAMP_MS || ms >= MAX_TIMESTAMP_MS ? Number.NaN : ms);
 
 /** Milliseconds since the epoch of an RFC 3339 timestamp, or NaN if it is not a real instant in range. */
 export function parseTimestamp(value: string): number {

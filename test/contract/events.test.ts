@@ -78,8 +78,8 @@ describe('event contract v1', () => {
     }), { numRuns: 500 });
   });
 
-  it('reads a timestamp of the minute just read exactly like the general parser, and still refuses a bad second', () => {
-    // Pairs in one minute: the second is read against the remembered minute.
+  it('reads timestamps of the day just read exactly like the general parser, and still refuses a bad second', () => {
+    // Pairs in one minute (so of one day): the second is read with the remembered day number.
     fc.assert(fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), fc.integer({ min: 0, max: 59_999 }), (ms, within) => {
       const minute = ms - (ms % 60_000);
       assert.equal(parseTimestamp(new Date(ms).toISOString()), ms);
