@@ -58,7 +58,7 @@ export class AlerterCore {
     this.o = options;
   }
 
-  apply(decisions: Decision[], now: number): Effects {
+  apply(decisions: readonly Decision[], now: number): Effects {
     const fx = emptyEffects();
     for (const d of decisions) {
       const outcome = d.kind === 'pipeline_gap' ? this.applyGap(d, now, fx)

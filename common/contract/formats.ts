@@ -30,6 +30,10 @@ const DOT = 46;
 const T = 84;
 const Z = 90;
 
+/** The day of the last canonical timestamp read (year, month and day as one number) and its day number. */
+let lastDayKey = -1;
+let lastDays = 0;
+
 /** The form toISOString() writes (YYYY-MM-DDTHH:MM:SS.sssZ), read without a regex or any allocation. */
 function parseCanonical(v: string): number | undefined {
   if (v.length !== 24 || v.charCodeAt(4) !== DASH || v.charCodeAt(7) !== DASH || v.charCodeAt(10) !== T || v.charCodeAt(13) !== COLON
@@ -47,7 +51,13 @@ function parseCanonical(v: string): number | undefined {
     || second < 0 || second > 59 || centis < 0 || lastDigit < 0 || lastDigit > 9) return undefined;
   const year = century * 100 + yy;
   if (day < 1 || day > DAYS_IN_MONTH[month - 1] + (month === 2 && isLeap(year) ? 1 : 0)) return Number.NaN;
-  const ms = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60000 + second * 1000 + centis * 10 + lastDigit;
+  // Consecutive timestamps are almost always of one day: its day number is kept (no divisions).
+  const dayKey = (year * 16 + month) * 32 + day;
+  if (dayKey !== lastDayKey) {
+    lastDayKey = dayKey;
+    lastDays = daysFromCivil(year, month, day);
+  }
+  const ms = ((lastDays * 24 + hour) * 60 + minute) * 60000 + second * 1000 + centis * 10 + lastDigit;
   return ms < MIN_TIMESTAMP_MS || ms >= MAX_TIMESTAMP_MS ? Number.NaN : ms;
 }
 

@@ -21,7 +21,7 @@ export class DetectionCore {
   }
 
   /** Apply one envelope; returns the decisions of any windows it closed. */
-  feed(env: AnyEnvelope): Decision[] {
+  feed(env: AnyEnvelope): readonly Decision[] {
     this.feedOnly(env);
     return this.flush();
   }
@@ -36,12 +36,12 @@ export class DetectionCore {
    * Move time on without input (virtual clock in backtests; the wall clock after a long silence in
    * production): windows ending more than the allowed lateness before `nowMs` close.
    */
-  advance(nowMs: number): Decision[] {
+  advance(nowMs: number): readonly Decision[] {
     this.source.advance(nowMs - this.s.latenessMs, nowMs);
     return this.flush();
   }
 
-  flush(): Decision[] {
+  flush(): readonly Decision[] {
     for (const p of this.source.drain()) this.judge.addPartial(p);
     return this.judge.drain();
   }

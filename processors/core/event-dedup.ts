@@ -45,7 +45,7 @@ export class EventDedup {
     while (slots[2 * s] !== EMPTY) s = (s + 1) & this.mask;
     slots[2 * s] = entry;
     slots[2 * s + 1] = a32;
-    this.head = (this.head + 1) % this.capacity;
+    this.head = entry + 1 === this.capacity ? 0 : entry + 1;
     return true;
   }
 

@@ -10,6 +10,8 @@ import { WindowJudge } from './window-judge.ts';
 
 export type PartialOutcome = 'added' | 'duplicate' | 'stale' | 'unknown_source';
 
+const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
+
 export class Judge {
   readonly rollout = new RolloutFeed();
   readonly windows: WindowJudge;
@@ -58,7 +60,9 @@ export class Judge {
   }
 
   /** Judge every complete window, in order. */
-  drain(): Decision[] {
+  drain(): readonly Decision[] {
+    // Asked after every event in-process (backtests), and almost always with no window complete.
+    if (!this.pending.size) return NO_DECISIONS;
     const out: Decision[] = [];
     for (let w = this.nextReady(); w !== undefined; w = this.nextReady()) {
       const partials = [...(this.pending.get(w)?.values() ?? [])].sort((a, b) => (a.source < b.source ? -1 : 1));

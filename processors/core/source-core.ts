@@ -6,14 +6,14 @@ import type { AnyEnvelope, Envelope } from '../../common/contract/envelope.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
 import { CrashTable } from './crash-table.ts';
 import { EventDedup } from './event-dedup.ts';
-import { DeviceTable, hashOf, lastHash, minuteOf, refreshStamp, stampAgeMin } from './device-table.ts';
+import { DeviceTable, hash32, hashOf, lastHash, minuteOf, refreshStamp, stampAgeMin } from './device-table.ts';
 import { ComponentSets, Interner } from './intern.ts';
 import { emptyCounts, emptyStratum, type Counts, type PartialWindow, type StratumRow } from './partial.ts';
 import type { DetectionSettings } from './settings.ts';
 import { countDevices, RING_SPAN, scopeRows } from './window-close.ts';
 import { expandCells } from './expand-cells.ts';
 import { notePresence } from './presence.ts';
-import { crashStratum, stratumOf } from './strata.ts';
+import { crashStratum, sameStratum, stratumOf, stratumParts } from './strata.ts';
 
 export type DeviceChangeListener = (hashA: number, hashB: number, ring: number, compSet: number, applyingSet: number) => void;
 
@@ -31,6 +31,8 @@ interface OpenWindow {
   backfill: number;
 }
 
+const NO_PARTIALS: readonly PartialWindow[] = Object.freeze([]);
+
 export class SourceCore {
   readonly source: string;
   readonly devices: DeviceTable;
@@ -44,6 +46,11 @@ export class SourceCore {
   private readonly s: DetectionSettings;
   private readonly dedup: EventDedup;
   private readonly open = new Map<number, OpenWindow>();
+  /**
+   * Per stratum id, the region and label values a heartbeat's stratum string was built from: a device
+   * whose region and labels are unchanged keeps its stratum without the string being built and looked up.
+   */
+  private readonly stratumParts: (readonly string[] | undefined)[] = [];
   private outbox: PartialWindow[] = [];
   /** Next window to close; undefined until the first record. */
   nextClose: number | undefined;
@@ -86,18 +93,23 @@ export class SourceCore {
     const w = this.windowOf(t);
     const open = w >= this.nextClose ? this.openWindow(w) : undefined;
     const ring = this.rings.id(env.event.ring);
+    // Region and collector ids found here are handed to the heartbeat, which would look them up again.
+    let region = -1;
+    let collector = -1;
     if (open) {
-      const key = ring + 65536 * this.collectors.id(env.collectorId);
+      collector = this.collectors.id(env.collectorId);
+      const key = ring + 65536 * collector;
       let tally = open.records.get(key);
       if (!tally) open.records.set(key, (tally = { records: 0, delayed: 0 }));
       tally.records++;
-      const rkey = ring + 65536 * this.regions.id(env.event.region ?? 'unknown');
+      region = this.regions.id(env.event.region ?? 'unknown');
+      const rkey = ring + 65536 * region;
       const byRegion = open.regionRecords.get(rkey);
       if (byRegion) byRegion.records++;
       else open.regionRecords.set(rkey, { records: 1, delayed: 0 });
       if (brokerMs !== undefined && this.s.maxIngestDelayMs > 0 && brokerMs - t > this.s.maxIngestDelayMs) tally.delayed++;
     }
-    return env.kind === 'heartbeat' ? this.heartbeat(env, t, ring) : this.crash(env, t, w, open, ring);
+    return env.kind === 'heartbeat' ? this.heartbeat(env, t, ring, region, collector) : this.crash(env, t, w, open, ring);
   }
 
   /** Watermark from elsewhere (a tick from the heartbeat partition, or the wall clock when idle). */
@@ -106,8 +118,10 @@ export class SourceCore {
     this.closeUpTo(watermarkMs, closedAt);
   }
 
-  /** Partials of windows closed since the last drain. */
-  drain(): PartialWindow[] {
+  /** Partials of windows closed since the last drain (callers only read it). */
+  drain(): readonly PartialWindow[] {
+    // Asked after every event in-process, and almost always empty: no new array each time.
+    if (this.outbox.length === 0) return NO_PARTIALS;
     const out = this.outbox;
     this.outbox = [];
     return out;
@@ -119,7 +133,8 @@ export class SourceCore {
     return o;
   }
 
-  private heartbeat(env: Envelope<'heartbeat'>, t: number, ring: number): FeedOutcome {
+  /** `region`, `collector`: their ids when feed looked them up already, else -1. */
+  private heartbeat(env: Envelope<'heartbeat'>, t: number, ring: number, region: number, collector: number): FeedOutcome {
     const e = env.event;
     const table = this.devices;
     const a = hashOf(e.deviceId);
@@ -155,9 +170,9 @@ export class SourceCore {
       if (back < 8) table.hbBits[r] |= 1 << back;
     }
     table.hbCount[r] = Math.min(255, table.hbCount[r] + 1);
-    table.region[r] = this.regions.id(e.region ?? 'unknown');
-    table.collector[r] = this.collectors.id(env.collectorId);
-    table.stratum[r] = this.strata.id(stratumOf(e.region, e.labels, this.s.strataLabels));
+    table.region[r] = region >= 0 ? region : this.regions.id(e.region ?? 'unknown');
+    table.collector[r] = collector >= 0 ? collector : this.collectors.id(env.collectorId);
+    table.stratum[r] = this.stratumId(table.stratum[r], e.region, e.labels);
     let changed = added || table.ring[r] !== ring;
     table.ring[r] = ring;
     const sets = this.componentSets;
@@ -176,7 +191,7 @@ export class SourceCore {
     // or when the previous boot id was first seen less than a short boot plus two periods ago (at 5-minute
     // heartbeats a looping device's first heartbeat of a boot can show any uptime). A boot that lives
     // longer than that ends the streak.
-    const boot = hashOf(e.bootId);
+    const boot = hash32(e.bootId);
     const short = e.uptimeSec <= this.s.bootLoopMaxUptimeSecs;
     // Minute stamps: the boot's age is known to a minute, rounded up.
     const churnMin = Math.ceil((this.s.bootLoopMaxUptimeSecs + (2 * period) / 1000) / 60);
@@ -190,6 +205,17 @@ export class SourceCore {
       table.shortBoots[r] = 0;
     }
     return 'accepted';
+  }
+
+  /** The stratum of a heartbeat, `current` (the device's) when its region and labels are those it was built from. */
+  private stratumId(current: number, region: string | undefined, labels: Record<string, string> | undefined): number {
+    const names = this.s.strataLabels;
+    const parts = this.stratumParts[current];
+    if (parts !== undefined && sameStratum(parts, region, labels, names)) return current;
+    const id = this.strata.id(stratumOf(region, labels, names));
+    // Not for 0: every stratum past the interner's bound folds into it.
+    if (id !== 0 && this.stratumParts[id] === undefined) this.stratumParts[id] = stratumParts(region, labels, names);
+    return id;
   }
 
   private crash(env: Envelope<'crash'>, t: number, w: number, open: OpenWindow | undefined, ring: number): FeedOutcome {

@@ -9,6 +9,18 @@ export function stratumOf(region: string | undefined, labels: Record<string, str
   return `${region ?? 'unknown'}|${parts.join('|')}`;
 }
 
+/** What stratumOf joins: the region, then each label's value. */
+export function stratumParts(region: string | undefined, labels: Record<string, string> | undefined, names: readonly string[]): string[] {
+  return [region ?? 'unknown', ...names.map((n) => labels?.[n] ?? '')];
+}
+
+/** Whether region and labels are `parts` again (stratumOf would give the same string), without building it. */
+export function sameStratum(parts: readonly string[], region: string | undefined, labels: Record<string, string> | undefined, names: readonly string[]): boolean {
+  if (parts[0] !== (region ?? 'unknown')) return false;
+  for (let i = 0; i < names.length; i++) if (parts[i + 1] !== (labels?.[names[i]] ?? '')) return false;
+  return true;
+}
+
 export const crashStratum = (region: string | undefined): string => `${region ?? 'unknown'}|${CRASH_LABELS}`;
 
 /** The region part of a stratum (crash comparisons group strata by it). */

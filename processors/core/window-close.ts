@@ -44,12 +44,37 @@ const stampedAt = (stamp: number, lastMs: number) =>
  * Window numbers (about 28 million) make those records dictionaries, where one increment per device and
  * window was the costliest step of closing a window.
  */
-interface StratumTally { row: StratumRow; heard: Map<number, number>; onset: Map<number, number>; spell: Map<number, number> }
+interface StratumTally { row: StratumRow; heard: Hist; onset: Hist; spell: Hist }
 
-const hist = (h: Map<number, number>, w: number) => { h.set(w, (h.get(w) ?? 0) + 1); };
+/**
+ * A histogram while counting. Most devices of a stratum were last heard in the same window (and most
+ * spells fall in the oldest bucket), so a run of one window number is counted before the Map is touched;
+ * windows still enter the Map in the order they first occur.
+ */
+class Hist {
+  readonly counts = new Map<number, number>();
+  private w = 0;
+  private n = 0;
 
-function toRecord(into: Record<string, number>, from: Map<number, number>): void {
-  for (const [w, n] of from) into[w] = n;
+  add(w: number): void {
+    if (this.n > 0 && w === this.w) {
+      this.n++;
+      return;
+    }
+    this.flush();
+    this.w = w;
+    this.n = 1;
+  }
+
+  flush(): void {
+    if (this.n > 0) this.counts.set(this.w, (this.counts.get(this.w) ?? 0) + this.n);
+    this.n = 0;
+  }
+}
+
+function toRecord(into: Record<string, number>, from: Hist): void {
+  from.flush();
+  for (const [w, n] of from.counts) into[w] = n;
 }
 
 /** Count every tracked device as of the end of window `w`; marks newly silent / looping devices. */
@@ -81,7 +106,7 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
     const ring = t.ring[r];
     const skey = ring + RING_SPAN * t.stratum[r];
     let tally = tallies.get(skey);
-    if (!tally) tallies.set(skey, (tally = { row: emptyStratum('', ''), heard: new Map(), onset: new Map(), spell: new Map() }));
+    if (!tally) tallies.set(skey, (tally = { row: emptyStratum('', ''), heard: new Hist(), onset: new Hist(), spell: new Hist() }));
     const st = tally.row;
     // Quiet at its usual time: censored (neither expected nor silent), until it is usually back.
     if (quietSince && !expectedOnline(t.presence, r, last, end, stampedAt(t.firstSeen[r], last))) {
@@ -121,10 +146,10 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
     const fresh = silent && last >= end - (k + 2) * period;
     bump(regions, ring + RING_SPAN * t.region[r], silent, fresh);
     bump(collectors, ring + RING_SPAN * t.collector[r], silent, fresh);
-    if (silent) hist(tally.onset, lastWindow);
+    if (silent) tally.onset.add(lastWindow);
     else {
-      hist(tally.heard, lastWindow);
-      hist(tally.spell, Math.max(oldestSpell, Math.floor(stampedAt(t.spellStart[r], last) / W)));
+      tally.heard.add(lastWindow);
+      tally.spell.add(Math.max(oldestSpell, Math.floor(stampedAt(t.spellStart[r], last) / W)));
     }
     if (newSilent) st.newSilent++;
     if (looping) st.bootLoops++;

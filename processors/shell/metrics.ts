@@ -64,7 +64,7 @@ export class ProcessorMetrics {
   }
 
   /** Update verdict, ratio and statistic series from a judged window's decisions. */
-  observe(decisions: Decision[]): void {
+  observe(decisions: readonly Decision[]): void {
     const gaps = { region: 0, collector: 0 };
     this.labels.nextRound();
     for (const d of decisions) {

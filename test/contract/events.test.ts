@@ -78,6 +78,21 @@ describe('event contract v1', () => {
     }), { numRuns: 500 });
   });
 
+  it('reads timestamps of the day just read exactly like the general parser, and still refuses a bad second', () => {
+    // Pairs in one minute (so of one day): the second is read with the remembered day number.
+    fc.assert(fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), fc.integer({ min: 0, max: 59_999 }), (ms, within) => {
+      const minute = ms - (ms % 60_000);
+      assert.equal(parseTimestamp(new Date(ms).toISOString()), ms);
+      assert.equal(parseTimestamp(new Date(minute + within).toISOString()), minute + within);
+    }), { numRuns: 500 });
+    assert.equal(parseTimestamp('2024-02-29T23:59:58.000Z'), Date.UTC(2024, 1, 29, 23, 59, 58));
+    for (const bad of ['2024-02-29T23:59:60.000Z', '2024-02-29T23:59:5x.000Z', '2024-02-29T23:59:59,000Z', '2024-02-29T23:59:59.000+']) {
+      assert.ok(Number.isNaN(parseTimestamp(bad)), bad);
+    }
+    assert.equal(parseTimestamp('2099-12-31T23:59:59.999Z'), Date.UTC(2099, 11, 31, 23, 59, 59, 999));
+    assert.ok(Number.isNaN(parseTimestamp('2100-01-01T00:00:00.000Z')));
+  });
+
   it('refuses oversize strings and prototype-poisoning keys', () => {
     assert.deepEqual(firstError({ ...base, deviceId: 'd'.repeat(129) }), { path: '/deviceId', reason: 'longer than 128 characters' });
     assert.deepEqual(firstError(JSON.parse('{"__proto__": {"polluted": true}}')), { path: '/__proto__', reason: 'forbidden key (prototype pollution)' });

@@ -64,7 +64,7 @@ export class VirtualPipeline {
     }
   }
 
-  private apply(decisions: Decision[]): void {
+  private apply(decisions: readonly Decision[]): void {
     if (!decisions.length) return;
     this.decisions += decisions.length;
     for (const d of decisions) this.observer.decision?.(d, this.nowMs);
