@@ -3,7 +3,6 @@
 // event lines as they happen and a status block on a timer.
 import type { Bus, BusConsumer } from '../../common/bus/types.ts';
 import type { Topics } from '../../common/bus/topics.ts';
-import type { AnyEnvelope } from '../../common/contract/envelope.ts';
 import { decodeSignal, type HaltSignal } from '../../common/contract/signals.ts';
 import { formatFieldError } from '../../common/contract/validate.ts';
 import type { Scenario } from '../simulator/scenario-schema.ts';
@@ -49,7 +48,7 @@ export class DemoView {
     this.consumers = [
       bus.consumer({
         groupId: 'demo-view-telemetry', topics: [topics.heartbeats, topics.crashes], fromBeginning: true,
-        handler: async (batch) => { for (const r of batch.records) this.tally.feed(JSON.parse(r.value.toString()) as AnyEnvelope); },
+        handler: async (batch) => { for (const r of batch.records) this.tally.feedRecord(r); },
       }),
       bus.consumer({
         groupId: 'demo-view-signals', topics: [topics.signals], fromBeginning: true,

@@ -1,7 +1,8 @@
 // What the demo's progress display shows per ring, from the telemetry ringwatch received (not from the
 // simulator's ground truth): devices heard from, how many reported recently, how many went silent, and
-// how many sent a crash report lately. Pure: envelopes and a time in, counts out.
+// how many sent a crash report lately. Pure: records (or envelopes) and a time in, counts out.
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
+import { recordEntries } from '../../common/contract/record-entries.ts';
 
 export interface RingView {
   ring: string;
@@ -34,6 +35,11 @@ export class RingTally {
 
   constructor(settings: TallySettings) {
     this.settings = settings;
+  }
+
+  /** A consumed telemetry record: collectors write batch records (several events each), in any record format. */
+  feedRecord(r: { key: string; value: Buffer; headers?: Record<string, string> }): void {
+    for (const e of recordEntries(r)) this.feed(JSON.parse(e.value.toString()) as AnyEnvelope);
   }
 
   feed(envelope: AnyEnvelope): void {
