@@ -9,7 +9,7 @@ import type { BatchingOptions } from './batching-producer.ts';
 
 export function createBus(bus: BusSettings, instanceId: string, logger: Logger, role: string, onFatal?: (err: Error) => void): Bus {
   const batching = busBatching(bus);
-  if (bus.kind === 'memory') return new MemoryBus({ batching });
+  if (bus.kind === 'memory') return new MemoryBus({ batching, logger, maxRestarts: bus.kafka.max_restarts, onFatal });
   return new KafkaBus({
     batching,
     settings: bus.kafka,

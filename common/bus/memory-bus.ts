@@ -9,6 +9,21 @@ import { MemoryElections } from './memory-leadership.ts';
 import { partitionFor } from './partitioner.ts';
 import { ConsumerRegistry } from './consumer-registry.ts';
 import { BatchingProducer, type BatchingOptions } from './batching-producer.ts';
+import type { Logger } from '../telemetry/logger.ts';
+
+export interface MemoryBusOptions {
+  maxBatch?: number;
+  /** Write batchable records as batch records (record format v2 / v3), as the Kafka bus does. */
+  batching?: BatchingOptions;
+  /** Where a failing consumer handler is reported (each failure, with its group, partition and error). */
+  logger?: Logger;
+  /**
+   * Consecutive handler failures a consumer retries before it gives up, as the Kafka consumer does
+   * (bus.kafka.max_restarts); then it stops and `onFatal` is called. Default: retry for ever.
+   */
+  maxRestarts?: number;
+  onFatal?: (err: Error) => void;
+}
 
 interface Topic { spec: TopicSpec; partitions: ConsumedRecord[][]; }
 interface Group { committed: Map<string, number>; members: MemoryConsumer[]; }
@@ -24,13 +39,14 @@ export class MemoryBus implements Bus {
   private readonly elections = new MemoryElections();
   private readonly maxBatch: number;
   private readonly batching: BatchingOptions | undefined;
+  readonly failures: Required<Pick<MemoryBusOptions, 'maxRestarts'>> & Pick<MemoryBusOptions, 'logger' | 'onFatal'>;
   /** Test hook: when set, publish fails with this error (simulates an unavailable broker). */
   failPublishWith: Error | undefined;
 
-  /** `batching`: write batchable records as batch records (record format v2), as the Kafka bus does. */
-  constructor(options: { maxBatch?: number; batching?: BatchingOptions } = {}) {
+  constructor(options: MemoryBusOptions = {}) {
     this.maxBatch = options.maxBatch ?? 500;
     this.batching = options.batching;
+    this.failures = { maxRestarts: options.maxRestarts ?? Number.POSITIVE_INFINITY, logger: options.logger, onFatal: options.onFatal };
   }
 
   async start(): Promise<void> {}
@@ -168,6 +184,8 @@ export class MemoryConsumer implements BusConsumer {
   private running = false;
   private loop: Promise<void> | undefined;
   private generation = 0;
+  /** Handler failures since the last batch that went through (reset by success, as kafkajs does). */
+  private restarts = 0;
   private readonly bus: MemoryBus;
   private readonly options: ConsumerOptions;
   private readonly handler: BatchHandler;
@@ -234,10 +252,12 @@ export class MemoryConsumer implements BusConsumer {
           .some((a) => a.topic === topic && a.partition === partition);
         try {
           await this.handler({ topic, partition, records }, { heartbeat: async () => {}, isRunning: stillOwned });
-        } catch {
+        } catch (err) {
+          if (!this.failed(err, topic, partition)) return;
           await this.bus.waitForChange(100); // retried from the last commit, like kafkajs' restart
           continue;
         }
+        this.restarts = 0;
         if (this.generation !== generation) return; // crashed inside the handler: nothing is committed
         this.bus.commit(groupId, topic, partition, from + records.length);
         this.stats.batches++;
@@ -247,5 +267,24 @@ export class MemoryConsumer implements BusConsumer {
       }
       if (!progressed) await this.bus.waitForChange(50);
     }
+  }
+
+  /**
+   * A handler threw: the batch is redelivered from the last commit. Every failure is logged (a handler
+   * that fails on every record must not loop unseen); past max restarts in a row the consumer stops and
+   * the bus's onFatal is told, as a Kafka consumer's final crash is. False: stopped.
+   */
+  private failed(err: unknown, topic: string, partition: number): boolean {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const { maxRestarts, logger, onFatal } = this.bus.failures;
+    const restart = ++this.restarts <= maxRestarts;
+    logger?.error({ err: error.message, group: this.options.groupId, topic, partition, restarts: this.restarts, restart },
+      restart ? 'consumer handler failed; the batch is redelivered from the last commit' : 'consumer handler failed too often; the consumer stops');
+    if (restart) return true;
+    this.running = false;
+    this.stats.stopped = true;
+    this.leave();
+    onFatal?.(error);
+    return false;
   }
 }
