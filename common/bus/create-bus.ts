@@ -9,7 +9,10 @@ import type { BatchingOptions } from './batching-producer.ts';
 
 export function createBus(bus: BusSettings, instanceId: string, logger: Logger, role: string, onFatal?: (err: Error) => void): Bus {
   const batching = busBatching(bus);
-  if (bus.kind === 'memory') return new MemoryBus({ batching, logger, maxRestarts: bus.kafka.max_restarts, onFatal });
+  if (bus.kind === 'memory') {
+    const k = bus.kafka;
+    return new MemoryBus({ batching, logger, maxRestarts: k.max_restarts, retryInitialMs: k.retry_initial_ms, retryMaxMs: k.retry_max_ms, onFatal });
+  }
   return new KafkaBus({
     batching,
     settings: bus.kafka,

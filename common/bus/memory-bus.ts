@@ -22,6 +22,9 @@ export interface MemoryBusOptions {
    * (bus.kafka.max_restarts); then it stops and `onFatal` is called. Default: retry for ever.
    */
   maxRestarts?: number;
+  /** Wait before the n-th retry: retryInitialMs doubled each time up to retryMaxMs (default 100 ms each). */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
   onFatal?: (err: Error) => void;
 }
 
@@ -39,14 +42,18 @@ export class MemoryBus implements Bus {
   private readonly elections = new MemoryElections();
   private readonly maxBatch: number;
   private readonly batching: BatchingOptions | undefined;
-  readonly failures: Required<Pick<MemoryBusOptions, 'maxRestarts'>> & Pick<MemoryBusOptions, 'logger' | 'onFatal'>;
+  readonly failures: Required<Pick<MemoryBusOptions, 'maxRestarts' | 'retryInitialMs' | 'retryMaxMs'>> & Pick<MemoryBusOptions, 'logger' | 'onFatal'>;
   /** Test hook: when set, publish fails with this error (simulates an unavailable broker). */
   failPublishWith: Error | undefined;
 
   constructor(options: MemoryBusOptions = {}) {
     this.maxBatch = options.maxBatch ?? 500;
     this.batching = options.batching;
-    this.failures = { maxRestarts: options.maxRestarts ?? Number.POSITIVE_INFINITY, logger: options.logger, onFatal: options.onFatal };
+    const retryInitialMs = options.retryInitialMs ?? 100;
+    this.failures = {
+      maxRestarts: options.maxRestarts ?? Number.POSITIVE_INFINITY, retryInitialMs, retryMaxMs: Math.max(retryInitialMs, options.retryMaxMs ?? 100),
+      logger: options.logger, onFatal: options.onFatal,
+    };
   }
 
   async start(): Promise<void> {}
@@ -186,6 +193,8 @@ export class MemoryConsumer implements BusConsumer {
   private generation = 0;
   /** Handler failures since the last batch that went through (reset by success, as kafkajs does). */
   private restarts = 0;
+  /** Ends a back-off early: a consumer that stops does not wait out its retry delay. */
+  private interrupt: (() => void) | undefined;
   private readonly bus: MemoryBus;
   private readonly options: ConsumerOptions;
   private readonly handler: BatchHandler;
@@ -224,7 +233,15 @@ export class MemoryConsumer implements BusConsumer {
     this.leave();
   }
 
+  private backOff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.interrupt = undefined; resolve(); }, ms);
+      this.interrupt = () => { clearTimeout(timer); this.interrupt = undefined; resolve(); };
+    });
+  }
+
   private leave(): void {
+    this.interrupt?.();
     const members = this.bus.group(this.options.groupId).members;
     const i = members.indexOf(this);
     if (i >= 0) members.splice(i, 1);
@@ -254,7 +271,9 @@ export class MemoryConsumer implements BusConsumer {
           await this.handler({ topic, partition, records }, { heartbeat: async () => {}, isRunning: stillOwned });
         } catch (err) {
           if (!this.failed(err, topic, partition)) return;
-          await this.bus.waitForChange(100); // retried from the last commit, like kafkajs' restart
+          // Retried from the last commit after a back-off, like kafkajs' retry and restart.
+          const { retryInitialMs, retryMaxMs } = this.bus.failures;
+          await this.backOff(Math.min(retryMaxMs, retryInitialMs * 2 ** (this.restarts - 1)));
           continue;
         }
         this.restarts = 0;

@@ -87,3 +87,19 @@ describe('memory bus: a failing consumer handler', () => {
     await consumer.stop();
   });
 });
+
+describe('memory bus: a consumer backing off after a failure', () => {
+  it('stops at once, without waiting out its retry delay', async () => {
+    const bus = new MemoryBus({ retryInitialMs: 60_000, retryMaxMs: 60_000 });
+    await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+    let failed!: () => void;
+    const first = new Promise<void>((r) => { failed = r; });
+    const consumer = bus.consumer({ groupId: 'g', topics: ['t'], handler: async () => { failed(); throw new Error('x'); } });
+    await bus.producer().publish('t', [{ key: 'a', value: Buffer.from('1') }]);
+    await consumer.start();
+    await first;
+    const t0 = Date.now();
+    await consumer.stop();
+    assert.ok(Date.now() - t0 < 1_000, `stop took ${Date.now() - t0} ms`);
+  });
+});
