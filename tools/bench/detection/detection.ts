@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { replayRun, type RunRecord } from './detection-run.ts';
-import { addRun, emptyScore, markdownTable, mergeScores, tableRow, type FamilyScore } from './detection-score.ts';
+import { addRun, deathsNeeded, emptyScore, markdownTable, mergeScores, onsetToFailSecs, tableRow, type FamilyScore } from './detection-score.ts';
 import { loadBenchSpec, runsOf, type SeedSet } from './detection-spec.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
@@ -35,8 +35,14 @@ function describeRun(rec: RunRecord): string {
   const releases = rec.summary.releases.map((r, k) => {
     const mine = rec.verdicts.filter((v) => v.release === k);
     const firstFail = mine.find((v) => v.verdict === 'fail');
-    const fail = firstFail ? `, first fail +${((firstFail.atMs - rec.summary.startMs) / 60_000).toFixed(0)} min on ${firstFail.ring}` : '';
-    const deaths = r.failedAtMs.length ? `, first deaths +${r.failedAtMs.slice(0, rec.minAffected).map((t) => ((t - rec.summary.startMs) / 60_000).toFixed(0)).join(', +')} min` : '';
+    const started = rec.summary.actions.find((a) => a.release === k && a.action === 'started');
+    const onset = firstFail && started && r.effect !== 'healthy'
+      ? ` (onset -> fail decision ${(onsetToFailSecs(rec, r, started, firstFail) / 60).toFixed(1)} min)` : '';
+    const fail = firstFail ? `, first fail +${((firstFail.atMs - rec.summary.startMs) / 60_000).toFixed(0)} min on ${firstFail.ring}${onset}` : '';
+    // The deaths the onset counts (k in the first ring) and two more: a fail that waited for later deaths shows.
+    const needed = started ? deathsNeeded(rec, r, started.ring) : rec.minAffected;
+    const deaths = r.failedAtMs.length
+      ? `, first deaths (k = ${needed}) +${r.failedAtMs.slice(0, needed + 2).map((t) => ((t - rec.summary.startMs) / 60_000).toFixed(1)).join(', +')} min` : '';
     return `${r.component}@${r.version}[${r.effect}] ${r.outcome} exposed ${r.exposure.total}, ${mine.filter((v) => v.verdict === 'pass').length} pass reads${fail}${deaths}`;
   }).join('; ');
   const pages = rec.pages.map((p) => `${p.kind}:${p.release ? `${p.release.component}@${p.release.version}` : 'gap'}@${p.ring}+${((p.atMs - rec.summary.startMs) / 1000).toFixed(0)}s`).join(', ');
