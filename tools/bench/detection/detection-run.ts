@@ -29,6 +29,8 @@ export interface VerdictSample {
   reason?: string;
   /** A fail: when ringwatch decided it (the newest decision behind the verdict; the read may come a poll later). */
   decidedAtMs?: number;
+  /** A fail: the verdict's one-line why at this read (the deciding cell's counts), for the progress line. */
+  explanation?: string;
   /** A pass: the rate-ratio bound it states per signal (null: none stated; the pass rests on an absolute share). */
   bounds?: Record<string, number | null>;
 }
@@ -88,6 +90,7 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
         const view = viewOf(spec.component, spec.version, ring, nowMs);
         const sample: VerdictSample = { atMs: nowMs, release: k, ring, verdict: view?.verdict ?? 'inconclusive', reason: view?.reason };
         if (view?.verdict === 'fail' && view.decidedAt) sample.decidedAtMs = Math.min(nowMs, Date.parse(view.decidedAt));
+        if (view?.verdict === 'fail') sample.explanation = view.explanation;
         if (view?.verdict === 'pass') {
           sample.bounds = Object.fromEntries(view.cells.filter((c) => c.evidence.bound).map((c) => [c.signal, c.evidence.bound!.rateRatio]));
         }

@@ -37,7 +37,7 @@ function describeRun(rec: RunRecord): string {
     const firstFail = mine.find((v) => v.verdict === 'fail');
     const started = rec.summary.actions.find((a) => a.release === k && a.action === 'started');
     const onset = firstFail && started && r.effect !== 'healthy'
-      ? ` (onset -> fail decision ${(onsetToFailSecs(rec, r, started, firstFail) / 60).toFixed(1)} min)` : '';
+      ? ` (onset -> fail decision ${(onsetToFailSecs(rec, r, started, firstFail) / 60).toFixed(1)} min${firstFail.explanation ? `: ${firstFail.explanation}` : ''})` : '';
     const fail = firstFail ? `, first fail +${((firstFail.atMs - rec.summary.startMs) / 60_000).toFixed(0)} min on ${firstFail.ring}${onset}` : '';
     // The deaths the onset counts (k in the first ring) and two more: a fail that waited for later deaths shows.
     const needed = started ? deathsNeeded(rec, r, started.ring) : rec.minAffected;
