@@ -9,8 +9,8 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildConfig } from '../../../app/config.ts';
-import { stratifiedCatastrophe, type CohortView, type StratumSide } from '../../../processors/core/cohorts.ts';
 import { detectionSettings } from '../../../processors/core/settings.ts';
+import { fewestThatFire } from './catastrophe-needs.ts';
 import { loadBenchSpec } from './detection-spec.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
@@ -28,22 +28,9 @@ if (!Number.isInteger(controlDevices) || controlDevices < s.minControl) throw ne
 const RING_SIZES = [3, 4, 5, 7, 10, 15, 20, 25, 50, 100, 250, 500];
 const CONTROL_SHARES = [0, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05];
 
-const side = (exposed: number, affected: number): StratumSide => ({ exposed, affected, newAffected: 0, crashReports: 0, watched: 0 });
-
-/** The fewest affected devices of `n` that fire against a control with `share` of its devices affected. */
-function fewestThatFire(n: number, share: number): number | undefined {
-  const control = side(controlDevices, Math.round(share * controlDevices));
-  for (let affected = 1; affected <= n; affected++) {
-    const updated = side(n, affected);
-    const view: CohortView = { matched: [{ stratum: 'one', updated, control }], updated, matchedUpdated: updated, control };
-    if (stratifiedCatastrophe(view, s).fired) return affected;
-  }
-  return undefined;
-}
-
 const guards = (n: number) => Math.max(s.minAffected, Math.ceil(s.minExcess * n - 1e-9));
 const header = ['cohort (devices)', 'k (guards only)', ...CONTROL_SHARES.map((q) => `control ${(q * 100).toFixed(2)} % silent`)];
-const rows = RING_SIZES.map((n) => [String(n), String(guards(n)), ...CONTROL_SHARES.map((q) => String(fewestThatFire(n, q) ?? 'never'))]);
+const rows = RING_SIZES.map((n) => [String(n), String(guards(n)), ...CONTROL_SHARES.map((q) => String(fewestThatFire(n, Math.round(q * controlDevices), controlDevices, s) ?? 'never'))]);
 process.stdout.write([
   `Fewest silent devices the catastrophe rule needs to fire: alpha_catastrophe ${s.alphaCatastrophe}, min_affected_devices ${s.minAffected}, `
     + `min_excess_fraction ${s.minExcess}, a control of ${controlDevices} devices (\`npm run bench:catastrophe-floor -- --control ${controlDevices}\`)`,

@@ -37,7 +37,7 @@ function describeRun(rec: RunRecord): string {
     const firstFail = mine.find((v) => v.verdict === 'fail');
     const started = rec.summary.actions.find((a) => a.release === k && a.action === 'started');
     const onset = firstFail && started && r.effect !== 'healthy'
-      ? ` (onset -> fail decision ${(onsetToFailSecs(rec, r, started, firstFail) / 60).toFixed(1)} min${firstFail.explanation ? `: ${firstFail.explanation}` : ''})` : '';
+      ? ` (onset -> fail decision ${(onsetToFailSecs(rec, r, started, firstFail) / 60).toFixed(1)} min${ruleWait(r, firstFail)}${firstFail.explanation ? `: ${firstFail.explanation}` : ''})` : '';
     const fail = firstFail ? `, first fail +${((firstFail.atMs - rec.summary.startMs) / 60_000).toFixed(0)} min on ${firstFail.ring}${onset}` : '';
     // The deaths the onset counts (k in the first ring) and two more: a fail that waited for later deaths shows.
     const needed = started ? deathsNeeded(rec, r, started.ring) : rec.minAffected;
@@ -47,6 +47,17 @@ function describeRun(rec: RunRecord): string {
   }).join('; ');
   const pages = rec.pages.map((p) => `${p.kind}:${p.release ? `${p.release.component}@${p.release.version}` : 'gap'}@${p.ring}+${((p.atMs - rec.summary.startMs) / 1000).toFixed(0)}s`).join(', ');
   return `  ${rec.family} seed ${rec.seed}, ${rec.devices} devices: ${rec.events} events in ${(rec.wallMs / 1000).toFixed(1)} s; ${releases}; pages: ${pages || 'none'}`;
+}
+
+/**
+ * The fail's delay from the death its rule needed (the cohort's fewest silent devices that fire against
+ * the control it had): the clock's share of the delay, apart from the wait for the rule's significance.
+ */
+function ruleWait(r: RunRecord['summary']['releases'][number], fail: RunRecord['verdicts'][number]): string {
+  const dead = r.failedAtMsByRing?.[fail.ring] ?? [];
+  if (!fail.ruleNeeded || dead.length < fail.ruleNeeded) return '';
+  const secs = ((fail.decidedAtMs ?? fail.atMs) - dead[fail.ruleNeeded - 1]) / 1000;
+  return `; the rule needed ${fail.ruleNeeded} deaths, decided ${(secs / 60).toFixed(1)} min after the last of them`;
 }
 
 const started = Date.now();
