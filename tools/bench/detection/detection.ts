@@ -52,12 +52,14 @@ function describeRun(rec: RunRecord): string {
 /**
  * The fail's delay from the death its rule needed (the cohort's fewest silent devices that fire against
  * the control it had): the clock's share of the delay, apart from the wait for the rule's significance.
+ * The cohort's own silences that are not deaths (a sleeping laptop of the ring) count too, so the N-th
+ * death can come later than the N-th silence the rule saw.
  */
 function ruleWait(r: RunRecord['summary']['releases'][number], fail: RunRecord['verdicts'][number]): string {
   const dead = r.failedAtMsByRing?.[fail.ring] ?? [];
   if (!fail.ruleNeeded || dead.length < fail.ruleNeeded) return '';
   const secs = ((fail.decidedAtMs ?? fail.atMs) - dead[fail.ruleNeeded - 1]) / 1000;
-  return `; the rule needed ${fail.ruleNeeded} deaths, decided ${(secs / 60).toFixed(1)} min after the last of them`;
+  return `; the rule needed ${fail.ruleNeeded} silent, decided ${(secs / 60).toFixed(1)} min after death ${fail.ruleNeeded}`;
 }
 
 const started = Date.now();
