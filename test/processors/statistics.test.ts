@@ -10,6 +10,7 @@ import { MIXTURE_RELATIVE_RISKS, msprtLogLambda, msprtThreshold, msprtUpdate, ne
 import { cusumUpdate, newCusum } from '../../processors/stats/cusum.ts';
 import { baselineAdd, baselineRate, hourOfWeek, newBaseline } from '../../processors/stats/hour-of-week.ts';
 import { catastrophe } from '../../processors/core/catastrophe.ts';
+import { stratifiedCatastrophe } from '../../processors/core/cohorts.ts';
 import { rng } from './support/scenario.ts';
 import { testSettings } from './support/settings.ts';
 
@@ -86,6 +87,26 @@ test('catastrophe rule: exact test with absolute guards', () => {
   const big = catastrophe(side(3000, 100000), side(2000, 100000), s);
   assert.ok(big.pValue < 1e-20 && !big.fired, 'a significant +1 point is not a catastrophe (min_excess_fraction)');
   assert.equal(catastrophe(side(5, 5), side(0, 3), s).applicable, false, 'too small a control cannot judge');
+});
+
+test('stratified catastrophe rule: a 5-device ring needs a fourth silent device once 1-2 % of comparable devices are silent', () => {
+  // The significance floor docs/detection.md describes (Limits): sleeping laptops and network blips keep
+  // 1-3 % of a same-time control silent, against which 3 of 5 is not a 1e-6 event; 4 of 5 is.
+  const s = testSettings();
+  const side = (affected: number, exposed: number) => ({ affected, exposed, newAffected: 0, crashReports: 0, watched: 0 });
+  const rule = (affected: number, exposed: number, controlAffected: number, control: number) => {
+    const updated = side(affected, exposed);
+    const ctl = side(controlAffected, control);
+    return stratifiedCatastrophe({ matched: [{ stratum: 'us-east|', updated, control: ctl }], updated, matchedUpdated: updated, control: ctl }, s);
+  };
+  const quiet = rule(3, 5, 1, 666);
+  assert.equal(quiet.fired, true, '3 of 5 against a control with 0.15 % silent fails the release');
+  const noisy = rule(3, 5, 12, 666);
+  assert.equal(noisy.fired, false, '3 of 5 against 12/666 silent (seed 9104 of the benchmark) is p = 6.4e-5');
+  assert.ok(noisy.pValue > 6e-5 && noisy.pValue < 7e-5, `p ${noisy.pValue}`);
+  assert.equal(rule(4, 5, 12, 666).fired, true, 'the fourth death fails it');
+  assert.equal(rule(4, 5, 20, 666).fired, false, 'at 3 % silent in the control even 4 of 5 waits (p > 1e-6)');
+  assert.equal(rule(5, 5, 20, 666).fired, true);
 });
 
 test('mSPRT: one window equals the binomial likelihood ratio of each mixture component', () => {

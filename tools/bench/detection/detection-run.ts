@@ -8,6 +8,8 @@ import type { Verdict } from '../../../common/contract/decision.ts';
 import { VirtualPipeline } from '../../replay/virtual-pipeline.ts';
 import { Simulation, toEnvelope } from '../../simulator/simulation.ts';
 import { summarize, type SimulationSummary } from '../../simulator/summary.ts';
+import { detectionSettings } from '../../../processors/core/settings.ts';
+import { fewestThatFire } from './catastrophe-needs.ts';
 import type { BenchRun } from './detection-spec.ts';
 import type { IncidentKind } from '../../../alerting/core/model.ts';
 
@@ -29,6 +31,13 @@ export interface VerdictSample {
   reason?: string;
   /** A fail: when ringwatch decided it (the newest decision behind the verdict; the read may come a poll later). */
   decidedAtMs?: number;
+  /** A fail: the verdict's one-line why at this read (the deciding cell's counts), for the progress line. */
+  explanation?: string;
+  /**
+   * A fail on a catastrophe cell: the fewest affected devices of its cohort with which the rule fires
+   * against the control it had (the deaths its significance needed, which may exceed the onset's k).
+   */
+  ruleNeeded?: number;
   /** A pass: the rate-ratio bound it states per signal (null: none stated; the pass rests on an absolute share). */
   bounds?: Record<string, number | null>;
 }
@@ -66,6 +75,7 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
       }
     },
   });
+  const settings = detectionSettings(run.config.processor);
   const viewOf = (component: string, version: string, ring: string, nowMs: number) => pipe.alerter.verdicts(nowMs, { component, version, ring })[0];
   const verdictOf = (component: string, version: string, ring: string, nowMs: number): Verdict => viewOf(component, version, ring, nowMs)?.verdict ?? 'inconclusive';
   const sim = new Simulation(run.scenario, {
@@ -88,6 +98,12 @@ export async function replayRun(run: BenchRun): Promise<RunRecord> {
         const view = viewOf(spec.component, spec.version, ring, nowMs);
         const sample: VerdictSample = { atMs: nowMs, release: k, ring, verdict: view?.verdict ?? 'inconclusive', reason: view?.reason };
         if (view?.verdict === 'fail' && view.decidedAt) sample.decidedAtMs = Math.min(nowMs, Date.parse(view.decidedAt));
+        if (view?.verdict === 'fail') {
+          sample.explanation = view.explanation;
+          const cell = view.cells.find((c) => c.failing && c.layer === 'catastrophe');
+          const { updated, control } = cell?.evidence ?? {};
+          if (updated && control) sample.ruleNeeded = fewestThatFire(updated.exposed, control.affected, control.exposed, settings);
+        }
         if (view?.verdict === 'pass') {
           sample.bounds = Object.fromEntries(view.cells.filter((c) => c.evidence.bound).map((c) => [c.signal, c.evidence.bound!.rateRatio]));
         }

@@ -151,11 +151,7 @@ function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started
     const secs = (fail.atMs - started.atMs) / 1000;
     score.failDelaysSecs.push(secs);
     score.failDelaysBeats.push(secs / rec.heartbeatSecs);
-    // To the fail decision: the release tool's poll (its own interval) is not ringwatch's delay.
-    const decided = fail.decidedAtMs ?? fail.atMs;
-    const starts = rec.summary.actions.filter((a) => a.release === started.release && a.action === 'started');
-    const needed = (ring: string) => Math.max(rec.minAffected, Math.ceil(rec.minExcess * (r.exposure.byRing[ring] ?? 0) - 1e-9));
-    const fromOnset = (decided - failureOnsetByRing(r, starts, decided, needed)) / 1000;
+    const fromOnset = onsetToFailSecs(rec, r, started, fail);
     score.onsetDelaysSecs.push(fromOnset);
     score.onsetDelaysBeats.push(fromOnset / rec.heartbeatSecs);
   }
@@ -171,6 +167,18 @@ function scoreBad(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, started
   if (r.haltedAtMs !== undefined) score.haltDelaysSecs.push((r.haltedAtMs - started.atMs) / 1000);
   if (sameRelease(releasePages[0]?.release, r)) score.attributedRight++;
 }
+
+/** From the failure onset to the decision behind the first `fail` read (the measure's definition above). */
+export function onsetToFailSecs(rec: RunRecord, r: ReleaseSummary, started: NonNullable<Started>, fail: VerdictSample): number {
+  // To the fail decision: the release tool's poll (its own interval) is not ringwatch's delay.
+  const decided = fail.decidedAtMs ?? fail.atMs;
+  const starts = rec.summary.actions.filter((a) => a.release === started.release && a.action === 'started');
+  return (decided - failureOnsetByRing(r, starts, decided, (ring) => deathsNeeded(rec, r, ring))) / 1000;
+}
+
+/** The deaths the catastrophe rule's guards need in a ring (k of the failure onset). */
+export const deathsNeeded = (rec: RunRecord, r: ReleaseSummary, ring: string): number =>
+  Math.max(rec.minAffected, Math.ceil(rec.minExcess * (r.exposure.byRing[ring] ?? 0) - 1e-9));
 
 /**
  * When the failure became detectable in principle: the k-th death, k = min(the deaths the rule's guards

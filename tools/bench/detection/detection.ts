@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { replayRun, type RunRecord } from './detection-run.ts';
-import { addRun, emptyScore, markdownTable, mergeScores, tableRow, type FamilyScore } from './detection-score.ts';
+import { addRun, deathsNeeded, emptyScore, markdownTable, mergeScores, onsetToFailSecs, tableRow, type FamilyScore } from './detection-score.ts';
 import { loadBenchSpec, runsOf, type SeedSet } from './detection-spec.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
@@ -35,12 +35,31 @@ function describeRun(rec: RunRecord): string {
   const releases = rec.summary.releases.map((r, k) => {
     const mine = rec.verdicts.filter((v) => v.release === k);
     const firstFail = mine.find((v) => v.verdict === 'fail');
-    const fail = firstFail ? `, first fail +${((firstFail.atMs - rec.summary.startMs) / 60_000).toFixed(0)} min on ${firstFail.ring}` : '';
-    const deaths = r.failedAtMs.length ? `, first deaths +${r.failedAtMs.slice(0, rec.minAffected).map((t) => ((t - rec.summary.startMs) / 60_000).toFixed(0)).join(', +')} min` : '';
+    const started = rec.summary.actions.find((a) => a.release === k && a.action === 'started');
+    const onset = firstFail && started && r.effect !== 'healthy'
+      ? ` (onset -> fail decision ${(onsetToFailSecs(rec, r, started, firstFail) / 60).toFixed(1)} min${ruleWait(r, firstFail)}${firstFail.explanation ? `: ${firstFail.explanation}` : ''})` : '';
+    const fail = firstFail ? `, first fail +${((firstFail.atMs - rec.summary.startMs) / 60_000).toFixed(0)} min on ${firstFail.ring}${onset}` : '';
+    // The deaths the onset counts (k in the first ring) and two more: a fail that waited for later deaths shows.
+    const needed = started ? deathsNeeded(rec, r, started.ring) : rec.minAffected;
+    const deaths = r.failedAtMs.length
+      ? `, first deaths (k = ${needed}) +${r.failedAtMs.slice(0, needed + 2).map((t) => ((t - rec.summary.startMs) / 60_000).toFixed(1)).join(', +')} min` : '';
     return `${r.component}@${r.version}[${r.effect}] ${r.outcome} exposed ${r.exposure.total}, ${mine.filter((v) => v.verdict === 'pass').length} pass reads${fail}${deaths}`;
   }).join('; ');
   const pages = rec.pages.map((p) => `${p.kind}:${p.release ? `${p.release.component}@${p.release.version}` : 'gap'}@${p.ring}+${((p.atMs - rec.summary.startMs) / 1000).toFixed(0)}s`).join(', ');
   return `  ${rec.family} seed ${rec.seed}, ${rec.devices} devices: ${rec.events} events in ${(rec.wallMs / 1000).toFixed(1)} s; ${releases}; pages: ${pages || 'none'}`;
+}
+
+/**
+ * The fail's delay from the death its rule needed (the cohort's fewest silent devices that fire against
+ * the control it had): the clock's share of the delay, apart from the wait for the rule's significance.
+ * The cohort's own silences that are not deaths (a sleeping laptop of the ring) count too, so the N-th
+ * death can come later than the N-th silence the rule saw.
+ */
+function ruleWait(r: RunRecord['summary']['releases'][number], fail: RunRecord['verdicts'][number]): string {
+  const dead = r.failedAtMsByRing?.[fail.ring] ?? [];
+  if (!fail.ruleNeeded || dead.length < fail.ruleNeeded) return '';
+  const secs = ((fail.decidedAtMs ?? fail.atMs) - dead[fail.ruleNeeded - 1]) / 1000;
+  return `; the rule needed ${fail.ruleNeeded} silent, decided ${(secs / 60).toFixed(1)} min after death ${fail.ruleNeeded}`;
 }
 
 const started = Date.now();
