@@ -63,15 +63,12 @@ export class CompactEncoder {
   private readonly maps = new Map<string, number>();
   private readonly mapWords: number[] = [];
   private readonly recent: { keys: string[]; values: string[]; index: number }[] = [];
-  private readonly shapes: Shape[] = [];
   private mapBytes = 0;
   private out = Buffer.allocUnsafe(16384);
   private at = 0;
   count = 0;
   private prevHeaders: Record<string, string> | undefined;
   private prevRef = 0;
-  /** Inside addExact: a value that would not decode to itself throws INEXACT. */
-  private exact = false;
 
   /** Bytes of the record as it stands (its three leading numbers counted at their largest). */
   get bytes(): number {
@@ -87,32 +84,6 @@ export class CompactEncoder {
     this.word(this.prevRef);
     this.value(e.doc, 0, false);
     this.count++;
-  }
-
-  /**
-   * Adds the entry only if its value decodes to an equal value (what JSON.parse of a file line gave):
-   * false, with the record left as it was, for a value that JSON text or UTF-8 would change on the way
-   * (-0, a number beyond double range, a string with a lone surrogate). Such values are rare and valid
-   * JSON; a reader that must see exactly what JSON.parse gave takes them some other way.
-   */
-  addExact(e: CompactEntry): boolean {
-    const at = this.at;
-    const prevHeaders = this.prevHeaders;
-    const prevRef = this.prevRef;
-    this.exact = true;
-    try {
-      this.add(e);
-      return true;
-    } catch (err) {
-      if (err !== INEXACT) throw err;
-      // Strings and maps already put in the tables stay there, unused: the reader does not mind.
-      this.at = at;
-      this.prevHeaders = prevHeaders;
-      this.prevRef = prevRef;
-      return false;
-    } finally {
-      this.exact = false;
-    }
   }
 
   finish(): Buffer {
@@ -169,7 +140,6 @@ export class CompactEncoder {
       for (let i = 0; i < n; i++) out[this.at++] = s.charCodeAt(i);
       return;
     }
-    if (this.exact && !s.isWellFormed()) throw INEXACT;
     const len = Buffer.byteLength(s, 'utf8');
     this.word(len * 8 + TAG_INLINE);
     this.room(len);
@@ -179,7 +149,6 @@ export class CompactEncoder {
   private str(s: string): number {
     let i = this.strings.get(s);
     if (i === undefined) {
-      if (this.exact && !s.isWellFormed()) throw INEXACT;
       this.strings.set(s, (i = this.texts.length));
       this.texts.push(s);
       const len = Buffer.byteLength(s, 'utf8');
@@ -198,42 +167,19 @@ export class CompactEncoder {
         if (m >= 0) return this.word(m * 8 + TAG_MAP);
       }
       const keys = Object.keys(o);
-      const shape = this.shape(keys);
       let fields = 0;
       for (const k of keys) if (o[k] !== undefined) fields++; // as JSON.stringify: undefined is left out
       this.word(fields * 8 + TAG_OBJECT);
-      for (let i = 0; i < keys.length; i++) {
-        const x = o[keys[i]];
-        if (x === undefined) continue;
-        this.word(shape.refs[i]);
-        this.value(x, depth + 1, shape.inline[i]);
+      for (const k of keys) {
+        if (o[k] === undefined) continue;
+        this.word(this.str(k));
+        this.value(o[k], depth + 1, INLINE_FIELDS.has(k));
       }
       return;
     }
-    if (this.exact && !survivesJsonText(v)) throw INEXACT;
     const text = JSON.stringify(v);
     if (text === undefined) throw new TypeError('a compact value must be JSON');
     this.word(this.str(text) * 8 + TAG_JSON);
-  }
-
-  /**
-   * The table strings and inline choices of an object's keys. Objects of one kind repeat their keys in
-   * order (every heartbeat, its event): the last few key lists are compared key by key (names from
-   * JSON.parse are interned, so each comparison is a pointer test) instead of a Map and a Set lookup a key.
-   */
-  private shape(keys: string[]): Shape {
-    const shapes = this.shapes;
-    for (let j = 0; j < shapes.length; j++) {
-      const s = shapes[j];
-      if (s.keys.length !== keys.length) continue;
-      let i = 0;
-      while (i < keys.length && s.keys[i] === keys[i]) i++;
-      if (i === keys.length) return s;
-    }
-    const s: Shape = { keys, refs: keys.map((k) => this.str(k)), inline: keys.map((k) => INLINE_FIELDS.has(k)) };
-    if (shapes.length >= RECENT_SHAPES) shapes.shift();
-    shapes.push(s);
-    return s;
   }
 
   /** A flat map's index (maps with the same pairs in the same order are stored once), or -1 if `o` is not one. */
@@ -246,8 +192,6 @@ export class CompactEncoder {
     for (const k in o) {
       const v = o[k];
       if (typeof v !== 'string' || !Object.hasOwn(o, k)) return -1;
-      // Checked before the map is registered: a refusal must leave the map table whole.
-      if (this.exact && (!k.isWellFormed() || !v.isWellFormed())) throw INEXACT;
       keys.push(k);
       values.push(v);
       id += `${k}\u0000${v}\u0000`;
@@ -268,29 +212,6 @@ export class CompactEncoder {
     this.recent.push({ keys, values, index: i });
     return i;
   }
-}
-
-/** How many recently written key lists the encoder compares an object's keys with. */
-const RECENT_SHAPES = 8;
-
-interface Shape {
-  keys: string[];
-  /** Each key's index in the string table. */
-  refs: number[];
-  /** Each key's value is written inline (INLINE_FIELDS). */
-  inline: boolean[];
-}
-
-/** Thrown inside addExact for a value that would not decode to itself. */
-const INEXACT = new Error('compact value would not decode to itself');
-
-/** JSON.stringify then JSON.parse of `v` gives an equal value (checked for the rare values sent as JSON text). */
-function survivesJsonText(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
-  if (typeof v === 'string') return v.isWellFormed();
-  if (typeof v !== 'object' || v === null) return true;
-  for (const k of Object.keys(v)) if (!k.isWellFormed() || !survivesJsonText((v as Record<string, unknown>)[k])) return false;
-  return true;
 }
 
 /** How many recently written maps the encoder compares a map with before looking it up by content. */

@@ -111,13 +111,10 @@ export function decodeEnvelope(bytes: Buffer | string): Validation<AnyEnvelope> 
   try {
     parsed = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
   } catch (err) {
-    return { ok: false, errors: [notJsonError(err)] };
+    return { ok: false, errors: [{ path: '', reason: `not JSON: ${(err as Error).message}` }] };
   }
   return validateEnvelope(parsed);
 }
-
-/** The error for text that JSON.parse refused (with its message). */
-export const notJsonError = (err: unknown): FieldError => ({ path: '', reason: `not JSON: ${(err as Error).message}` });
 
 /**
  * The consumers' hot path: parse and validate one envelope's text. A valid envelope is returned as parsed
@@ -128,7 +125,7 @@ export function parseEnvelope(text: string): AnyEnvelope | FieldError[] {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return [notJsonError(err)];
+    return [{ path: '', reason: `not JSON: ${(err as Error).message}` }];
   }
   const kind = typeof parsed === 'object' && parsed !== null ? (parsed as { kind?: unknown }).kind : undefined;
   if (typeof kind === 'string' && wholeEnvelope.get(kind)?.(parsed)) return parsed as AnyEnvelope;

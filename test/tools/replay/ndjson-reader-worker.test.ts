@@ -1,7 +1,7 @@
-// A file read on a worker thread gives the replay the same items, in the same order, as the in-thread
-// reader: bad lines by number and reason, oversize lines, values JSON.parse gives that a naive re-encoding
-// would change (-0, a lone surrogate, "__proto__" keys), and a truncated gzip reported after every line
-// before the damage.
+// A file read and inflated on a worker thread gives the replay the same items, in the same order, as the
+// in-thread reader: bad lines by number and reason, oversize lines, values that a reader re-encoding the
+// parsed lines could change (-0, a lone surrogate, "__proto__" keys), and a truncated gzip reported after
+// every line before the damage.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
