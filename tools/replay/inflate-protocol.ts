@@ -2,7 +2,12 @@
 // answers each `bytes` message with a credit (any message) once the batch is taken.
 
 export type InflateMessage =
-  | { type: 'bytes'; chunks: Uint8Array[] }
+  /**
+   * Inflated chunks, and the worker's verdict on each non-blank line that they complete (the lines the
+   * main thread's splitter will find in them, in order; an oversize line has none): its receipt time when
+   * the line is a valid envelope, NaN when it is not, with the reasons of those lines in order.
+   */
+  | { type: 'bytes'; chunks: Uint8Array[]; verdicts: Float64Array; reasons: string[] }
   | { type: 'end' }
   | { type: 'error'; message: string; code?: string };
 
