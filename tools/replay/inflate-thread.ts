@@ -1,14 +1,13 @@
-// A file's bytes, read and inflated on a worker thread (inflate-worker.ts), with the worker's verdict on
-// each line: the main thread of a backtest only splits, JSON-parses the lines found valid and replays.
-// Same bytes in the same order as maybeGunzip on the main thread; a failure (a truncated gzip, an
-// unreadable file) is thrown after every byte before it was delivered, with the worker's message and code,
-// so the reader reports it alike.
+// A file's lines, read, inflated, split and validated on a worker thread (inflate-worker.ts): the main
+// thread of a backtest only JSON-parses the valid ones and replays. A failure (a truncated gzip, an
+// unreadable file) is thrown after every line before it was delivered, with the worker's message, code and
+// count of lines read, so the reader reports it alike.
 import { Worker } from 'node:worker_threads';
 import type { InflateMessage } from './inflate-protocol.ts';
 
-export type CheckedBatch = Extract<InflateMessage, { type: 'bytes' }>;
+export type CheckedLines = Extract<InflateMessage, { type: 'lines' }>;
 
-export async function* inflateInWorker(path: string): AsyncGenerator<CheckedBatch> {
+export async function* inflateInWorker(path: string): AsyncGenerator<CheckedLines> {
   const worker = new Worker(new URL('./inflate-worker.ts', import.meta.url), { workerData: { path } });
   const queue: InflateMessage[] = [];
   let wake: (() => void) | undefined;
@@ -25,7 +24,7 @@ export async function* inflateInWorker(path: string): AsyncGenerator<CheckedBatc
       if (!queue.length) await new Promise<void>((r) => { wake = r; });
       const m = queue.shift()!;
       if (m.type === 'end') return;
-      if (m.type === 'error') throw Object.assign(new Error(m.message), { code: m.code });
+      if (m.type === 'error') throw Object.assign(new Error(m.message), { code: m.code, lines: m.lines });
       worker.postMessage(1);
       yield m;
     }

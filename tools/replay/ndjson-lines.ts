@@ -1,5 +1,5 @@
-// Cuts inflated NDJSON bytes into numbered lines, in any chunking; shared by the reader (ndjson-reader.ts)
-// and the inflate worker (inflate-worker.ts), so both find, number, trim and bound the same lines.
+// Cuts inflated NDJSON bytes into numbered lines, in any chunking; shared by the in-thread reader
+// (ndjson-reader.ts) and the inflate worker (inflate-worker.ts), so both number, trim and bound lines alike.
 // Each chunk is cut after its last newline byte, decoded to text once and split with indexOf; only a line
 // that spans chunks is joined. Memory is bounded by the longest line (MAX_LINE_BYTES), not the file.
 
@@ -17,16 +17,13 @@ export class LineSplitter {
   /** Lines seen so far, blank ones included. */
   line = 0;
   private readonly sink: LineSink;
-  /** Keep a copy of a partial line, not a view of its chunk: a chunk that is moved to another thread is emptied. */
-  private readonly copyCarry: boolean;
   // Bytes of a line that continues in the next chunk. Lines are cut at the newline byte, which never
   // occurs inside a UTF-8 sequence, so every decoded piece is whole characters.
   private carry: Buffer | undefined;
   private oversize = false;
 
-  constructor(sink: LineSink, o: { copyCarry?: boolean } = {}) {
+  constructor(sink: LineSink) {
     this.sink = sink;
-    this.copyCarry = o.copyCarry ?? false;
   }
 
   push(chunk: Buffer): void {
@@ -34,7 +31,7 @@ export class LineSplitter {
     if (last === -1) {
       // No line ends here. A line that has grown past the limit is dropped as it streams in.
       if (this.oversize || (this.carry?.length ?? 0) + chunk.length > MAX_LINE_BYTES) { this.oversize = true; this.carry = undefined; }
-      else this.carry = this.carry ? Buffer.concat([this.carry, chunk]) : this.copyCarry ? Buffer.from(chunk) : chunk;
+      else this.carry = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
       return;
     }
     let from = 0;
@@ -43,7 +40,7 @@ export class LineSplitter {
       from = chunk.indexOf(0x0a) + 1;
       this.finish(Buffer.concat([this.carry, chunk.subarray(0, from - 1)]).toString('utf8'));
     }
-    this.carry = last + 1 >= chunk.length ? undefined : this.copyCarry ? Buffer.from(chunk.subarray(last + 1)) : chunk.subarray(last + 1);
+    this.carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : undefined;
     // One UTF-8 decode for the rest of the chunk's whole lines, then split with indexOf.
     const s = chunk.toString('utf8', from, last + 1);
     let start = 0;

@@ -53,28 +53,34 @@ async function* splitNdjsonBatches(bytes: AsyncIterable<Buffer>, decode: (text: 
 }
 
 /**
- * A file's items from the inflate worker: its chunks split here, each line taking the worker's verdict in
- * turn (the worker split the same bytes the same way), so a valid line is only JSON-parsed here.
+ * A file's items from the inflate worker, one batch per message: the lines it found valid are JSON-parsed
+ * here, the others reported with its reasons, in line order.
  */
-function readCheckedBatches(path: string): AsyncGenerator<ReplayItem[]> {
-  let verdicts: Float64Array = new Float64Array(0);
-  let reasons: string[] = [];
-  let v = 0;
-  let r = 0;
-  async function* bytes(): AsyncGenerator<Buffer> {
-    for await (const b of inflateInWorker(path)) {
-      // Every line of the earlier batches has taken its verdict: theirs were for the lines their chunks end.
-      ({ verdicts, reasons } = b);
-      v = r = 0;
-      for (const c of b.chunks) yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+async function* readCheckedBatches(path: string): AsyncGenerator<ReplayItem[]> {
+  let linesRead = 0;
+  try {
+    for await (const m of inflateInWorker(path)) {
+      const { text, lines, receivedMs, bad } = m;
+      const out: ReplayItem[] = new Array(lines.length + bad.length);
+      let n = 0;
+      let b = 0;
+      let start = 0;
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        while (b < bad.length && bad[b].line < line) out[n++] = { ok: false, ...bad[b++] };
+        let end = text.indexOf('\n', start);
+        if (end === -1) end = text.length;
+        out[n++] = { ok: true, line, envelope: JSON.parse(text.slice(start, end)) as AnyEnvelope, receivedMs: receivedMs[i] };
+        start = end + 1;
+      }
+      while (b < bad.length) out[n++] = { ok: false, ...bad[b++] };
+      linesRead = out[n - 1].line;
+      yield out;
     }
+  } catch (err) {
+    const lines = (err as { lines?: number }).lines ?? linesRead;
+    yield [{ ok: false, line: lines + 1, reason: inputDamageReason(err as NodeJS.ErrnoException, lines) }];
   }
-  return splitNdjsonBatches(bytes(), (text, line) => {
-    if (v >= verdicts.length) throw new Error(`inflate worker sent no verdict for line ${line}`);
-    const receivedMs = verdicts[v++];
-    return Number.isNaN(receivedMs) ? { ok: false, line, reason: reasons[r++] }
-      : { ok: true, line, envelope: JSON.parse(text) as AnyEnvelope, receivedMs };
-  });
 }
 
 /** Items one by one (the batch reader, flattened). */
