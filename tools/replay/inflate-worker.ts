@@ -1,14 +1,9 @@
-// Worker thread of inflate-thread.ts: reads a file, inflates it when it is gzip, splits it into lines
-// (ndjson-lines.ts) and parses and validates each (line-check.ts, the in-thread reader's own function). It
-// hands the main thread the valid lines' text as one string (a copy of its bytes, which costs the main thread
-// less than decoding UTF-8), their numbers and receipt times, and the other lines' reasons: the main thread
-// only JSON-parses the valid lines (validation and decoding were a sixth of its time). Flow is bounded by
-// credits: at most MAX_IN_FLIGHT batches wait on the main thread, so memory does not follow the file when
-// the replay is slower than reading.
+// Worker thread of inflate-thread.ts: reads a file, inflates it when it is gzip, and hands the chunks over
+// in batches, transferred (not copied) to the main thread. Flow is bounded by credits: at most
+// MAX_IN_FLIGHT batches wait on the main thread, so memory does not follow the file when the replay is
+// slower than inflating.
 import { parentPort, workerData } from 'node:worker_threads';
 import { maybeGunzip, openInput } from './ndjson-bytes.ts';
-import { LineSplitter, TOO_LONG_REASON } from './ndjson-lines.ts';
-import { checkLine } from './line-check.ts';
 import { BATCH_BYTES, MAX_IN_FLIGHT, type InflateMessage } from './inflate-protocol.ts';
 
 const port = parentPort!;
@@ -22,52 +17,37 @@ port.on('message', () => {
 
 const post = (m: InflateMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
+/**
+ * A chunk that spans its whole ArrayBuffer is the stream's alone (zlib and the file stream allocate a new
+ * one after filling it) and can be moved; one that shares it (a partly filled output buffer that zlib
+ * goes on filling) is copied into one of its own (not a Buffer copy: small ones come from Buffer's shared
+ * pool, which cannot be moved). Chunks are not cut at newlines here: that would copy every chunk, while the
+ * main thread joins only the one line that spans two chunks.
+ */
+const movable = (c: Buffer): Uint8Array => (c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c : new Uint8Array(c));
+
+let batch: Uint8Array[] = [];
 let held = 0;
-let texts: string[] = [];
-let lineNumbers: number[] = [];
-let times: number[] = [];
-let bad: { line: number; reason: string }[] = [];
-const lines = new LineSplitter({
-  text(text, line) {
-    const checked = checkLine(text);
-    if (typeof checked === 'string') bad.push({ line, reason: checked });
-    else {
-      texts.push(text);
-      lineNumbers.push(line);
-      times.push(checked.receivedMs);
-    }
-  },
-  tooLong(line) {
-    bad.push({ line, reason: TOO_LONG_REASON });
-  },
-});
 
 async function send(): Promise<void> {
+  const chunks = batch;
+  batch = [];
   held = 0;
-  if (!lineNumbers.length && !bad.length) return;
-  const numbers = Float64Array.from(lineNumbers);
-  const receivedMs = Float64Array.from(times);
-  // A trimmed line holds no newline: joined by one, the lines are found again with indexOf.
-  post({ type: 'lines', text: texts.join('\n'), lines: numbers, receivedMs, bad }, [numbers.buffer, receivedMs.buffer]);
-  texts = [];
-  lineNumbers = [];
-  times = [];
-  bad = [];
   inFlight++;
+  post({ type: 'bytes', chunks }, chunks.map((c) => c.buffer as ArrayBuffer));
   while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => { wake = r; });
 }
 
 try {
   for await (const chunk of maybeGunzip(openInput(workerData.path as string))) {
-    lines.push(chunk);
+    batch.push(movable(chunk));
     held += chunk.length;
     if (held >= BATCH_BYTES) await send();
   }
-  lines.end();
-  await send();
+  if (batch.length) await send();
   post({ type: 'end' });
 } catch (err) {
   // Everything before the damage goes first, as on the in-thread path.
-  await send();
-  post({ type: 'error', message: (err as Error).message, code: (err as NodeJS.ErrnoException).code, lines: lines.line });
+  if (batch.length) await send();
+  post({ type: 'error', message: (err as Error).message, code: (err as NodeJS.ErrnoException).code });
 }

@@ -3,83 +3,95 @@
 // and everything before the damage is still delivered. Memory is bounded by the longest line, not the file.
 //
 // Items come in batches (one per decoded chunk): a backtest reads millions of lines, and one promise per
-// line through an async generator costs more than splitting them. Lines are cut by ndjson-lines.ts. A file
-// is read, inflated and validated line by line on a worker thread (inflate-thread.ts), which hands over
-// the bytes with its verdict on each line: here a valid line is only JSON-parsed. Stdin is read, parsed
-// and validated here.
+// line through an async generator costs more than splitting them. Each chunk is cut after its last
+// newline byte, decoded to text once and split with indexOf. Reading and inflating a file happen on a
+// worker thread (inflate-thread.ts), which hands over whole lines without copying them.
 import type { Readable } from 'node:stream';
 import { maybeGunzip, openInput } from './ndjson-bytes.ts';
-import { LineSplitter, TOO_LONG_REASON, inputDamageReason } from './ndjson-lines.ts';
 import { inflateInWorker } from './inflate-thread.ts';
-import { checkLine } from './line-check.ts';
-import type { AnyEnvelope } from '../../common/contract/envelope.ts';
-
-export { MAX_LINE_BYTES } from './ndjson-lines.ts';
+import { parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
+import { formatFieldError } from '../../common/contract/validate.ts';
+import { timestampMs } from '../../common/contract/formats.ts';
 
 export type ReplayItem =
   /** `receivedMs`: the envelope's receipt time, read while validation had just parsed it (a batch later it is forgotten). */
   | { ok: true; line: number; envelope: AnyEnvelope; receivedMs: number }
   | { ok: false; line: number; reason: string };
 
-function decodeLine(text: string, line: number): ReplayItem {
-  const checked = checkLine(text);
-  return typeof checked === 'string' ? { ok: false, line, reason: checked } : { ok: true, line, ...checked };
+export const MAX_LINE_BYTES = 1 << 20;
+
+function decodeLine(text: string, line: number): ReplayItem | undefined {
+  // Lines written by export or simulate need no trim (JSON.parse takes surrounding white space anyway).
+  const trimmed = text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32 ? text : text.trim();
+  if (!trimmed) return undefined;
+  const decoded = parseEnvelope(trimmed);
+  return Array.isArray(decoded)
+    ? { ok: false, line, reason: decoded.map(formatFieldError).join('; ') }
+    : { ok: true, line, envelope: decoded, receivedMs: timestampMs(decoded.receivedAt) };
 }
 
-const tooLong = (line: number): ReplayItem => ({ ok: false, line, reason: TOO_LONG_REASON });
+const tooLong = (line: number): ReplayItem => ({ ok: false, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
 
 /** Items in batches, in file order. */
 export function readNdjsonBatches(source: Readable): AsyncGenerator<ReplayItem[]> {
-  return splitNdjsonBatches(maybeGunzip(source), decodeLine);
+  return splitNdjsonBatches(maybeGunzip(source));
 }
 
 /**
- * Items in batches from a file's bytes, already inflated, in any chunking, `decode` giving each non-blank
- * line's item. A failure of the byte stream is reported after every line before it.
+ * Items in batches from the file's bytes, already inflated, in any chunking (the in-thread path, or the
+ * inflate worker's). A failure of the byte stream is reported after every line before it.
  */
-async function* splitNdjsonBatches(bytes: AsyncIterable<Buffer>, decode: (text: string, line: number) => ReplayItem): AsyncGenerator<ReplayItem[]> {
-  let out: ReplayItem[] = [];
-  const lines = new LineSplitter({ text: (text, line) => out.push(decode(text, line)), tooLong: (line) => out.push(tooLong(line)) });
+export async function* splitNdjsonBatches(bytes: AsyncIterable<Buffer>): AsyncGenerator<ReplayItem[]> {
+  let line = 0;
+  // Bytes of a line that continues in the next chunk. Lines are cut at the newline byte, which never
+  // occurs inside a UTF-8 sequence, so every decoded piece is whole characters.
+  let carry: Buffer | undefined;
+  let oversize = false;
+  const finish = (out: ReplayItem[], text: string) => {
+    line++;
+    if (oversize || (text.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(text) > MAX_LINE_BYTES)) out.push(tooLong(line));
+    else {
+      const item = decodeLine(text, line);
+      if (item) out.push(item);
+    }
+    oversize = false;
+  };
   try {
     for await (const chunk of bytes) {
-      lines.push(chunk);
-      if (out.length) { yield out; out = []; }
+      const last = chunk.lastIndexOf(0x0a);
+      if (last === -1) {
+        // No line ends here. A line that has grown past the limit is dropped as it streams in.
+        if (oversize || (carry?.length ?? 0) + chunk.length > MAX_LINE_BYTES) { oversize = true; carry = undefined; }
+        else carry = carry ? Buffer.concat([carry, chunk]) : chunk;
+        continue;
+      }
+      const out: ReplayItem[] = [];
+      let from = 0;
+      if (carry) {
+        // The line begun in an earlier chunk ends at this chunk's first newline.
+        from = chunk.indexOf(0x0a) + 1;
+        finish(out, Buffer.concat([carry, chunk.subarray(0, from - 1)]).toString('utf8'));
+      }
+      carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : undefined;
+      // One UTF-8 decode for the rest of the chunk's whole lines, then split with indexOf.
+      const s = chunk.toString('utf8', from, last + 1);
+      let start = 0;
+      for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n', start)) {
+        finish(out, s.slice(start, nl));
+        start = nl + 1;
+      }
+      if (carry && carry.length > MAX_LINE_BYTES) { oversize = true; carry = undefined; }
+      if (out.length) yield out;
     }
-    lines.end();
+    const out: ReplayItem[] = [];
+    if (carry || oversize) finish(out, carry ? carry.toString('utf8') : '');
     if (out.length) yield out;
   } catch (err) {
-    yield [{ ok: false, line: lines.line + 1, reason: inputDamageReason(err as NodeJS.ErrnoException, lines.line) }];
-  }
-}
-
-/**
- * A file's items from the inflate worker, one batch per message: the lines it found valid are JSON-parsed
- * here, the others reported with its reasons, in line order.
- */
-async function* readCheckedBatches(path: string): AsyncGenerator<ReplayItem[]> {
-  let linesRead = 0;
-  try {
-    for await (const m of inflateInWorker(path)) {
-      const { text, lines, receivedMs, bad } = m;
-      const out: ReplayItem[] = new Array(lines.length + bad.length);
-      let n = 0;
-      let b = 0;
-      let start = 0;
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        while (b < bad.length && bad[b].line < line) out[n++] = { ok: false, ...bad[b++] };
-        let end = text.indexOf('\n', start);
-        if (end === -1) end = text.length;
-        out[n++] = { ok: true, line, envelope: JSON.parse(text.slice(start, end)) as AnyEnvelope, receivedMs: receivedMs[i] };
-        start = end + 1;
-      }
-      while (b < bad.length) out[n++] = { ok: false, ...bad[b++] };
-      linesRead = out[n - 1].line;
-      yield out;
-    }
-  } catch (err) {
-    const lines = (err as { lines?: number }).lines ?? linesRead;
-    yield [{ ok: false, line: lines + 1, reason: inputDamageReason(err as NodeJS.ErrnoException, lines) }];
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'Z_BUF_ERROR' || /unexpected end/i.test((err as Error).message)
+      ? 'truncated gzip stream: the file ends inside compressed data'
+      : `unreadable input: ${(err as Error).message}`;
+    yield [{ ok: false, line: line + 1, reason: `${why}; ${line} lines before it were read` }];
   }
 }
 
@@ -89,10 +101,9 @@ export async function* readNdjson(source: Readable): AsyncGenerator<ReplayItem> 
 }
 
 /**
- * A file's items in batches. A file is read, inflated and validated by a worker thread (the main thread
- * splits and JSON-parses the valid lines); stdin, or `inThread`, all on the main thread. Both give the
- * same items.
+ * A file's items in batches. A file is read and inflated by a worker thread (the main thread only splits,
+ * parses and validates); stdin, or `inThread`, on the main thread. Both give the same items.
  */
 export function readNdjsonFileBatches(path: string, o: { inThread?: boolean } = {}): AsyncGenerator<ReplayItem[]> {
-  return path === '-' || o.inThread ? readNdjsonBatches(openInput(path)) : readCheckedBatches(path);
+  return path === '-' || o.inThread ? readNdjsonBatches(openInput(path)) : splitNdjsonBatches(inflateInWorker(path));
 }
