@@ -109,6 +109,7 @@ describe('unattributed change and pipeline gaps', () => {
     assert.ok(change, 'an unattributed change is raised');
     assert.equal(change.ring, 'canary');
     assert.match(change.summary, /Unattributed change in ring canary/);
+    assert.match(change.summary, /releases active there \(agent@2\.0\) do not explain its onset/, 'the page names what was ruled out');
     assert.deepEqual(decisions.filter((d) => d.verdict === 'fail').map((d) => d.summary), [], 'no release is blamed');
     const after = of(decisions, 'agent', 'canary').filter((d) => d.signal === 'silent' && d.layer === 'gate' && d.windowStart >= change.windowStart);
     assert.ok(after.slice(0, 6).every((d) => d.verdict === 'inconclusive' && d.evidence.reason === 'unattributed_change'), after.map((d) => d.summary).join('\n'));
