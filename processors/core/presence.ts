@@ -35,6 +35,21 @@ function previousOccurrence(hour: number): number {
 }
 
 /**
+ * Was the device heard in every one of the `hours` clock hours up to and including the hour of its last
+ * heartbeat (`lastMs`)? Servers and machines left on are; a workstation that was off last night, a laptop
+ * that slept through an hour, and a device tracked for fewer hours are not. Read from the profile's last
+ * day, so `hours` is at most 24 (each hour of the last day is its slot's latest occurrence; an hour without
+ * a heartbeat was cleared when the next one came). Decided from the time before its last heartbeat only,
+ * so a device's class never depends on what happened to it afterwards.
+ */
+export function heardThroughout(p: Uint8Array, row: number, lastMs: number, hours: number): boolean {
+  if (hours <= 0) return false;
+  const lastHour = Math.floor(lastMs / HOUR_MS);
+  for (let h = lastHour - 1; h > lastHour - hours; h--) if (!bit(p, row, slotOf(h))) return false;
+  return true;
+}
+
+/**
  * Is a device that has been quiet since `lastMs` usually heard by `endMs`? Looks at every hour from the
  * one after its last heartbeat to now, in its previous occurrence (the last day of the same kind). Heard
  * in any of them, or any of them unknown (not tracked then): true, its silence is evidence. False only when

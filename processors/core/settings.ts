@@ -64,6 +64,7 @@ export function detectionSettings(p: ProcessorSettings) {
     passSmallRingMaxFraction: p.pass_small_ring_max_fraction,
     smallRingPolicy: p.small_ring_policy,
     strataLabels: p.strata_labels,
+    alwaysOnHours: p.strata_always_on_hours,
   };
 }
 

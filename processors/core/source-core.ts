@@ -13,7 +13,7 @@ import type { DetectionSettings } from './settings.ts';
 import { countDevices, RING_SPAN, scopeRows } from './window-close.ts';
 import { expandCells } from './expand-cells.ts';
 import { notePresence } from './presence.ts';
-import { crashStratum, sameStratum, stratumOf, stratumParts } from './strata.ts';
+import { alwaysOnStratum, crashStratum, sameStratum, stratumOf, stratumParts } from './strata.ts';
 
 export type DeviceChangeListener = (hashA: number, hashB: number, ring: number, compSet: number, applyingSet: number) => void;
 
@@ -51,6 +51,8 @@ export class SourceCore {
    * whose region and labels are unchanged keeps its stratum without the string being built and looked up.
    */
   private readonly stratumParts: (readonly string[] | undefined)[] = [];
+  /** Per stratum id, the id of its always-on twin (interned on first use). */
+  private readonly alwaysOnIds: number[] = [];
   private outbox: PartialWindow[] = [];
   /** Next window to close; undefined until the first record. */
   nextClose: number | undefined;
@@ -207,6 +209,10 @@ export class SourceCore {
     return 'accepted';
   }
 
+  /** The always-on twin of a stratum: heard in every recent hour, compared only with its like. */
+  private readonly alwaysOn = (stratum: number): number =>
+    this.alwaysOnIds[stratum] ??= this.strata.id(alwaysOnStratum(this.strata.value(stratum)));
+
   /** The stratum of a heartbeat, `current` (the device's) when its region and labels are those it was built from. */
   private stratumId(current: number, region: string | undefined, labels: Record<string, string> | undefined): number {
     const names = this.s.strataLabels;
@@ -270,7 +276,7 @@ export class SourceCore {
   private closeWindow(w: number, closedAt: number): void {
     const open = this.open.get(w);
     this.open.delete(w);
-    const counts = countDevices(this.devices, w, this.s);
+    const counts = countDevices(this.devices, w, this.s, this.alwaysOn);
     const { cells, rings } = expandCells(counts, [...(open?.crashes.values() ?? [])], this.componentSets, this.rings);
     this.outbox.push({
       v: 1,

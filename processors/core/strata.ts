@@ -21,6 +21,15 @@ export function sameStratum(parts: readonly string[], region: string | undefined
   return true;
 }
 
+/**
+ * Appended to a device's stratum when it was heard in every hour of the last `strata_always_on_hours` (a
+ * server, a machine left on): such devices are compared only with each other, whatever labels the
+ * heartbeats carry, so an office ring is not judged against its region's data centres at night.
+ */
+export const ALWAYS_ON = 'always-on';
+
+export const alwaysOnStratum = (stratum: string): string => `${stratum}|${ALWAYS_ON}`;
+
 export const crashStratum = (region: string | undefined): string => `${region ?? 'unknown'}|${CRASH_LABELS}`;
 
 /** The region part of a stratum (crash comparisons group strata by it). */

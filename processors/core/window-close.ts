@@ -3,7 +3,7 @@
 // expanded into (ring, component, version) cells, so the per-device cost is a few typed-array reads.
 import { FLAG_BOOT_LOOP_COUNTED, FLAG_SILENT_COUNTED, stampAgeMin, type DeviceTable } from './device-table.ts';
 import { addCounts, emptyCounts, emptyStratum, type Counts, type ScopeRow, type StratumRow } from './partial.ts';
-import { expectedOnline } from './presence.ts';
+import { expectedOnline, heardThroughout } from './presence.ts';
 import type { DetectionSettings } from './settings.ts';
 
 export const RING_SPAN = 65536;
@@ -77,8 +77,12 @@ function toRecord(into: Record<string, number>, from: Hist): void {
   for (const [w, n] of from.counts) into[w] = n;
 }
 
-/** Count every tracked device as of the end of window `w`; marks newly silent / looping devices. */
-export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): DeviceCounts {
+/**
+ * Count every tracked device as of the end of window `w`; marks newly silent / looping devices. A device
+ * heard in each of the last `alwaysOnHours` hours up to its last heartbeat is counted in the stratum
+ * `alwaysOn(its stratum)` gives (the caller interns it), so comparisons pair always-on devices with always-on ones.
+ */
+export function countDevices(t: DeviceTable, w: number, s: DetectionSettings, alwaysOn: (stratum: number) => number = (x) => x): DeviceCounts {
   const W = s.windowMs;
   const end = (w + 1) * W;
   const byKey = new Map<number, DeviceGroup>();
@@ -104,7 +108,8 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings): D
     const reported = d >= 0 && d < 8 && ((t.hbBits[r] >> d) & 1) === 1;
     const quietSince = last < end - k * period;
     const ring = t.ring[r];
-    const skey = ring + RING_SPAN * t.stratum[r];
+    const stratum = s.alwaysOnHours > 0 && heardThroughout(t.presence, r, last, s.alwaysOnHours) ? alwaysOn(t.stratum[r]) : t.stratum[r];
+    const skey = ring + RING_SPAN * stratum;
     let tally = tallies.get(skey);
     if (!tally) tallies.set(skey, (tally = { row: emptyStratum('', ''), heard: new Hist(), onset: new Hist(), spell: new Hist() }));
     const st = tally.row;

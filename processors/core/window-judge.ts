@@ -85,7 +85,8 @@ export class WindowJudge {
           this.blamedUntil.set(ring, info.decidedAt + (s.silenceIntervals + s.silenceMemoryIntervals + 1) * s.heartbeatMs);
         }
         const blamed = (this.blamedUntil.get(ring) ?? -Infinity) >= info.decidedAt;
-        out.push(...this.changeDecisions(info, this.versusRestOnce(versusRest, strata, ring, signal), ring, signal, fired, blamed, gapped.has(ring)));
+        const active = inRing.map((e) => releaseKey(e.rollout.release));
+        out.push(...this.changeDecisions(info, this.versusRestOnce(versusRest, strata, ring, signal), ring, signal, fired, blamed, gapped.has(ring), active));
       }
     }
     this.forgetEnded(sorted);
@@ -155,6 +156,7 @@ export class WindowJudge {
    */
   private changeDecisions(
     info: WindowInfo, { view, result }: ReturnType<WindowJudge['ringVersusRest']>, ring: string, signal: Signal, fired: boolean, blamed: boolean, gapped: boolean,
+    active: string[],
   ): Decision[] {
     const key = `${ring}|${signal}`;
     const open = !gapped && !blamed && (fired || result.fired);
@@ -167,7 +169,8 @@ export class WindowJudge {
       kind: 'unattributed_change', layer: 'catastrophe', ring, signal,
       verdict: open ? 'inconclusive' : 'pass', severity: open ? 'critical' : 'info',
       summary: open
-        ? `Unattributed change in ring ${ring}: ${signal} ${counts} (p=${result.pValue.toExponential(1)}), and no rollout record fits; releases active there are inconclusive`
+        // On-call reads which releases were considered and ruled out (their attribution is in their own decisions).
+        ? `Unattributed change in ring ${ring}: ${signal} ${counts} (p=${result.pValue.toExponential(1)}), and no rollout record fits; ${active.length ? `releases active there (${active.join(', ')}) do not explain its onset and are inconclusive` : 'no release is rolling there'}`
         : `Ring ${ring}: ${signal} back in line with comparable devices (${counts})`,
       evidence: {
         updated: exposure(view.matchedUpdated), control: exposure(view.control), pValue: result.pValue, statistic: result.excess,

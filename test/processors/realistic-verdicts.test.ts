@@ -109,6 +109,7 @@ describe('unattributed change and pipeline gaps', () => {
     assert.ok(change, 'an unattributed change is raised');
     assert.equal(change.ring, 'canary');
     assert.match(change.summary, /Unattributed change in ring canary/);
+    assert.match(change.summary, /releases active there \(agent@2\.0\) do not explain its onset/, 'the page names what was ruled out');
     assert.deepEqual(decisions.filter((d) => d.verdict === 'fail').map((d) => d.summary), [], 'no release is blamed');
     const after = of(decisions, 'agent', 'canary').filter((d) => d.signal === 'silent' && d.layer === 'gate' && d.windowStart >= change.windowStart);
     assert.ok(after.slice(0, 6).every((d) => d.verdict === 'inconclusive' && d.evidence.reason === 'unattributed_change'), after.map((d) => d.summary).join('\n'));
@@ -138,5 +139,45 @@ describe('boot loops by boot-id churn', () => {
     src.advance(t0 + 50 * 60_000, t0 + 50 * 60_000);
     const looping = src.drain().some((p) => p.rings.some((r) => r.bootLoops > 0));
     assert.ok(looping, 'counted as a boot loop');
+  });
+});
+
+describe('always-on devices are compared with their like (strata_always_on_hours)', () => {
+  // The first ring is the IT office's workstations (no servers); its region's other devices are half
+  // servers (a data centre), and heartbeats carry no device-class label. The release starts on the fleet's
+  // first day, so no device has a presence profile for the evening yet: every workstation going home
+  // counts as silent, in the canary and in the control alike, but the control's servers stay on.
+  const rings = [{ name: 'canary', devices: 60, region: 'us-east', serverShare: 0 }, { name: 'early', devices: 200, region: 'us-east', serverShare: 0.5 }, { name: 'broad', devices: 300 }];
+  const MONDAY_1409 = MONDAY + 14 * HOUR_MS + 9 * 60_000; // 10:09 in the office
+  const firstEvening = (o: Partial<OfficeSpec>, settings = s) => {
+    const core = new DetectionCore(settings);
+    const out: Decision[] = [];
+    for (const e of buildOffice(spec({ rings, endMs: MONDAY + 30 * HOUR_MS, ...o }))) out.push(...core.feed(e));
+    return out;
+  };
+  const opened = (ds: Decision[]) => ds.filter((d) => d.kind === 'unattributed_change' && d.verdict === 'inconclusive').map((d) => `${d.windowStart} ${d.summary}`);
+
+  it('an office ring going home on its first evening is no unattributed change, and its release is never failed', () => {
+    const decisions = firstEvening({ releases: [{ component: 'agent', version: '2.0', rings: ['canary'], at: MONDAY_1409 }] });
+    assert.deepEqual(opened(decisions), []);
+    assert.deepEqual(decisions.filter((d) => d.verdict === 'fail').map((d) => d.summary), []);
+    const cat = of(decisions, 'agent', 'canary').filter((d) => d.signal === 'silent' && d.layer === 'catastrophe');
+    assert.ok(cat.length > 0 && cat.every((d) => d.verdict !== 'fail'));
+  });
+
+  it('compared with the whole region instead (the setting off), the same evening reads as a change in the ring', () => {
+    const decisions = firstEvening({ releases: [{ component: 'agent', version: '2.0', rings: ['canary'], at: MONDAY_1409 }] }, testSettings({ ...REALISTIC, strata_always_on_hours: 0 }));
+    assert.ok(opened(decisions).length > 0, 'the confounded comparison fires');
+  });
+
+  it('an unrecorded change that afternoon still pages, and the release rolling there is not blamed for it', () => {
+    const decisions = firstEvening({
+      releases: [{ component: 'agent', version: '2.0', rings: ['canary'], at: MONDAY_1409 }],
+      unrecorded: [{ ring: 'canary', share: 0.6, at: MONDAY_1409 + 5 * HOUR_MS }],
+    });
+    const change = decisions.find((d) => d.kind === 'unattributed_change' && d.verdict === 'inconclusive');
+    assert.ok(change, 'an unattributed change is raised');
+    assert.equal(change.ring, 'canary');
+    assert.deepEqual(decisions.filter((d) => d.verdict === 'fail').map((d) => d.summary), []);
   });
 });

@@ -8,7 +8,8 @@ import { rng } from './scenario.ts';
 export const HB_MS = 300_000;
 export const HOUR_MS = 3_600_000;
 
-export interface OfficeRing { name: string; devices: number; region?: string }
+/** `serverShare`: this ring's share of always-on servers (the spec's by default). */
+export interface OfficeRing { name: string; devices: number; region?: string; serverShare?: number }
 export interface OfficeRelease {
   component: string;
   version: string;
@@ -44,7 +45,7 @@ function devices(spec: OfficeSpec): Dev[] {
     for (let i = 0; i < ring.devices; i++) {
       const region = spec.regions.find((g) => g.name === ring.region) ?? spec.regions[out.length % spec.regions.length];
       out.push({
-        id: `dev-${ring.name}-${i}`, ring: ring.name, region: region.name, offset: region.utcOffsetHours, server: r() < spec.serverShare,
+        id: `dev-${ring.name}-${i}`, ring: ring.name, region: region.name, offset: region.utcOffsetHours, server: r() < (ring.serverShare ?? spec.serverShare),
         phase: Math.floor(r() * HB_MS), arrive: 8 + r() * 1.5, leave: 17 + r() * 2, rank: r(),
       });
     }
