@@ -30,4 +30,13 @@ test('the demo stops the CrowdStrike-like release in its first ring, within two 
   assert.match(out, /blast radius \d+ of 2000 devices \(canary \d+\)/, 'the blast radius stays in canary');
   assert.match(out, /attributed to channel-291@2024-07-19\.0409/);
   assert.doesNotMatch(out, /\x1b\[/, 'plain text when stdout is not a terminal');
+  // The per-ring table is read from the telemetry topics: at the end the canary is dark and the rest reports.
+  const rows = (ring: string) => [...out.matchAll(new RegExp(`^ +${ring} +(\\d+) +([\\d.]+)% +([\\d.]+)%`, 'gm'))];
+  const canary = rows('canary').at(-1);
+  const main = rows('main').at(-1);
+  assert.ok(canary && main, out.slice(-3000));
+  assert.equal(Number(canary[1]), 10, 'every canary device was heard from');
+  assert.ok(Number(canary[3]) >= 50, `canary silent at the end: ${canary[0]}`);
+  assert.ok(Number(main[2]) >= 90, `main reporting at the end: ${main[0]}`);
+  assert.doesNotMatch(out, /"level":"(error|fatal)"/, 'no component logged an error');
 });

@@ -3,6 +3,7 @@
 // how many sent a crash report lately. Pure: records (or envelopes) and a time in, counts out.
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
 import { recordEntries } from '../../common/contract/record-entries.ts';
+import { isTick } from '../../common/contract/ticks.ts';
 
 export interface RingView {
   ring: string;
@@ -37,8 +38,12 @@ export class RingTally {
     this.settings = settings;
   }
 
-  /** A consumed telemetry record: collectors write batch records (several events each), in any record format. */
+  /**
+   * A consumed telemetry record: collectors write batch records (several events each), in any record format;
+   * the crashes topic also carries the processors' watermark ticks, which are no telemetry.
+   */
   feedRecord(r: { key: string; value: Buffer; headers?: Record<string, string> }): void {
+    if (isTick(r.headers)) return;
     for (const e of recordEntries(r)) this.feed(JSON.parse(e.value.toString()) as AnyEnvelope);
   }
 

@@ -6,6 +6,7 @@ import type { AnyEnvelope } from '../../../common/contract/envelope.ts';
 import { RingTally } from '../../../tools/demo/ring-tally.ts';
 import { MemoryBus } from '../../../common/bus/memory-bus.ts';
 import { isBatch } from '../../../common/contract/batch.ts';
+import { tickRecord } from '../../../processors/shell/ticks.ts';
 
 const T0 = Date.UTC(2024, 6, 19, 4, 0, 0);
 const envelope = (kind: 'heartbeat' | 'crash', deviceId: string, ring: string, atMs: number) =>
@@ -49,4 +50,11 @@ test('telemetry records as collectors write them (batch records, v3 and v2) are 
       { ring: 'main', devices: 1, reporting: 1, silent: 0, crashed: 0 },
     ], compact ? 'v3 compact batch records' : 'v2 JSON batch records');
   }
+});
+
+test('the processors\' watermark ticks on the crashes topic are skipped, not read as crash reports', () => {
+  const tally = new RingTally({ silentAfterMs: 3000, crashRecentMs: 30_000, maxDevices: 100 });
+  tally.feedRecord(tickRecord(0, 6, { watermarkMs: T0, closedAt: T0 }));
+  tally.feedRecord({ key: 'd1', value: Buffer.from(JSON.stringify(envelope('crash', 'd1', 'canary', T0))) });
+  assert.deepEqual(tally.snapshot(T0 + 1000, ['canary']), [{ ring: 'canary', devices: 1, reporting: 0, silent: 1, crashed: 1 }]);
 });
