@@ -227,3 +227,5 @@ export class DeviceTable {
 
 export const FLAG_SILENT_COUNTED = 1;
 export const FLAG_BOOT_LOOP_COUNTED = 2;
+/** Heard in every one of the last strata_always_on_hours hours up to its last heartbeat (presence.ts heardThroughout). */
+export const FLAG_ALWAYS_ON = 4;

@@ -6,14 +6,16 @@ import type { AnyEnvelope, Envelope } from '../../common/contract/envelope.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
 import { CrashTable } from './crash-table.ts';
 import { EventDedup } from './event-dedup.ts';
-import { DeviceTable, hash32, hashOf, lastHash, minuteOf, refreshStamp, stampAgeMin } from './device-table.ts';
+import { DeviceTable, FLAG_ALWAYS_ON, hash32, hashOf, lastHash, minuteOf, refreshStamp, stampAgeMin } from './device-table.ts';
 import { ComponentSets, Interner } from './intern.ts';
 import { emptyCounts, emptyStratum, type Counts, type PartialWindow, type StratumRow } from './partial.ts';
 import type { DetectionSettings } from './settings.ts';
 import { countDevices, RING_SPAN, scopeRows } from './window-close.ts';
 import { expandCells } from './expand-cells.ts';
-import { notePresence } from './presence.ts';
+import { heardThroughout, notePresence } from './presence.ts';
 import { alwaysOnStratum, crashStratum, sameStratum, stratumOf, stratumParts } from './strata.ts';
+
+const HOUR_MS = 3_600_000;
 
 export type DeviceChangeListener = (hashA: number, hashB: number, ring: number, compSet: number, applyingSet: number) => void;
 
@@ -157,6 +159,12 @@ export class SourceCore {
     table.spellStart[r] = refreshStamp(table.spellStart[r], t);
     table.bootSeen[r] = refreshStamp(table.bootSeen[r], t);
     notePresence(table.presence, r, prev, t);
+    // Always on or not depends on the presence bits and the last heartbeat's hour, which change only here:
+    // decided once per device and hour (not at every window close, for every device).
+    if (this.s.alwaysOnHours > 0 && (t < prev || Math.floor(t / HOUR_MS) !== Math.floor(prev / HOUR_MS))) {
+      const on = heardThroughout(table.presence, r, Math.max(t, prev), this.s.alwaysOnHours);
+      table.flags[r] = on ? table.flags[r] | FLAG_ALWAYS_ON : table.flags[r] & ~FLAG_ALWAYS_ON;
+    }
     if (prev > 0 && t > prev) {
       const gap = t - prev;
       const estimate = table.gapMs[r] || this.s.heartbeatMs;

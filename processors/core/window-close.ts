@@ -1,9 +1,9 @@
 // Closing a window: one pass over the device table turns per-device state into counts. Devices are first
 // grouped by (ring, component set) -- most devices share a handful of sets -- and only the groups are
 // expanded into (ring, component, version) cells, so the per-device cost is a few typed-array reads.
-import { FLAG_BOOT_LOOP_COUNTED, FLAG_SILENT_COUNTED, stampAgeMin, type DeviceTable } from './device-table.ts';
+import { FLAG_ALWAYS_ON, FLAG_BOOT_LOOP_COUNTED, FLAG_SILENT_COUNTED, stampAgeMin, type DeviceTable } from './device-table.ts';
 import { addCounts, emptyCounts, emptyStratum, type Counts, type ScopeRow, type StratumRow } from './partial.ts';
-import { expectedOnline, heardThroughout } from './presence.ts';
+import { expectedOnline } from './presence.ts';
 import type { DetectionSettings } from './settings.ts';
 
 export const RING_SPAN = 65536;
@@ -108,7 +108,7 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings, al
     const reported = d >= 0 && d < 8 && ((t.hbBits[r] >> d) & 1) === 1;
     const quietSince = last < end - k * period;
     const ring = t.ring[r];
-    const stratum = s.alwaysOnHours > 0 && heardThroughout(t.presence, r, last, s.alwaysOnHours) ? alwaysOn(t.stratum[r]) : t.stratum[r];
+    const stratum = s.alwaysOnHours > 0 && (t.flags[r] & FLAG_ALWAYS_ON) !== 0 ? alwaysOn(t.stratum[r]) : t.stratum[r];
     const skey = ring + RING_SPAN * stratum;
     let tally = tallies.get(skey);
     if (!tally) tallies.set(skey, (tally = { row: emptyStratum('', ''), heard: new Hist(), onset: new Hist(), spell: new Hist() }));
