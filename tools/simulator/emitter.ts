@@ -6,7 +6,7 @@ import type { Catalog } from './catalog.ts';
 import type { Fleet } from './fleet.ts';
 import type { Outbox } from './outbox.ts';
 import type { Rng } from './rng.ts';
-import type { Scenario } from './scenario-schema.ts';
+import { DEVICE_CLASSES, type Scenario } from './scenario-schema.ts';
 import type { SiteOutages } from './site-outages.ts';
 
 export interface DeliveryStats {
@@ -39,6 +39,8 @@ export class Emitter {
   private readonly outages: OutageWindow[];
   private readonly noise: Scenario['noise'];
   private readonly os: string;
+  /** Per device class (CLASS_*), the labels its heartbeats carry: one shared object per class; none when off. */
+  private readonly classLabels: readonly (Readonly<Record<string, string>> | undefined)[];
   private readonly fleet: Fleet;
   private readonly catalog: Catalog;
   private readonly outbox: Outbox;
@@ -57,6 +59,7 @@ export class Emitter {
     this.rng = rng;
     this.noise = scenario.noise;
     this.os = scenario.fleet.os;
+    this.classLabels = scenario.fleet.class_labels ? DEVICE_CLASSES.map((c) => Object.freeze({ class: c })) : [];
     this.rings = scenario.fleet.rings.map((r) => r.name);
     this.regions = scenario.fleet.regions.map((r) => r.name);
     this.collectors = [...this.regions.map(collectorIdOf), collectorIdOf('remote')];
@@ -88,6 +91,8 @@ export class Emitter {
       os: this.os,
       region: this.regions[f.region[i]],
     };
+    const labels = this.classLabels[f.cls[i]];
+    if (labels) hb.labels = labels as Record<string, string>;
     if (applying) hb.applying = applying;
     this.stats.heartbeats++;
     this.deliver(i, atMs, atMs + f.skewMs[i], 'heartbeat', hb);

@@ -153,6 +153,7 @@ export const ScenarioSchema = Type.Object({
       }, { additionalProperties: false, default: {} }),
     }, 'Behaviour of each device class (fleet.classes / sites[].classes say how many).'),
     os: Type.String({ default: 'Windows 10 22H2', maxLength: 200, description: 'os reported by heartbeats.' }),
+    class_labels: Type.Boolean({ default: true, description: 'Heartbeats carry the device class as labels.class (server, workstation, laptop), as endpoint agents report chassis or product type; false: agents that do not report it (crash reports never carry labels).' }),
   }, 'The fleet.'),
   noise: Obj({
     night_offline_share: Share(0.2, 'Share of devices switched off at night in their region (22:00-06:00 local).'),
