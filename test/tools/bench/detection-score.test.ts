@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunRecord } from '../../../tools/bench/detection/detection-run.ts';
-import { addRun, breaksPromise, emptyScore, failureOnset, failureOnsetByRing, percentile } from '../../../tools/bench/detection/detection-score.ts';
+import { addRun, breaksPromise, emptyScore, failureOnset, failureOnsetByRing, percentile, tableRow } from '../../../tools/bench/detection/detection-score.ts';
 import type { SimulationSummary } from '../../../tools/simulator/summary.ts';
 
 const T0 = Date.UTC(2024, 6, 19, 4, 0, 0);
@@ -71,7 +71,7 @@ test('verdicts over time: a pass for a bad release after its start is a false pa
   assert.deepEqual([score.falsePassReleases, score.falsePassVerdicts], [1, 2]);
   assert.deepEqual(score.failDelaysSecs, [300]);
   assert.deepEqual(score.failDelaysBeats, [1]);
-  assert.deepEqual([score.healthyReleases, score.falseHalts], [1, 0]);
+  assert.deepEqual([score.healthyReleases, score.falseHalts, score.healthyStoppedUnpassed], [1, 0, 0]);
   assert.deepEqual(score.firstPassSecs, [900], 'the healthy release started in canary at t+30 s, first pass at t+930 s');
   assert.equal(score.ringsNeverPassed, 0);
 });
@@ -143,4 +143,19 @@ test('a pass of a bad release breaks its promise when its stated bound excludes 
   assert.equal(breaksPromise(crash(3), pass(2)), true, 'x3 passed with "rate ratio <= 2": broken');
   assert.equal(breaksPromise(crash(2), pass(null)), false, 'a pass on an absolute share states no ratio');
   assert.equal(breaksPromise({ ...GOOD_SUMMARY, effect: 'catastrophic' }, pass(2)), true, 'a catastrophe breaks every bound');
+});
+
+test('a healthy release the release tool stopped without a fail is no false halt, and is counted apart', () => {
+  const score = emptyScore('f');
+  const rec = record({ bad: false, pages: [] });
+  const good = rec.summary.releases[0] as unknown as Record<string, unknown>;
+  Object.assign(good, { outcome: 'halted', haltedAtMs: T0 + 90_000, haltReason: 'inconclusive_limit' });
+  addRun(score, rec, false);
+  assert.deepEqual([score.healthyReleases, score.falseHalts, score.healthyStoppedUnpassed], [1, 0, 1]);
+  assert.match(tableRow(score).join(' | '), / 0\/1 \[1\] /);
+  const failed = record({ bad: false, pages: [] });
+  Object.assign(failed.summary.releases[0] as unknown as Record<string, unknown>, { outcome: 'rolled_back', haltedAtMs: T0 + 90_000, haltReason: 'verdict_fail' });
+  const other = emptyScore('g');
+  addRun(other, failed, false);
+  assert.deepEqual([other.falseHalts, other.healthyStoppedUnpassed], [1, 0]);
 });

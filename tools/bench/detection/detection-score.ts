@@ -17,7 +17,9 @@
 //   under any bound; a crash-rate factor above the stated rate-ratio bound on crashes). A pass of a bad
 //   release within its stated bound (x1.3 passed with "rate ratio <= 2") is a false pass, not a broken one;
 // - halted in first ring: bad releases halted on a fail verdict that reached no ring but the first;
-// - false halts: healthy releases halted on a `fail` verdict (rolled back);
+// - false halts: healthy releases halted on a `fail` verdict (rolled back); in brackets, healthy releases the
+//   release tool stopped for another reason (no pass within its inconclusive limit: a ring too small ever to
+//   earn one, under small_ring_policy inconclusive, waits for a person), so they are not hidden;
 // - first pass: per healthy release and ring it started in, time from that start to the ring's first
 //   `pass` (rings that never passed are counted apart);
 // - release pages naming a healthy release, per simulated week (all runs);
@@ -70,6 +72,8 @@ export interface FamilyScore {
   brokenPromises: number;
   healthyReleases: number;
   falseHalts: number;
+  /** Healthy releases the release tool stopped without a fail (its inconclusive limit, verdict errors). */
+  healthyStoppedUnpassed: number;
   /** Healthy release x ring started: seconds to the first pass there; rings that never passed. */
   firstPassSecs: number[];
   ringsNeverPassed: number;
@@ -93,7 +97,7 @@ export function emptyScore(family: string): FamilyScore {
     healthySecs: 0, healthyPages: 0, pageDelaysSecs: [], haltDelaysSecs: [], stoppedInFirstRing: 0, blastRadius: [], attributedRight: 0, outageRuns: 0,
     releasePagesInOutages: 0, pipelinePages: 0, falsePassReleases: 0, falsePassVerdicts: 0, failDelaysSecs: [], failDelaysBeats: [], onsetDelaysSecs: [],
     onsetDelaysBeats: [], brokenPromises: 0, healthyReleases: 0,
-    falseHalts: 0, firstPassSecs: [], ringsNeverPassed: 0, healthyNamedPages: 0, noOutageSecs: 0, noOutagePipelinePages: 0,
+    falseHalts: 0, healthyStoppedUnpassed: 0, firstPassSecs: [], ringsNeverPassed: 0, healthyNamedPages: 0, noOutageSecs: 0, noOutagePipelinePages: 0,
     announcedSecs: 0, noReleasePages: 0,
   };
 }
@@ -222,6 +226,7 @@ export function breaksPromise(r: ReleaseSummary, v: VerdictSample): boolean {
 function scoreHealthy(score: FamilyScore, rec: RunRecord, r: ReleaseSummary, k: number, samples: RunRecord['verdicts']): void {
   score.healthyReleases++;
   if (r.haltReason === 'verdict_fail') score.falseHalts++;
+  else if (r.haltReason !== undefined) score.healthyStoppedUnpassed++;
   for (const start of rec.summary.actions.filter((a) => a.release === k && a.action === 'started')) {
     const pass = samples.find((v) => v.ring === start.ring && v.atMs >= start.atMs && v.verdict === 'pass');
     if (pass) score.firstPassSecs.push((pass.atMs - start.atMs) / 1000);
@@ -259,7 +264,7 @@ const beats = (s: number[]) => (s.length ? s.map((x) => (x >= 60 ? `${x / 60} mi
 
 export const TABLE_HEADER = ['family', 'heartbeat', 'runs', 'simulated', 'recall', 'false passes (bad releases / verdicts)',
   'broken promises (bad releases)', 'halted in first ring', 'time to fail from start p50 / p95 (min)', 'time to fail from start p50 / p95 (heartbeats)',
-  'failure onset -> fail decision p50 / p95 (min)', 'failure onset -> fail decision p50 / p95 (heartbeats)', 'attribution', 'blast radius (med / max devices)', 'false halts',
+  'failure onset -> fail decision p50 / p95 (min)', 'failure onset -> fail decision p50 / p95 (heartbeats)', 'attribution', 'blast radius (med / max devices)', 'false halts [healthy stopped unpassed]',
   'first pass per ring p50 / p95 (min) [never]', 'release pages naming a healthy release / sim. week', 'release pages in outages',
   'pipeline pages / sim. week (no outage)', 'pages naming no release / sim. week (every release announced, no outage)'];
 
@@ -271,7 +276,7 @@ export function tableRow(s: FamilyScore): string[] {
     p50p95(s.failDelaysSecs, 60, 1) + (s.badReleases ? ` [${s.failDelaysSecs.length}/${s.badReleases} failed]` : ''), p50p95(s.failDelaysBeats, 1, 1),
     p50p95(s.onsetDelaysSecs, 60, 1), p50p95(s.onsetDelaysBeats, 1, 1),
     ratio(s.attributedRight, s.detected), s.blastRadius.length ? `${percentile(s.blastRadius, 50)} / ${percentile(s.blastRadius, 100)}` : 'n/a',
-    s.healthyReleases ? `${s.falseHalts}/${s.healthyReleases}` : 'n/a',
+    s.healthyReleases ? `${s.falseHalts}/${s.healthyReleases} [${s.healthyStoppedUnpassed}]` : 'n/a',
     s.firstPassSecs.length || s.ringsNeverPassed ? `${p50p95(s.firstPassSecs, 60, 0)} [${s.ringsNeverPassed}]` : 'n/a',
     perWeek(s.healthyNamedPages, s.simulatedSecs), s.outageRuns ? `${s.releasePagesInOutages} in ${s.outageRuns} runs` : 'n/a',
     perWeek(s.noOutagePipelinePages, s.noOutageSecs), perWeek(s.noReleasePages, s.announcedSecs),
