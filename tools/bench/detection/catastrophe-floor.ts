@@ -12,6 +12,7 @@ import { buildConfig } from '../../../app/config.ts';
 import { detectionSettings } from '../../../processors/core/settings.ts';
 import { fewestThatFire } from './catastrophe-needs.ts';
 import { loadBenchSpec } from './detection-spec.ts';
+import { guardDeaths, markdownTable } from './detection-score.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 const { values } = parseArgs({
@@ -28,15 +29,12 @@ if (!Number.isInteger(controlDevices) || controlDevices < s.minControl) throw ne
 const RING_SIZES = [3, 4, 5, 7, 10, 15, 20, 25, 50, 100, 250, 500];
 const CONTROL_SHARES = [0, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05];
 
-const guards = (n: number) => Math.max(s.minAffected, Math.ceil(s.minExcess * n - 1e-9));
 const header = ['cohort (devices)', 'k (guards only)', ...CONTROL_SHARES.map((q) => `control ${(q * 100).toFixed(2)} % silent`)];
-const rows = RING_SIZES.map((n) => [String(n), String(guards(n)), ...CONTROL_SHARES.map((q) => String(fewestThatFire(n, Math.round(q * controlDevices), controlDevices, s) ?? 'never'))]);
+const rows = RING_SIZES.map((n) => [String(n), String(guardDeaths(s.minAffected, s.minExcess, n)), ...CONTROL_SHARES.map((q) => String(fewestThatFire(n, Math.round(q * controlDevices), controlDevices, s) ?? 'never'))]);
 process.stdout.write([
   `Fewest silent devices the catastrophe rule needs to fire: alpha_catastrophe ${s.alphaCatastrophe}, min_affected_devices ${s.minAffected}, `
     + `min_excess_fraction ${s.minExcess}, a control of ${controlDevices} devices (\`npm run bench:catastrophe-floor -- --control ${controlDevices}\`)`,
   '',
-  `| ${header.join(' | ')} |`,
-  `| ${header.map(() => '---').join(' | ')} |`,
-  ...rows.map((r) => `| ${r.join(' | ')} |`),
+  markdownTable(rows, header),
   '',
 ].join('\n'));

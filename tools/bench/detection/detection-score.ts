@@ -180,9 +180,13 @@ export function onsetToFailSecs(rec: RunRecord, r: ReleaseSummary, started: NonN
   return (decided - failureOnsetByRing(r, starts, decided, (ring) => deathsNeeded(rec, r, ring))) / 1000;
 }
 
+/** The deaths the catastrophe rule's guards alone need in a cohort of `n` (min_affected, min_excess). */
+export const guardDeaths = (minAffected: number, minExcess: number, n: number): number =>
+  Math.max(minAffected, Math.ceil(minExcess * n - 1e-9));
+
 /** The deaths the catastrophe rule's guards need in a ring (k of the failure onset). */
 export const deathsNeeded = (rec: RunRecord, r: ReleaseSummary, ring: string): number =>
-  Math.max(rec.minAffected, Math.ceil(rec.minExcess * (r.exposure.byRing[ring] ?? 0) - 1e-9));
+  guardDeaths(rec.minAffected, rec.minExcess, r.exposure.byRing[ring] ?? 0);
 
 /**
  * When the failure became detectable in principle: the k-th death, k = min(the deaths the rule's guards
@@ -283,7 +287,7 @@ export function tableRow(s: FamilyScore): string[] {
   ];
 }
 
-export function markdownTable(rows: string[][]): string {
+export function markdownTable(rows: string[][], header: string[] = TABLE_HEADER): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(TABLE_HEADER), line(TABLE_HEADER.map(() => '---')), ...rows.map(line)].join('\n');
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
