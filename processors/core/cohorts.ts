@@ -163,18 +163,51 @@ export function cohortView(exposedRows: CohortRow[], controlRows: CohortRow[], s
  */
 export function stratifiedCatastrophe(view: CohortView, s: DetectionSettings, alpha = s.alphaCatastrophe): CatastropheResult {
   const n = view.matchedUpdated.exposed;
-  const control = view.control.exposed;
-  let expectedSmoothed = 0;
-  let expected = 0;
+  return countRule(view.matchedUpdated.affected, n, ringNull(view), n > 0 && view.control.exposed >= s.minControl, s, alpha);
+}
+
+/**
+ * The null fraction of the ring's exposed devices: each stratum's control fraction weighted by the ring's
+ * devices in it, smoothed (an all-clear control is not "0 %") and raw (for the excess guard).
+ */
+function ringNull(view: CohortView): { smoothed: number; raw: number } {
+  const n = view.matchedUpdated.exposed;
+  let smoothed = 0;
+  let raw = 0;
   for (const m of view.matched) {
-    expectedSmoothed += m.updated.exposed * ((m.control.affected + 0.5) / (m.control.exposed + 1));
-    expected += m.updated.exposed * (m.control.affected / m.control.exposed);
+    smoothed += m.updated.exposed * ((m.control.affected + 0.5) / (m.control.exposed + 1));
+    raw += m.updated.exposed * (m.control.affected / m.control.exposed);
   }
-  const nullFraction = n > 0 ? Math.min(1, expectedSmoothed / n) : 0;
-  if (n <= 0 || control < s.minControl) return { applicable: false, fired: false, pValue: 1, excess: 0, nullFraction };
-  const affected = view.matchedUpdated.affected;
-  const excess = affected / n - expected / n;
+  return n > 0 ? { smoothed: Math.min(1, smoothed / n), raw: raw / n } : { smoothed: 0, raw: 0 };
+}
+
+/** `affected` of `n` against Binomial(n, null), with the absolute guards. */
+function countRule(affected: number, n: number, p0: { smoothed: number; raw: number }, applicable: boolean, s: DetectionSettings, alpha: number): CatastropheResult {
+  const nullFraction = p0.smoothed;
+  if (!applicable) return { applicable: false, fired: false, pValue: 1, excess: 0, nullFraction };
+  const excess = affected / n - p0.raw;
   const pValue = binomialUpperTail(affected, n, nullFraction);
   const fired = affected >= s.minAffected && excess >= s.minExcess && pValue <= alpha;
   return { applicable: true, fired, pValue, excess, nullFraction };
+}
+
+/**
+ * The catastrophe rule on the devices that announced the release (`applying`, sent before applying it):
+ * exposure known per device at the moment it happened, not per ring. `announced.exposed` counts every
+ * device of the ring on the release's version or applying it (those that announced and came back, those
+ * still applying, those silent since announcing); `announced.affected` only those silent since their
+ * announcement, that is silent before their next heartbeat was due. A ring's cohort holds every device
+ * heard since the start, reached or not, so in a 25-device ring five deaths among the first seven devices
+ * reached are 5 of 25 there and 5 of 7 here.
+ *
+ * The null is what the ring's cohort test uses: each stratum's control silent fraction since the start,
+ * weighted by the ring's devices in it (the announcing devices' own strata are not in the cells). That is
+ * conservative for this count: a healthy device is silent since announcing only if it went quiet within
+ * one interval of that heartbeat, where the control's fraction counts silences over the whole time since
+ * the start (at least k intervals when a silence can first be seen). Devices that took the release without
+ * announcing it can only add to `exposed`, never to `affected`: they make the test weaker, not looser.
+ */
+export function announcedCatastrophe(announced: Side, view: CohortView, s: DetectionSettings, alpha = s.alphaCatastrophe): CatastropheResult {
+  const applicable = announced.exposed > 0 && view.matchedUpdated.exposed > 0 && view.control.exposed >= s.minControl;
+  return countRule(announced.affected, announced.exposed, ringNull(view), applicable, s, alpha);
 }

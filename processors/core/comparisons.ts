@@ -9,11 +9,12 @@ import { groupBy } from './group-by.ts';
 
 /**
  * 'cohort': devices exposed at the rollout's start vs a same-time control cohort of the same strata in
- * rings not reached (cohorts.ts); 'self_controlled': the exposed cohort vs its own past at the same hour
- * of the week, when no control is left. The older splits by reported version and by ring remain only as
- * the naming evidence of attribution.
+ * rings not reached (cohorts.ts); 'announced': the devices of the ring that announced the release
+ * (`applying`) vs the same control (cohorts.ts, announcedCatastrophe); 'self_controlled': the exposed
+ * cohort vs its own past at the same hour of the week, when no control is left. The older splits by
+ * reported version and by ring remain only as the naming evidence of attribution.
  */
-export type ComparisonKind = 'cohort' | 'self_controlled' | 'version_split' | 'ring_split';
+export type ComparisonKind = 'cohort' | 'announced' | 'self_controlled' | 'version_split' | 'ring_split';
 
 export interface Side {
   /** Devices that could have shown the signal. */

@@ -7,7 +7,7 @@ import type { Signal } from '../../common/contract/decision.ts';
 import { msprtLogLambda, msprtThreshold, msprtUpdatePoisson, msprtUpdateStrata, newMsprt, type MsprtState } from '../stats/msprt.ts';
 import { poissonUpperTail } from '../stats/exact-tails.ts';
 import type { CatastropheResult } from './catastrophe.ts';
-import { cohortView, stratifiedCatastrophe, type CohortRow, type CohortView } from './cohorts.ts';
+import { announcedCatastrophe, cohortView, stratifiedCatastrophe, type CohortRow, type CohortView } from './cohorts.ts';
 import { sideOf, type Comparison, type ComparisonKind } from './comparisons.ts';
 import type { CellRow } from './partial.ts';
 import type { RingRollout } from './rollout.ts';
@@ -99,10 +99,24 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
   const catastrophes: ReleaseEval['catastrophes'] = [];
   const gates: GateResult[] = [];
   const rows = c.index.get(`${r.ring}\u0000${r.release.component}`) ?? [];
+  const tookRows = rows.filter((row) => row.version === r.release.version);
+  const took = sideOf(tookRows, signal, onsetFrom);
+  // Devices counted under this version only through their latest heartbeat's `applying`: the affected ones
+  // died (or loop) right after announcing it; the others are pending -- they have not yet shown that they
+  // survive it (a device that dies loading it is not silent for k more intervals).
+  const viaApplying = sideOf(tookRows.filter((row) => row.applying), signal, onsetFrom);
   const { pass, passInput } = passState(r, signal, c, view, gapped);
   if (design === 'cohort') {
     const comparison: Comparison = { kind: 'cohort', updated: toSide(view.matchedUpdated), control: toSide(view.control), controlRings: unreached };
     catastrophes.push({ comparison, result: stratifiedCatastrophe(view, s) });
+    if (signal === 'silent' && viaApplying.exposed > 0) {
+      // Still applying and not yet silent: their fate is not known yet (censored, out of the count).
+      const announced = { ...toSide(viaApplying), exposed: took.exposed - (viaApplying.exposed - viaApplying.affected) };
+      catastrophes.push({
+        comparison: { kind: 'announced', updated: announced, control: toSide(view.control), controlRings: unreached },
+        result: announcedCatastrophe(announced, view, s),
+      });
+    }
     const state = stateOf(c, r, signal, 'cohort');
     const parts = view.matched.map((m) => ({
       x: m.updated.newAffected, n: m.updated.newAffected + m.control.newAffected,
@@ -137,14 +151,8 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
     passInput.watchedNow = c.endMs - r.startedAt >= s.soakMs ? view.updated.watched : 0;
     passInput.controlFraction = view.updated.exposed ? state.expected / view.updated.exposed : 0;
   }
-  const tookRows = rows.filter((row) => row.version === r.release.version);
-  const took = sideOf(tookRows, signal, onsetFrom);
   const all = sideOf(rows, signal, onsetFrom);
-  // Devices counted under this version only through their latest heartbeat's `applying`: the affected ones
-  // died (or loop) right after announcing it; the others are pending -- they have not yet shown that they
-  // survive it (a device that dies loading it is not silent for k more intervals), so they are neither
-  // affected nor unaffected and stay out of the naming comparison.
-  const viaApplying = sideOf(tookRows.filter((row) => row.applying), signal, onsetFrom);
+  // Pending devices (applying, not yet silent) are neither affected nor unaffected: out of the naming comparison.
   const pending = viaApplying.exposed - viaApplying.affected;
   const firedCatastrophe = !gapped && catastrophes.some((k) => k.result.fired);
   const firedGate = !gapped && gates.some((g) => g.rejected);
