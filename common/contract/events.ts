@@ -70,6 +70,10 @@ export const DeploymentSchema = Type.Object({
   ring: Ring,
   action: Type.Union(DeploymentActions.map((a) => Type.Literal(a)), { description: 'What happened to the rollout.' }),
   at: Timestamp('When it happened (release tooling clock, RFC 3339).'),
+  expectedDowntimeSecs: Type.Optional(Type.Integer({
+    minimum: 0, maximum: 86400,
+    description: 'On `started`: how long a device may be dark while it takes the release (an update that restarts the device). A device silent since taking it counts as silent only once it has been silent this much longer than usual.',
+  })),
 }, { additionalProperties: false, $id: 'Deployment' });
 
 export type Heartbeat = Static<typeof HeartbeatSchema>;

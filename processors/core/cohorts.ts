@@ -90,6 +90,15 @@ const sumUpTo = (h: Hist, to: number) => {
   for (let i = 0; i < h.windows.length && h.windows[i] <= to; i++) n += h.counts[i];
   return n;
 };
+const sumBetween = (h: Hist, from: number, to: number) => {
+  let n = 0;
+  for (let i = h.windows.length - 1; i >= 0 && h.windows[i] >= from; i--) if (h.windows[i] <= to) n += h.counts[i];
+  return n;
+};
+const countAt = (h: Hist, w: number) => {
+  const i = h.windows.lastIndexOf(w);
+  return i < 0 ? 0 : h.counts[i];
+};
 
 export interface CohortWindow {
   /** First window of last heartbeats that count as exposed (window of t0 - one period). */
@@ -98,6 +107,11 @@ export interface CohortWindow {
   countNewSilence: boolean;
   /** Spell starts at or before this window are watched long enough. */
   watchedUpTo: number;
+  /**
+   * Silence: exposed devices whose last heartbeat is after this window are censored (neither exposed nor
+   * silent): the release declared a downtime (`expectedDowntimeSecs`) they may still be in. Exposed side only.
+   */
+  silentUpTo?: number;
 }
 
 /** One group's side per stratum. Crashes carry only a region, so the crash signal is stratified by region. */
@@ -120,12 +134,14 @@ export function sidesByStratum(rows: CohortRow[], signal: Signal, c: CohortWindo
       side.newAffected += row.newCrashed;
       continue;
     }
-    const silentSince = sumFrom(prepared.onset, c.fromWindow);
+    const censor = signal === 'silent' && c.silentUpTo !== undefined;
+    const silentSince = censor ? sumBetween(prepared.onset, c.fromWindow, c.silentUpTo!) : sumFrom(prepared.onset, c.fromWindow);
     side.exposed += sumFrom(prepared.heard, c.fromWindow) + silentSince;
     side.watched += sumUpTo(prepared.spell, c.watchedUpTo);
     if (signal === 'silent') {
       side.affected += silentSince;
-      side.newAffected += c.countNewSilence ? row.newSilent : 0;
+      // Under a declared downtime a device becomes newly silent when its silence outlasts it.
+      side.newAffected += !c.countNewSilence ? 0 : censor ? countAt(prepared.onset, c.silentUpTo!) : row.newSilent;
     } else if (signal === 'boot_loop') {
       side.affected += row.bootLoops;
       side.newAffected += row.newBootLoops;
@@ -138,7 +154,7 @@ export function sidesByStratum(rows: CohortRow[], signal: Signal, c: CohortWindo
 
 export function cohortView(exposedRows: CohortRow[], controlRows: CohortRow[], signal: Signal, c: CohortWindow): CohortView {
   const u = sidesByStratum(exposedRows, signal, c);
-  const k = sidesByStratum(controlRows, signal, c);
+  const k = sidesByStratum(controlRows, signal, c.silentUpTo === undefined ? c : { ...c, silentUpTo: undefined });
   const matched: StratumPair[] = [];
   const updated = emptySide();
   const matchedUpdated = emptySide();

@@ -38,8 +38,11 @@ export function indexCells(merged: MergedWindow): Map<string, CellRow[]> {
   return groupBy(merged.cells.values(), (c) => `${c.ring}\u0000${c.component}`);
 }
 
-/** Sum a set of cells (or ring rows) into one side, for a signal; silence counts from `onsetFrom` on. */
-export function sideOf(rows: Iterable<CellRow | Omit<CellRow, 'component' | 'version'>>, signal: Signal, onsetFrom: number): Side {
+/**
+ * Sum a set of cells (or ring rows) into one side, for a signal; silence counts from `onsetFrom` on, and
+ * up to `onsetTo` (later silences are censored: within a declared downtime, out of numerator and exposure).
+ */
+export function sideOf(rows: Iterable<CellRow | Omit<CellRow, 'component' | 'version'>>, signal: Signal, onsetFrom: number, onsetTo = Infinity): Side {
   const side: Side = { exposed: 0, affected: 0, newAffected: 0, crashReports: 0 };
   for (const r of rows) {
     side.crashReports += r.crashReports;
@@ -47,7 +50,7 @@ export function sideOf(rows: Iterable<CellRow | Omit<CellRow, 'component' | 'ver
       let before = 0;
       let since = 0;
       for (const [w, n] of Object.entries(r.onset)) {
-        if (Number(w) < onsetFrom) before += n;
+        if (Number(w) < onsetFrom || Number(w) > onsetTo) before += n;
         else since += n;
       }
       // Devices silent since before the release are not its doing: out of numerator and exposure.

@@ -86,10 +86,14 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
   const window = Math.round(c.endMs / W) - 1;
   const unreached = c.rings.filter((ring) => !c.reached.includes(ring));
   const onsetFrom = Math.floor((r.startedAt - s.heartbeatMs) / W);
+  // A declared downtime: an exposed device's silence counts once it outlasts it (its last heartbeat's
+  // whole window at least k intervals + the downtime before the end); until then it is censored.
+  const silentUpTo = r.downtimeMs ? Math.floor((c.endMs - s.silenceIntervals * s.heartbeatMs - r.downtimeMs) / W) - 1 : Infinity;
   const cohortWindow = {
     fromWindow: onsetFrom,
     countNewSilence: c.endMs - s.silenceIntervals * s.heartbeatMs >= r.startedAt - s.heartbeatMs,
     watchedUpTo: Math.floor((c.endMs - s.soakMs) / W),
+    ...(silentUpTo < Infinity ? { silentUpTo } : {}),
   };
   const view = cohortView(c.strata.get(r.ring) ?? [], unreached.flatMap((ring) => c.strata.get(ring) ?? []), signal, cohortWindow);
   const gapped = c.gapped.has(r.ring) || unreached.some((g) => c.gapped.has(g));
@@ -100,11 +104,11 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
   const gates: GateResult[] = [];
   const rows = c.index.get(`${r.ring}\u0000${r.release.component}`) ?? [];
   const tookRows = rows.filter((row) => row.version === r.release.version);
-  const took = sideOf(tookRows, signal, onsetFrom);
+  const took = sideOf(tookRows, signal, onsetFrom, silentUpTo);
   // Devices counted under this version only through their latest heartbeat's `applying`: the affected ones
   // died (or loop) right after announcing it; the others are pending -- they have not yet shown that they
   // survive it (a device that dies loading it is not silent for k more intervals).
-  const viaApplying = sideOf(tookRows.filter((row) => row.applying), signal, onsetFrom);
+  const viaApplying = sideOf(tookRows.filter((row) => row.applying), signal, onsetFrom, silentUpTo);
   const { pass, passInput } = passState(r, signal, c, view, gapped);
   if (design === 'cohort') {
     const comparison: Comparison = { kind: 'cohort', updated: toSide(view.matchedUpdated), control: toSide(view.control), controlRings: unreached };
@@ -151,7 +155,7 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
     passInput.watchedNow = c.endMs - r.startedAt >= s.soakMs ? view.updated.watched : 0;
     passInput.controlFraction = view.updated.exposed ? state.expected / view.updated.exposed : 0;
   }
-  const all = sideOf(rows, signal, onsetFrom);
+  const all = sideOf(rows, signal, onsetFrom, silentUpTo);
   // Pending devices (applying, not yet silent) are neither affected nor unaffected: out of the naming comparison.
   const pending = viaApplying.exposed - viaApplying.affected;
   const firedCatastrophe = !gapped && catastrophes.some((k) => k.result.fired);

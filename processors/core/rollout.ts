@@ -11,6 +11,7 @@ interface RolloutEvent {
   /** Release-tool time, clamped to receipt by the collector (and here). */
   atMs: number;
   receivedMs: number;
+  downtimeMs: number;
 }
 
 export interface RingRollout {
@@ -20,6 +21,8 @@ export interface RingRollout {
   /** Last action as of the window's end. */
   status: DeploymentAction;
   endedAt?: number;
+  /** The start's `expectedDowntimeSecs`, ms: an exposed device's silence counts only after this much more. */
+  downtimeMs?: number;
 }
 
 const ENDED: ReadonlySet<DeploymentAction> = new Set(['completed', 'halted', 'rolled_back']);
@@ -39,7 +42,7 @@ export class RolloutFeed {
     if (!r) this.releases.set(key, (r = { release: { component: e.component, version: e.version }, rings: new Map() }));
     let events = r.rings.get(e.ring);
     if (!events) r.rings.set(e.ring, (events = []));
-    events.push({ eventId: e.eventId, action: e.action, atMs, receivedMs });
+    events.push({ eventId: e.eventId, action: e.action, atMs, receivedMs, downtimeMs: (e.expectedDowntimeSecs ?? 0) * 1000 });
     events.sort((x, y) => x.atMs - y.atMs || x.receivedMs - y.receivedMs || (x.eventId < y.eventId ? -1 : 1));
     return true;
   }
@@ -53,7 +56,7 @@ export class RolloutFeed {
         const start = known.find((e) => e.action === 'started');
         if (!start) continue;
         const last = known[known.length - 1];
-        out.push({ release, ring, startedAt: start.atMs, status: last.action, endedAt: ENDED.has(last.action) ? last.atMs : undefined });
+        out.push({ release, ring, startedAt: start.atMs, status: last.action, endedAt: ENDED.has(last.action) ? last.atMs : undefined, downtimeMs: start.downtimeMs });
       }
     }
     return out;

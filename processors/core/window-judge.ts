@@ -63,15 +63,24 @@ export class WindowJudge {
     const alphaSplit = s.alphaGate / (s.maxConcurrentReleases * Math.max(1, rings.length) * SIGNALS.length);
     const strata = groupBy([...merged.strata.values()].map(cohortRow), (c) => c.row.ring);
     const versusRest = new Map<string, ReturnType<WindowJudge['ringVersusRest']>>();
+    const endMs = (merged.window + 1) * merged.windowMs;
+    // A ring where a rollout declared a downtime (an update that restarts devices): its devices' recent
+    // silences are censored in the ring-versus-rest check too, as in that release's own comparisons.
+    const silentUpTo = new Map<string, number>();
+    for (const r of sorted) {
+      if (!r.downtimeMs) continue;
+      const upTo = Math.floor((endMs - s.silenceIntervals * s.heartbeatMs - r.downtimeMs) / merged.windowMs) - 1;
+      silentUpTo.set(r.ring, Math.min(silentUpTo.get(r.ring) ?? Infinity, upTo));
+    }
     for (const signal of SIGNALS) {
       for (const r of sorted) this.discardContaminated(r, signal, info.decidedAt);
       const evals = sorted.map((r) => evaluateRelease(r, signal, {
-        s, index, strata, rings, gapped, alphaSplit, gates: this.gates, passes: this.passes, endMs: (merged.window + 1) * merged.windowMs,
+        s, index, strata, rings, gapped, alphaSplit, gates: this.gates, passes: this.passes, endMs,
         reached: sorted.filter((o) => releaseKey(o.release) === releaseKey(r.release)).map((o) => o.ring),
         ownRate: (ring, sig, atMs) => this.history.ownRate(ring, sig, atMs),
       }));
       for (const e of evals) this.notePeak(e);
-      const anomalous = this.anomalousRings(strata, rings, signal, evals, versusRest);
+      const anomalous = this.anomalousRings(strata, rings, signal, evals, versusRest, silentUpTo);
       const byRing = groupBy(evals, (e) => e.rollout.ring);
       for (const ring of rings) {
         const inRing = byRing.get(ring) ?? [];
@@ -86,7 +95,7 @@ export class WindowJudge {
         }
         const blamed = (this.blamedUntil.get(ring) ?? -Infinity) >= info.decidedAt;
         const active = inRing.map((e) => releaseKey(e.rollout.release));
-        out.push(...this.changeDecisions(info, this.versusRestOnce(versusRest, strata, ring, signal), ring, signal, fired, blamed, gapped.has(ring), active));
+        out.push(...this.changeDecisions(info, this.versusRestOnce(versusRest, strata, ring, signal, silentUpTo.get(ring)), ring, signal, fired, blamed, gapped.has(ring), active));
       }
     }
     this.forgetEnded(sorted);
@@ -129,24 +138,29 @@ export class WindowJudge {
    */
   private anomalousRings(
     strata: Map<string, CohortRow[]>, rings: string[], signal: Signal, evals: ReleaseEval[], versusRest: Map<string, ReturnType<WindowJudge['ringVersusRest']>>,
+    silentUpTo: Map<string, number>,
   ): Set<string> {
     const out = new Set(evals.filter((e) => e.firedCatastrophe || e.firedGate).map((e) => e.rollout.ring));
-    for (const ring of rings) if (this.versusRestOnce(versusRest, strata, ring, signal).result.fired) out.add(ring);
+    for (const ring of rings) if (this.versusRestOnce(versusRest, strata, ring, signal, silentUpTo.get(ring)).result.fired) out.add(ring);
     return out;
   }
 
   /** `ringVersusRest` once per window, ring and signal (both the anomaly check and the change decision ask). */
-  private versusRestOnce(memo: Map<string, ReturnType<WindowJudge['ringVersusRest']>>, strata: Map<string, CohortRow[]>, ring: string, signal: Signal) {
+  private versusRestOnce(
+    memo: Map<string, ReturnType<WindowJudge['ringVersusRest']>>, strata: Map<string, CohortRow[]>, ring: string, signal: Signal, silentUpTo?: number,
+  ) {
     const key = `${ring}|${signal}`;
     let v = memo.get(key);
-    if (!v) memo.set(key, (v = this.ringVersusRest(strata, ring, signal)));
+    if (!v) memo.set(key, (v = this.ringVersusRest(strata, ring, signal, silentUpTo)));
     return v;
   }
 
   /** The ring's devices now against comparable devices (same strata) of every other ring, now. */
-  private ringVersusRest(strata: Map<string, CohortRow[]>, ring: string, signal: Signal) {
+  private ringVersusRest(strata: Map<string, CohortRow[]>, ring: string, signal: Signal, silentUpTo?: number) {
     const rest = [...strata].filter(([r]) => r !== ring).flatMap(([, rows]) => rows);
-    const view = cohortView(strata.get(ring) ?? [], rest, signal, { fromWindow: -Infinity, countNewSilence: true, watchedUpTo: -Infinity });
+    const view = cohortView(strata.get(ring) ?? [], rest, signal, {
+      fromWindow: -Infinity, countNewSilence: true, watchedUpTo: -Infinity, ...(silentUpTo === undefined ? {} : { silentUpTo }),
+    });
     return { view, result: stratifiedCatastrophe(view, this.s) };
   }
 

@@ -50,7 +50,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
   // Deployments go out one request at a time, in order, before devices can pick the release up.
   const act = async (actions: ToolRecord[]) => {
     if (!actions.length) return;
-    const deployments = actions.map((rec) => deploymentOf(rec, runId, ++deploySeq));
+    const deployments = actions.map((rec) => deploymentOf(rec, runId, ++deploySeq, scenario.releases[rec.release]));
     actions.forEach((rec, k) => model.applyDeployment(rec.release, deployments[k], false));
     // A change with no rollout record sends nothing (feed_delay_secs applies to in-process runs only).
     const sent = deployments.filter((_, k) => scenario.releases[actions[k].release].announced);

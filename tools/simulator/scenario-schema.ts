@@ -92,6 +92,8 @@ const ReleaseSchema = Type.Object({
     component: Name('Another component.'),
     versions: Type.Array(Name('Version.'), { minItems: 1, maxItems: 16 }),
   }, { additionalProperties: false, description: 'The effect hits only devices running one of these versions of another component; the others take the release healthily (19 July: the content crashed only some sensor versions).' })),
+  restart_secs: Secs(0, 'healthy / crash_rate: the device restarts to finish the update and is dark for this long on average (uniform over 0.5-1.5 times it; an OS update that reboots), back with a new boot id. 0: no restart.', 86400),
+  declared_downtime_secs: Secs(0, 'The release tool declares this downtime on its starts (`expectedDowntimeSecs`): how long a device may be dark taking it. 0: none declared.', 86400),
   announced: Type.Boolean({ default: true, description: 'false: a change with no rollout record at all (no deployment events; the tool does not ask for verdicts).' }),
   feed_delay_secs: Secs(0, 'The rollout feed (deployment events) reaches the collector this late.', 86400),
   rollout: Type.Optional(RolloutSchema),

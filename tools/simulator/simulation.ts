@@ -12,7 +12,7 @@ import { FleetModel } from './model.ts';
 import type { SimEvent } from './outbox.ts';
 import { ReleaseTool, type ToolRecord, type VerdictQuery } from './release-tool.ts';
 import { rolloutPlanOf } from './scenario-load.ts';
-import type { Scenario } from './scenario-schema.ts';
+import type { ReleaseSpec, Scenario } from './scenario-schema.ts';
 
 /** Where the release tool's verdicts come from; a throw counts as a read error. */
 export type VerdictSource = (query: VerdictQuery, nowMs: number) => Verdict | Promise<Verdict>;
@@ -35,12 +35,13 @@ export function startMsOf(scenario: Scenario, override?: number): number {
   return override ?? parseTimestamp(scenario.start ?? DEFAULT_START);
 }
 
-/** The deployment event the release tool sends for one of its actions. */
-export function deploymentOf(rec: ToolRecord, runId: string, seq: number): Deployment {
+/** The deployment event the release tool sends for one of its actions (a start declares the release's downtime). */
+export function deploymentOf(rec: ToolRecord, runId: string, seq: number, spec: ReleaseSpec): Deployment {
   if (rec.action === 'verdict') throw new Error('a verdict read is not a deployment');
   return {
     eventId: `deploy-${runId}-${seq}`, component: rec.component, version: rec.version, ring: rec.ring,
     action: rec.action, at: new Date(rec.atMs).toISOString(),
+    ...(rec.action === 'started' && spec.declared_downtime_secs > 0 ? { expectedDowntimeSecs: spec.declared_downtime_secs } : {}),
   };
 }
 
@@ -105,7 +106,7 @@ export class Simulation {
   private applyActions(actions: ToolRecord[]): void {
     for (const rec of actions) {
       const spec = this.scenario.releases[rec.release];
-      this.model.applyDeployment(rec.release, deploymentOf(rec, this.runId, ++this.deploySeq), spec.announced, spec.feed_delay_secs * 1000);
+      this.model.applyDeployment(rec.release, deploymentOf(rec, this.runId, ++this.deploySeq, spec), spec.announced, spec.feed_delay_secs * 1000);
     }
   }
 }
