@@ -114,6 +114,13 @@ export interface CohortWindow {
   silentUpTo?: number;
 }
 
+/**
+ * The last window of last heartbeats whose silence counts under a declared downtime (`expectedDowntimeSecs`):
+ * the whole window k intervals + the downtime before `endMs`; later silences are censored (`silentUpTo`).
+ */
+export const silentUpToUnder = (downtimeMs: number, endMs: number, s: DetectionSettings): number =>
+  Math.floor((endMs - s.silenceIntervals * s.heartbeatMs - downtimeMs) / s.windowMs) - 1;
+
 /** One group's side per stratum. Crashes carry only a region, so the crash signal is stratified by region. */
 export function sidesByStratum(rows: CohortRow[], signal: Signal, c: CohortWindow): Map<string, StratumSide> {
   const out = new Map<string, StratumSide>();

@@ -7,7 +7,7 @@ import type { Signal } from '../../common/contract/decision.ts';
 import { msprtLogLambda, msprtThreshold, msprtUpdatePoisson, msprtUpdateStrata, newMsprt, type MsprtState } from '../stats/msprt.ts';
 import { poissonUpperTail } from '../stats/exact-tails.ts';
 import type { CatastropheResult } from './catastrophe.ts';
-import { announcedCatastrophe, cohortView, stratifiedCatastrophe, type CohortRow, type CohortView } from './cohorts.ts';
+import { announcedCatastrophe, cohortView, silentUpToUnder, stratifiedCatastrophe, type CohortRow, type CohortView } from './cohorts.ts';
 import { sideOf, type Comparison, type ComparisonKind } from './comparisons.ts';
 import type { CellRow } from './partial.ts';
 import type { RingRollout } from './rollout.ts';
@@ -86,9 +86,8 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
   const window = Math.round(c.endMs / W) - 1;
   const unreached = c.rings.filter((ring) => !c.reached.includes(ring));
   const onsetFrom = Math.floor((r.startedAt - s.heartbeatMs) / W);
-  // A declared downtime: an exposed device's silence counts once it outlasts it (its last heartbeat's
-  // whole window at least k intervals + the downtime before the end); until then it is censored.
-  const silentUpTo = r.downtimeMs ? Math.floor((c.endMs - s.silenceIntervals * s.heartbeatMs - r.downtimeMs) / W) - 1 : Infinity;
+  // A declared downtime: an exposed device's silence counts once it outlasts it; until then it is censored.
+  const silentUpTo = r.downtimeMs ? silentUpToUnder(r.downtimeMs, c.endMs, s) : Infinity;
   const cohortWindow = {
     fromWindow: onsetFrom,
     countNewSilence: c.endMs - s.silenceIntervals * s.heartbeatMs >= r.startedAt - s.heartbeatMs,

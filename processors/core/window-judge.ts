@@ -5,7 +5,7 @@
 // the latest one. Failures are sticky for the rest of the rollout: a bad version stays bad.
 import { SIGNALS, releaseKey, type Decision, type Signal } from '../../common/contract/decision.ts';
 import { attribute, type Attribution, type Naming, type Onsets, type Suspect } from './attribution.ts';
-import { cohortRow, cohortView, stratifiedCatastrophe, type CohortRow } from './cohorts.ts';
+import { cohortRow, cohortView, silentUpToUnder, stratifiedCatastrophe, type CohortRow } from './cohorts.ts';
 import { indexCells, sideOf } from './comparisons.ts';
 import { gapKey, gappedRings, ScopeWatch, type Gap } from './completeness.ts';
 import { exposure, gapDecision, makeDecision, type WindowInfo } from './decisions.ts';
@@ -69,8 +69,7 @@ export class WindowJudge {
     const silentUpTo = new Map<string, number>();
     for (const r of sorted) {
       if (!r.downtimeMs) continue;
-      const upTo = Math.floor((endMs - s.silenceIntervals * s.heartbeatMs - r.downtimeMs) / merged.windowMs) - 1;
-      silentUpTo.set(r.ring, Math.min(silentUpTo.get(r.ring) ?? Infinity, upTo));
+      silentUpTo.set(r.ring, Math.min(silentUpTo.get(r.ring) ?? Infinity, silentUpToUnder(r.downtimeMs, endMs, s)));
     }
     for (const signal of SIGNALS) {
       for (const r of sorted) this.discardContaminated(r, signal, info.decidedAt);
