@@ -17,12 +17,21 @@ export interface CatastropheResult {
 }
 
 export function catastrophe(updated: Side, control: Side, s: DetectionSettings): CatastropheResult {
-  const nullFraction = (control.affected + 0.5) / (control.exposed + 1);
-  if (updated.exposed <= 0 || control.exposed < s.minControl) {
-    return { applicable: false, fired: false, pValue: 1, excess: 0, nullFraction };
-  }
-  const excess = updated.affected / updated.exposed - control.affected / control.exposed;
-  const pValue = binomialUpperTail(updated.affected, updated.exposed, nullFraction);
-  const fired = updated.affected >= s.minAffected && excess >= s.minExcess && pValue <= s.alphaCatastrophe;
+  const p0 = { smoothed: (control.affected + 0.5) / (control.exposed + 1), raw: control.exposed > 0 ? control.affected / control.exposed : 0 };
+  return countRule(updated.affected, updated.exposed, p0, updated.exposed > 0 && control.exposed >= s.minControl, s, s.alphaCatastrophe);
+}
+
+/**
+ * `affected` of `n` against Binomial(n, the smoothed null fraction), with the absolute guards: at least
+ * min_affected_devices, and an excess of min_excess_fraction over the raw null fraction.
+ */
+export function countRule(
+  affected: number, n: number, p0: { smoothed: number; raw: number }, applicable: boolean, s: DetectionSettings, alpha: number,
+): CatastropheResult {
+  const nullFraction = p0.smoothed;
+  if (!applicable) return { applicable: false, fired: false, pValue: 1, excess: 0, nullFraction };
+  const excess = affected / n - p0.raw;
+  const pValue = binomialUpperTail(affected, n, nullFraction);
+  const fired = affected >= s.minAffected && excess >= s.minExcess && pValue <= alpha;
   return { applicable: true, fired, pValue, excess, nullFraction };
 }

@@ -5,8 +5,7 @@
 // by the same rule, never by which version a device reported lately (the version split compared "devices
 // that just reported the new version", online by construction, with everyone else: survivorship bias).
 import type { Signal } from '../../common/contract/decision.ts';
-import { binomialUpperTail } from '../stats/exact-tails.ts';
-import type { CatastropheResult } from './catastrophe.ts';
+import { countRule, type CatastropheResult } from './catastrophe.ts';
 import type { Side } from './comparisons.ts';
 import type { StratumRow } from './partial.ts';
 import type { DetectionSettings } from './settings.ts';
@@ -204,22 +203,13 @@ function ringNull(view: CohortView): { smoothed: number; raw: number } {
   return n > 0 ? { smoothed: Math.min(1, smoothed / n), raw: raw / n } : { smoothed: 0, raw: 0 };
 }
 
-/** `affected` of `n` against Binomial(n, null), with the absolute guards. */
-function countRule(affected: number, n: number, p0: { smoothed: number; raw: number }, applicable: boolean, s: DetectionSettings, alpha: number): CatastropheResult {
-  const nullFraction = p0.smoothed;
-  if (!applicable) return { applicable: false, fired: false, pValue: 1, excess: 0, nullFraction };
-  const excess = affected / n - p0.raw;
-  const pValue = binomialUpperTail(affected, n, nullFraction);
-  const fired = affected >= s.minAffected && excess >= s.minExcess && pValue <= alpha;
-  return { applicable: true, fired, pValue, excess, nullFraction };
-}
-
 /**
  * The catastrophe rule on the devices that announced the release (`applying`, sent before applying it):
- * exposure known per device at the moment it happened, not per ring. `announced.exposed` counts every
- * device of the ring on the release's version or applying it (those that announced and came back, those
- * still applying, those silent since announcing); `announced.affected` only those silent since their
- * announcement, that is silent before their next heartbeat was due. A ring's cohort holds every device
+ * exposure known per device at the moment it happened, not per ring. `announced.exposed` counts the
+ * devices of the ring on the release's version or applying it whose fate is known (those that announced
+ * and came back, those silent since announcing; the caller leaves out those still applying and not yet
+ * silent); `announced.affected` only those silent since their announcement, that is silent before their
+ * next heartbeat was due. A ring's cohort holds every device
  * heard since the start, reached or not, so in a 25-device ring five deaths among the first seven devices
  * reached are 5 of 25 there and 5 of 7 here.
  *

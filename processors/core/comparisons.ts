@@ -47,14 +47,15 @@ export function sideOf(rows: Iterable<CellRow | Omit<CellRow, 'component' | 'ver
   for (const r of rows) {
     side.crashReports += r.crashReports;
     if (signal === 'silent') {
-      let before = 0;
+      let out = 0;
       let since = 0;
       for (const [w, n] of Object.entries(r.onset)) {
-        if (Number(w) < onsetFrom || Number(w) > onsetTo) before += n;
+        if (Number(w) < onsetFrom || Number(w) > onsetTo) out += n;
         else since += n;
       }
-      // Devices silent since before the release are not its doing: out of numerator and exposure.
-      side.exposed += r.expected - before;
+      // Devices silent since before the release are not its doing, those silent within a declared downtime
+      // not yet known to be: out of numerator and exposure.
+      side.exposed += r.expected - out;
       side.affected += since;
       side.newAffected += r.newSilent;
     } else if (signal === 'crashed') {
