@@ -57,6 +57,10 @@ function uvarintLength(n: number): number {
  */
 export class CompactEncoder {
   private readonly strings = new Map<string, number>();
+  /** Field names seen in this record: field() words. */
+  private readonly fields = new Map<string, number>();
+  /** Object.prototype has an enumerable key (something polluted it): every for-in key is checked. */
+  private readonly inheritsEnumerable = hasEnumerableKey(Object.prototype);
   private readonly texts: string[] = [];
   private textBytes = 0;
   /** Flat maps by their content (keys and values joined by NUL): index in the map table. */
@@ -125,20 +129,28 @@ export class CompactEncoder {
     out[this.at++] = n;
   }
 
-  /** A string written in place: its UTF-8 bytes (ASCII copied here; anything else by Buffer.write). */
+  /** A string written in place: its UTF-8 bytes (ASCII copied here as it is checked; anything else by Buffer.write). */
   private inline(s: string): void {
     const n = s.length;
-    this.room(8 + n);
-    let ascii = n < 128;
-    if (ascii) {
-      for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) { ascii = false; break; }
-    }
-    if (ascii) {
-      this.out[this.at++] = n * 8 + TAG_INLINE > 0x7f ? ((n * 8 + TAG_INLINE) % 128) | 0x80 : n * 8 + TAG_INLINE;
-      if (n * 8 + TAG_INLINE > 0x7f) this.out[this.at++] = Math.floor((n * 8 + TAG_INLINE) / 128);
+    if (n < 128) {
+      // The length word takes one byte below 16 units, else two; the first non-ASCII unit falls back.
+      const head = n < 16 ? 1 : 2;
+      this.room(head + n);
       const out = this.out;
-      for (let i = 0; i < n; i++) out[this.at++] = s.charCodeAt(i);
-      return;
+      const word = n * 8 + TAG_INLINE;
+      if (head === 1) out[this.at] = word;
+      else { out[this.at] = (word % 128) | 0x80; out[this.at + 1] = Math.floor(word / 128); }
+      const at = this.at + head;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        out[at + i] = c;
+      }
+      if (i === n) {
+        this.at = at + n;
+        return;
+      }
     }
     const len = Buffer.byteLength(s, 'utf8');
     this.word(len * 8 + TAG_INLINE);
@@ -157,6 +169,13 @@ export class CompactEncoder {
     return i;
   }
 
+  /** A field name's word: its string table index * 2, plus 1 if its string values go inline (one lookup per field). */
+  private field(k: string): number {
+    let w = this.fields.get(k);
+    if (w === undefined) this.fields.set(k, (w = this.str(k) * 2 + (INLINE_FIELDS.has(k) ? 1 : 0)));
+    return w;
+  }
+
   private value(v: unknown, depth: number, inline: boolean): void {
     if (typeof v === 'string') return inline ? this.inline(v) : this.word(this.str(v) * 8 + TAG_STRING);
     if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < MAX_INLINE_INT && !Object.is(v, -0)) return this.word(v * 8 + TAG_INT);
@@ -166,15 +185,23 @@ export class CompactEncoder {
         const m = this.map(o);
         if (m >= 0) return this.word(m * 8 + TAG_MAP);
       }
-      const keys = Object.keys(o);
+      // The field count comes first: one byte is kept for it (up to 15 fields) and filled in after the
+      // fields, so the keys are walked once (for-in: own enumerable keys in JSON.stringify's order).
+      this.room(1);
+      const countAt = this.at++;
       let fields = 0;
-      for (const k of keys) if (o[k] !== undefined) fields++; // as JSON.stringify: undefined is left out
-      this.word(fields * 8 + TAG_OBJECT);
-      for (const k of keys) {
-        if (o[k] === undefined) continue;
-        this.word(this.str(k));
-        this.value(o[k], depth + 1, INLINE_FIELDS.has(k));
+      // for-in walks own keys only, unless the object inherits enumerable ones (checked once per record).
+      const own = Object.getPrototypeOf(o) === Object.prototype && !this.inheritsEnumerable;
+      for (const k in o) {
+        const x = o[k];
+        if (x === undefined || (!own && !Object.hasOwn(o, k))) continue; // as JSON.stringify: undefined is left out
+        const w = this.field(k);
+        this.word(w >>> 1);
+        this.value(x, depth + 1, (w & 1) === 1);
+        fields++;
       }
+      if (fields < 16) this.out[countAt] = fields * 8 + TAG_OBJECT;
+      else this.widenCount(countAt, fields * 8 + TAG_OBJECT);
       return;
     }
     const text = JSON.stringify(v);
@@ -182,8 +209,21 @@ export class CompactEncoder {
     this.word(this.str(text) * 8 + TAG_JSON);
   }
 
+  /** Write `word` at `at`, where one byte was kept for it, moving what follows when it needs more. */
+  private widenCount(at: number, word: number): void {
+    const extra = uvarintLength(word) - 1;
+    this.room(extra);
+    this.out.copy(this.out, at + 1 + extra, at + 1, this.at);
+    this.at += extra;
+    let i = at;
+    while (word >= 0x80) { this.out[i++] = (word % 128) | 0x80; word = Math.floor(word / 128); }
+    this.out[i] = word;
+  }
+
   /** A flat map's index (maps with the same pairs in the same order are stored once), or -1 if `o` is not one. */
   private map(o: Record<string, unknown>): number {
+    // Objects below the top that are not maps (an envelope's event) mostly fail this at once.
+    if (!stringsOnly(o)) return -1;
     // Most events of a record carry one of a few maps: the last few are compared in place (no key built).
     for (const r of this.recent) if (samePairs(o, r.keys, r.values)) return r.index;
     const keys: string[] = [];
@@ -216,6 +256,17 @@ export class CompactEncoder {
 
 /** How many recently written maps the encoder compares a map with before looking it up by content. */
 const RECENT_MAPS = 8;
+
+function hasEnumerableKey(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/** Every enumerable key of `o` holds a string: may be a flat map (a quick filter; map() checks the rest). */
+function stringsOnly(o: Record<string, unknown>): boolean {
+  for (const k in o) if (typeof o[k] !== 'string') return false;
+  return true;
+}
 
 /** `o` has exactly these pairs, in this order (own enumerable keys, as JSON.stringify walks them). */
 function samePairs(o: Record<string, unknown>, keys: string[], values: string[]): boolean {

@@ -35,6 +35,34 @@ describe('compact batch records (format v3)', () => {
     }), { numRuns: 300 });
   });
 
+  it('round-trips the shapes the writer takes shortcuts for: many fields, inline strings of any length and script, undefined', () => {
+    const text = (n: number, unit: string) => Array.from({ length: n }, (_, i) => (i === n - 1 ? unit : 'a')).join('');
+    const docs: unknown[] = [];
+    for (const fields of [15, 16, 17, 300]) docs.push(Object.fromEntries(Array.from({ length: fields }, (_, i) => [`f${i}`, i % 2 ? i : `v${i}`])));
+    for (const n of [1, 15, 16, 17, 127, 128, 129, 400]) {
+      for (const unit of ['z', 'é', '\u20ac', '\ud83d\ude00', '\u0000']) {
+        docs.push({ eventId: text(n, unit), deviceId: text(n, unit), ring: text(n, unit), nested: { bootId: text(n, unit), n } });
+      }
+    }
+    docs.push({ eventId: 'e1', gone: undefined, event: { deviceId: undefined, at: '2026-01-05T12:00:00.000Z' } });
+    const entries = docs.map((doc, i) => ({ key: `k${i}`, doc }));
+    const decoded = decodeCompactBatch(encodeCompactBatch(entries));
+    entries.forEach((e, i) => assert.equal(decoded[i].value.toString('utf8'), JSON.stringify(e.doc)));
+  });
+
+  it('writes only own keys, as JSON.stringify does, even when Object.prototype has an enumerable one', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'yes';
+    try {
+      const entries = [{ key: 'k', doc: { v: 1, event: { eventId: 'e1', components: { agent: '7.11' } } } }];
+      const decoded = decodeCompactBatch(encodeCompactBatch(entries));
+      assert.equal(decoded[0].value.toString('utf8'), JSON.stringify(entries[0].doc));
+      assert.doesNotMatch(decoded[0].value.toString('utf8'), /polluted/);
+    } finally {
+      delete proto.polluted;
+    }
+  });
+
   it('stores a repeated map once and decodes it to one shared, frozen object', () => {
     const components = { agent: '7.11', 'channel-291': '2024-07-19.0409', os: '10.0.19045' };
     const entries = Array.from({ length: 200 }, (_, i) => ({ key: `d${i}`, doc: heartbeat(i, { ...components }) }));
