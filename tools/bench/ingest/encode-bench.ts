@@ -1,7 +1,8 @@
 // The collector's CPU per event, in-process, by record format: parse request bodies (100 heartbeats each),
 // accept them, and form the batch records of 100 requests at a time (one coalesced publish) as v2 (JSON
 // envelope + JSON batch record) or v3 (compact batch record from the envelope objects); "accept" stops
-// before any encoding. Prints events per CPU-second, three passes each (the first warms the JIT).
+// before any encoding. Prints events per CPU-second, three passes each (the first warms the JIT), then the
+// cost of forming the records alone (the same publishes accepted once up front), in ns an event.
 //
 //   node tools/bench/ingest/encode-bench.ts
 import { acceptEvents } from '../../../collectors/accept.ts';
@@ -44,4 +45,24 @@ function eventsPerCpuSecond(format: 'accept' | 'v2' | 'v3'): number {
 for (let pass = 1; pass <= 3; pass++) {
   const figures = (['accept', 'v2', 'v3'] as const).map((f) => `${f} ${eventsPerCpuSecond(f).toLocaleString('en-US')}`);
   console.log(`pass ${pass}: events per CPU-second: ${figures.join(', ')}`);
+}
+
+// Encoding alone: 100 publishes of 300 accepted heartbeats each, formed into records 10 times per pass.
+const publishes: BusRecord[][] = [];
+for (let g = 0; g < 100; g++) {
+  publishes.push(bodies.slice((g * 3) % 498, (g * 3) % 498 + 3).flatMap((body) => acceptEvents({
+    kind: 'heartbeat', events: parseBatch(body, 1000).events, receivedAtMs: now + g, collectorId: 'c1', policy,
+  }).accepted.map(({ envelope }) => ({ key: envelopeKey(envelope), value: NO_VALUE, doc: envelope, batchable: true }))));
+}
+for (let pass = 1; pass <= 3; pass++) {
+  const cpu = process.cpuUsage();
+  let events = 0;
+  for (let rep = 0; rep < 10; rep++) {
+    for (const records of publishes) {
+      batchRecords(records, 6, { maxEvents: 1000, maxBytes: 524_288, compact: true });
+      events += records.length;
+    }
+  }
+  const u = process.cpuUsage(cpu);
+  console.log(`pass ${pass}: v3 records formed from accepted envelopes: ${Math.round((u.user + u.system) * 1000 / events)} ns an event`);
 }
