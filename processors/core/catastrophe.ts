@@ -3,7 +3,6 @@
 // absolute guards so that tiny rings cannot page on one or two devices, and a large fleet cannot page on
 // a statistically significant but harmless +0.1 point (detection.md, layer 1).
 import { binomialUpperTail } from '../stats/exact-tails.ts';
-import type { Side } from './comparisons.ts';
 import type { DetectionSettings } from './settings.ts';
 
 export interface CatastropheResult {
@@ -14,11 +13,6 @@ export interface CatastropheResult {
   excess: number;
   /** Null fraction the test used (the control's, smoothed so an all-clear control is not "0%"). */
   nullFraction: number;
-}
-
-export function catastrophe(updated: Side, control: Side, s: DetectionSettings): CatastropheResult {
-  const p0 = { smoothed: (control.affected + 0.5) / (control.exposed + 1), raw: control.exposed > 0 ? control.affected / control.exposed : 0 };
-  return countRule(updated.affected, updated.exposed, p0, updated.exposed > 0 && control.exposed >= s.minControl, s, s.alphaCatastrophe);
 }
 
 /**
