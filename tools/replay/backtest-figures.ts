@@ -64,7 +64,7 @@ function floorInFreshProcess(file: string): { lines: number; wallSecs: number; c
 /**
  * The floor: what reading alone costs on this machine, now: gunzip, UTF-8 decode, line split and one
  * JSON.parse a line, nothing else (same chunk sizes as the backtest's reader). Measured right after the
- * backtest on the same file, so a loaded machine weighs on both alike.
+ * backtest on the same file (so a loaded machine weighs on both alike), in a process of its own.
  */
 async function readParseFloor(file: string): Promise<{ lines: number; wallSecs: number; cpuSecs: number }> {
   const cpu = process.cpuUsage();
