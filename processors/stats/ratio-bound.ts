@@ -92,6 +92,20 @@ export function ratioBoundSettle(s: RatioBoundState, alpha: number): number {
  * the mixture against `limit` is mean_r exp(mu (limit (1 - 1/r) - ln r)). Smallest such mu, to 0.1.
  */
 export function eventsToBoundRatio(limit: number, alpha: number): number {
+  // Asked at every window for every (release, ring, signal) with the configured limit and alpha: a few
+  // hundred mixture evaluations each time for the same answer.
+  const key = `${limit}/${alpha}`;
+  let mu = eventsNeeded.get(key);
+  if (mu === undefined) {
+    if (eventsNeeded.size >= 64) eventsNeeded.clear();
+    eventsNeeded.set(key, (mu = searchEventsToBound(limit, alpha)));
+  }
+  return mu;
+}
+
+const eventsNeeded = new Map<string, number>();
+
+function searchEventsToBound(limit: number, alpha: number): number {
   const threshold = Math.log(1 / alpha);
   for (let mu = 0.1; mu < 1e6; mu = Math.round((mu * 1.02 + 0.1) * 10) / 10) {
     let total = -Infinity;
