@@ -6,7 +6,7 @@
 //   node --expose-gc tools/bench/suite/suite.ts [--sections limit,ingest,core,scaling,latency] [--ingest-rounds 2]
 //     [--java-records 2000000] (the machine-limit row: Kafka's Java producer) [--formats v3,v2] (scaling; also v1)
 //     [--compression none|gzip|zstd] (scaling: bus.kafka.compression of loader and processors)
-//     [--ingest-secs 10] [--no-ingest-v2] (leave out the collector writing v2 JSON batch records) [--ingest-workers auto|N] (collector.workers; default: the product's, auto) [--devices 100000] [--memory 1000000,10000000] [--kafka-events 240000]
+//     [--ingest-secs 10] [--ingest-warmup-secs 10] (each collector driven that long before round 1) [--no-ingest-v2] (leave out the collector writing v2 JSON batch records) [--ingest-workers auto|N] (collector.workers; default: the product's, auto) [--devices 100000] [--memory 1000000,10000000] [--kafka-events 240000]
 //     [--instances 1,2,3] [--latency-runs 2] [--latency-devices 2000] [--latency-max-secs 90]
 //     [--profile DIR]  (CPU profiles of the collector and processor children into DIR)
 //   RINGWATCH_BENCH_KAFKA_BROKERS=host:port uses that broker; else one is started with kafka.sh and stopped.
@@ -29,6 +29,7 @@ const { values } = parseArgs({ options: {
   compression: { type: 'string' },
   'ingest-rounds': { type: 'string', default: '2' },
   'ingest-secs': { type: 'string', default: '10' },
+  'ingest-warmup-secs': { type: 'string', default: '10' },
   'ingest-v2': { type: 'boolean', default: true },
   'ingest-workers': { type: 'string' },
   devices: { type: 'string', default: '100000' },
@@ -80,7 +81,7 @@ try {
   }
   if (sections.has('ingest')) {
     console.log('ingest: collector process vs bare kafkajs (collectors/bench pieces)');
-    results.ingest = await ingestFigures({ brokers: broker.brokers, rounds: Number(values['ingest-rounds']), phaseSecs: Number(values['ingest-secs']),
+    results.ingest = await ingestFigures({ brokers: broker.brokers, rounds: Number(values['ingest-rounds']), phaseSecs: Number(values['ingest-secs']), warmupSecs: Number(values['ingest-warmup-secs']),
       connections: 32, batchEvents: 100, collectorNodeOptions: prof('collector'), javaRecords: sections.has('limit') ? javaRecords : 0,
       compareV2: values['ingest-v2'], workers: values['ingest-workers'] });
     // The machine limit: every Java run of this suite (standalone + one per ingest round), median.
