@@ -9,7 +9,6 @@ import {
 import { MIXTURE_RELATIVE_RISKS, msprtLogLambda, msprtThreshold, msprtUpdate, newMsprt, shiftedShare } from '../../processors/stats/msprt.ts';
 import { cusumUpdate, newCusum } from '../../processors/stats/cusum.ts';
 import { baselineAdd, baselineRate, hourOfWeek, newBaseline } from '../../processors/stats/hour-of-week.ts';
-import { countRule } from '../../processors/core/catastrophe.ts';
 import { stratifiedCatastrophe } from '../../processors/core/cohorts.ts';
 import { rng } from './support/scenario.ts';
 import { testSettings } from './support/settings.ts';
@@ -79,11 +78,10 @@ test('Poisson tail matches closed forms, including p ~ 1e-9', () => {
 
 test('catastrophe rule: exact test with absolute guards', () => {
   const s = testSettings();
-  const side = (affected: number, exposed: number) => ({ affected, exposed });
-  // The count rule against a control's smoothed fraction, as the cohort comparisons call it.
-  const catastrophe = (updated: { affected: number; exposed: number }, control: { affected: number; exposed: number }, settings: typeof s) =>
-    countRule(updated.affected, updated.exposed, { smoothed: (control.affected + 0.5) / (control.exposed + 1), raw: control.affected / control.exposed },
-      updated.exposed > 0 && control.exposed >= settings.minControl, settings, settings.alphaCatastrophe);
+  const side = (affected: number, exposed: number) => ({ affected, exposed, newAffected: 0, crashReports: 0, watched: 0 });
+  // One stratum: the rule against that control's (smoothed) fraction.
+  const catastrophe = (updated: ReturnType<typeof side>, control: ReturnType<typeof side>, settings: typeof s) =>
+    stratifiedCatastrophe({ matched: [{ stratum: 'us-east|', updated, control }], updated, matchedUpdated: updated, control }, settings);
   const tiny = catastrophe(side(5, 5), side(20, 1000), s);
   assert.equal(tiny.fired, true, '5 of 5 canary devices against a 2% control is a catastrophe');
   assert.ok(tiny.pValue < 1e-8 && tiny.pValue > 1e-9);

@@ -20,6 +20,14 @@ const bodies = Array.from({ length: 500 }, (_, r) => Buffer.from(JSON.stringify(
 const policy = { maxFutureSkewMs: 86_400_000, maxPastAgeMs: 30 * 86_400_000 };
 const NO_VALUE = Buffer.alloc(0);
 
+/** One request body accepted as the collector does, as the records it would publish (v2: JSON values). */
+function acceptedRecords(body: Buffer, receivedAtMs: number, format: 'accept' | 'v2' | 'v3'): BusRecord[] {
+  return acceptEvents({ kind: 'heartbeat', events: parseBatch(body, 1000).events, receivedAtMs, collectorId: 'c1', policy }).accepted
+    .map(({ envelope }) => (format === 'v2'
+      ? { key: envelopeKey(envelope), value: encodeEnvelope(envelope), batchable: true }
+      : { key: envelopeKey(envelope), value: NO_VALUE, doc: envelope, batchable: true }));
+}
+
 function eventsPerCpuSecond(format: 'accept' | 'v2' | 'v3'): number {
   const cpu = process.cpuUsage();
   let events = 0;
@@ -27,13 +35,9 @@ function eventsPerCpuSecond(format: 'accept' | 'v2' | 'v3'): number {
     for (let g = 0; g < bodies.length; g += 100) {
       const records: BusRecord[] = [];
       for (const body of bodies.slice(g, g + 100)) {
-        const result = acceptEvents({ kind: 'heartbeat', events: parseBatch(body, 1000).events, receivedAtMs: now, collectorId: 'c1', policy });
-        for (const { envelope } of result.accepted) {
-          records.push(format === 'v2'
-            ? { key: envelopeKey(envelope), value: encodeEnvelope(envelope), batchable: true }
-            : { key: envelopeKey(envelope), value: NO_VALUE, doc: envelope, batchable: true });
-        }
-        events += result.accepted.length;
+        const accepted = acceptedRecords(body, now, format);
+        records.push(...accepted);
+        events += accepted.length;
       }
       if (format !== 'accept') batchRecords(records, 6, { maxEvents: 1000, maxBytes: 524_288, compact: format === 'v3' });
     }
@@ -50,9 +54,7 @@ for (let pass = 1; pass <= 3; pass++) {
 // Encoding alone: 100 publishes of 300 accepted heartbeats each, formed into records 10 times per pass.
 const publishes: BusRecord[][] = [];
 for (let g = 0; g < 100; g++) {
-  publishes.push(bodies.slice((g * 3) % 498, (g * 3) % 498 + 3).flatMap((body) => acceptEvents({
-    kind: 'heartbeat', events: parseBatch(body, 1000).events, receivedAtMs: now + g, collectorId: 'c1', policy,
-  }).accepted.map(({ envelope }) => ({ key: envelopeKey(envelope), value: NO_VALUE, doc: envelope, batchable: true }))));
+  publishes.push(bodies.slice((g * 3) % 498, (g * 3) % 498 + 3).flatMap((body) => acceptedRecords(body, now + g, 'v3')));
 }
 for (let pass = 1; pass <= 3; pass++) {
   const cpu = process.cpuUsage();
