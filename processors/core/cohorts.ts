@@ -114,11 +114,15 @@ export interface CohortWindow {
 }
 
 /**
- * The last window of last heartbeats whose silence counts under a declared downtime (`expectedDowntimeSecs`):
- * the whole window k intervals + the downtime before `endMs`; later silences are censored (`silentUpTo`).
+ * The last window of last heartbeats whose silence counts under a downtime (declared by `expectedDowntimeSecs`,
+ * or inferred: release-restarts.ts): the whole window k intervals + the downtime before `endMs`; later
+ * silences are censored (`silentUpTo`). A silent device is forgotten after k + memory intervals, so a
+ * downtime is cut to the memory less two windows: a device dead on the release is counted before that.
  */
-export const silentUpToUnder = (downtimeMs: number, endMs: number, s: DetectionSettings): number =>
-  Math.floor((endMs - s.silenceIntervals * s.heartbeatMs - downtimeMs) / s.windowMs) - 1;
+export const silentUpToUnder = (downtimeMs: number, endMs: number, s: DetectionSettings): number => {
+  const counted = Math.max(0, Math.min(downtimeMs, s.silenceMemoryIntervals * s.heartbeatMs - 2 * s.windowMs));
+  return Math.floor((endMs - s.silenceIntervals * s.heartbeatMs - counted) / s.windowMs) - 1;
+};
 
 /** One group's side per stratum. Crashes carry only a region, so the crash signal is stratified by region. */
 export function sidesByStratum(rows: CohortRow[], signal: Signal, c: CohortWindow): Map<string, StratumSide> {

@@ -17,6 +17,11 @@ export interface EventCounts {
 
 /** Device counts of one cell in one window. */
 export interface Counts extends EventCounts {
+  /**
+   * Devices back from a silence (more than k periods, at most restart_max_downtime_secs) on a new boot
+   * that began during it: restarted. Absent from partials written before it was counted (read as 0).
+   */
+  restarted?: number;
   /** Devices expected to report: regular, heard within (k + memory) intervals. */
   expected: number;
   /** Devices with a heartbeat received in the window. */
@@ -27,11 +32,11 @@ export interface Counts extends EventCounts {
   onset: Record<string, number>;
 }
 
-export const COUNT_FIELDS = ['expected', 'reported', 'silent', 'newSilent', 'bootLoops', 'newBootLoops', 'crashed', 'newCrashed', 'crashReports'] as const;
+export const COUNT_FIELDS = ['expected', 'reported', 'silent', 'newSilent', 'bootLoops', 'newBootLoops', 'crashed', 'newCrashed', 'crashReports', 'restarted'] as const;
 export type CountField = (typeof COUNT_FIELDS)[number];
 
 export const emptyCounts = (): Counts => ({
-  expected: 0, reported: 0, silent: 0, newSilent: 0, bootLoops: 0, newBootLoops: 0, crashed: 0, newCrashed: 0, crashReports: 0, onset: {},
+  expected: 0, reported: 0, silent: 0, newSilent: 0, bootLoops: 0, newBootLoops: 0, crashed: 0, newCrashed: 0, crashReports: 0, restarted: 0, onset: {},
 });
 
 /** Adds `from` into `into`. Field by field, not over a list of names: a keyed loop was 2 % of a backtest. */
@@ -59,6 +64,7 @@ function addCountFields(into: Counts, from: Counts): void {
   into.expected += from.expected;
   into.reported += from.reported;
   into.silent += from.silent;
+  if (from.restarted) into.restarted = (into.restarted ?? 0) + from.restarted;
   addEventCounts(into, from);
 }
 

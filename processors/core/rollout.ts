@@ -23,6 +23,8 @@ export interface RingRollout {
   endedAt?: number;
   /** The start's `expectedDowntimeSecs`, ms: an exposed device's silence counts only after this much more. */
   downtimeMs?: number;
+  /** Set when `downtimeMs` was inferred, not declared: the devices seen back on a new boot running it (release-restarts.ts). */
+  restartedDevices?: number;
 }
 
 const ENDED: ReadonlySet<DeploymentAction> = new Set(['completed', 'halted', 'rolled_back']);

@@ -21,9 +21,11 @@ export type DeviceChangeListener = (hashA: number, hashB: number, ring: number, 
 
 export type FeedOutcome = 'accepted' | 'duplicate' | 'late' | 'backfill' | 'ignored';
 
-interface CrashTally { ring: number; compSet: number; counts: Counts; }
+/** What one (ring, component set) did in a window besides being counted at its close: crashes, restarts. */
+interface CellTally { ring: number; compSet: number; counts: Counts; }
 interface OpenWindow {
-  crashes: Map<number, CrashTally>;
+  /** Per ring + 65536 * component set. */
+  tallies: Map<number, CellTally>;
   /** Crashes per ring + 65536 * stratum id (the crash's region). */
   crashStrata: Map<number, StratumRow>;
   records: Map<number, { records: number; delayed: number }>;
@@ -113,7 +115,7 @@ export class SourceCore {
       else open.regionRecords.set(rkey, { records: 1, delayed: 0 });
       if (brokerMs !== undefined && this.s.maxIngestDelayMs > 0 && brokerMs - t > this.s.maxIngestDelayMs) tally.delayed++;
     }
-    return env.kind === 'heartbeat' ? this.heartbeat(env, t, ring, region, collector) : this.crash(env, t, w, open, ring);
+    return env.kind === 'heartbeat' ? this.heartbeat(env, t, open, ring, region, collector) : this.crash(env, t, w, open, ring);
   }
 
   /** Watermark from elsewhere (a tick from the heartbeat partition, or the wall clock when idle). */
@@ -133,12 +135,20 @@ export class SourceCore {
 
   private openWindow(w: number): OpenWindow {
     let o = this.open.get(w);
-    if (!o) this.open.set(w, (o = { crashes: new Map(), crashStrata: new Map(), records: new Map(), regionRecords: new Map(), late: 0, backfill: 0 }));
+    if (!o) this.open.set(w, (o = { tallies: new Map(), crashStrata: new Map(), records: new Map(), regionRecords: new Map(), late: 0, backfill: 0 }));
     return o;
   }
 
+  /** The tally of a (ring, component set) in an open window. */
+  private tally(open: OpenWindow, ring: number, compSet: number): CellTally {
+    const key = ring + 65536 * compSet;
+    let tally = open.tallies.get(key);
+    if (!tally) open.tallies.set(key, (tally = { ring, compSet, counts: emptyCounts() }));
+    return tally;
+  }
+
   /** `region`, `collector`: their ids when feed looked them up already, else -1. */
-  private heartbeat(env: Envelope<'heartbeat'>, t: number, ring: number, region: number, collector: number): FeedOutcome {
+  private heartbeat(env: Envelope<'heartbeat'>, t: number, open: OpenWindow | undefined, ring: number, region: number, collector: number): FeedOutcome {
     const e = env.event;
     const table = this.devices;
     const a = hashOf(e.deviceId);
@@ -202,6 +212,13 @@ export class SourceCore {
     // heartbeats a looping device's first heartbeat of a boot can show any uptime). A boot that lives
     // longer than that ends the streak.
     const boot = hash32(e.bootId);
+    // Back after a gap (two periods missed, at most the longest downtime a restarting update may take) on a
+    // new boot that began during it: restarted, counted under what it runs now (release-restarts.ts).
+    const gap = t - prev;
+    if (open && prev > 0 && gap > 2 * period && gap <= this.s.restartMaxDowntimeMs && boot !== table.bootHash[r] && e.uptimeSec * 1000 <= gap) {
+      const counts = this.tally(open, ring, table.compSet[r]).counts;
+      counts.restarted = (counts.restarted ?? 0) + 1;
+    }
     const short = e.uptimeSec <= this.s.bootLoopMaxUptimeSecs;
     // Minute stamps: the boot's age is known to a minute, rounded up.
     const churnMin = Math.ceil((this.s.bootLoopMaxUptimeSecs + (2 * period) / 1000) / 60);
@@ -247,10 +264,7 @@ export class SourceCore {
       this.openWindow(this.nextClose ?? w).late++;
       return 'late';
     }
-    const compSet = this.componentSets.id(e.components);
-    const key = ring + 65536 * compSet;
-    let tally = open.crashes.get(key);
-    if (!tally) open.crashes.set(key, (tally = { ring, compSet, counts: emptyCounts() }));
+    const tally = this.tally(open, ring, this.componentSets.id(e.components));
     tally.counts.crashReports++;
     if (outcome.newInWindow) tally.counts.crashed++;
     if (outcome.newEpisode) tally.counts.newCrashed++;
@@ -285,7 +299,7 @@ export class SourceCore {
     const open = this.open.get(w);
     this.open.delete(w);
     const counts = countDevices(this.devices, w, this.s, this.alwaysOn);
-    const { cells, rings } = expandCells(counts, [...(open?.crashes.values() ?? [])], this.componentSets, this.rings);
+    const { cells, rings } = expandCells(counts, [...(open?.tallies.values() ?? [])], this.componentSets, this.rings);
     this.outbox.push({
       v: 1,
       source: this.source,

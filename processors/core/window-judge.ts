@@ -13,6 +13,7 @@ import type { MergedWindow, RingRow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 import { evaluateRelease, gateKey, type GateState, type ReleaseEval } from './release-eval.ts';
 import { releaseDecisions, stickyKey, type Sticky } from './release-decisions.ts';
+import { ReleaseRestarts } from './release-restarts.ts';
 import type { PassState } from './pass-rule.ts';
 import { RingHistory } from './ring-history.ts';
 import type { RingRollout } from './rollout.ts';
@@ -35,11 +36,13 @@ export class WindowJudge {
   /** Per ring: until when silence there is explained by a release blamed in it. */
   private readonly blamedUntil = new Map<string, number>();
   private readonly scopes: ScopeWatch;
+  private readonly restarts: ReleaseRestarts;
 
   constructor(settings: DetectionSettings) {
     this.s = settings;
     this.history = new RingHistory(settings);
     this.scopes = new ScopeWatch(settings);
+    this.restarts = new ReleaseRestarts(settings);
   }
 
   judge(merged: MergedWindow, rollouts: RingRollout[]): Decision[] {
@@ -57,7 +60,9 @@ export class WindowJudge {
     const checks = this.history.record(merged.window, merged.rings.values(), gapped);
     const rings = [...merged.rings.values()].filter((r) => r.expected > 0 || r.crashed > 0).map((r) => r.ring).sort();
     const index = indexCells(merged);
-    const sorted = [...rollouts].sort((a, b) => a.ring.localeCompare(b.ring) || releaseKey(a.release).localeCompare(releaseKey(b.release)));
+    // A release whose devices come back on a new boot restarts them: judged as if it had declared its downtime.
+    const sorted = this.restarts.observe(merged.window, merged.windowMs, rollouts, index, merged.rings)
+      .sort((a, b) => a.ring.localeCompare(b.ring) || releaseKey(a.release).localeCompare(releaseKey(b.release)));
     // Error budget: split over the releases that may be in flight at once, the rings and the signals; the
     // gate itself is always valid over repeated looks (a martingale), so looks cost nothing.
     const alphaSplit = s.alphaGate / (s.maxConcurrentReleases * Math.max(1, rings.length) * SIGNALS.length);

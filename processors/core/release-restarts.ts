@@ -1,0 +1,73 @@
+// A release that restarts its devices to finish (an OS update, a firmware flash) leaves each one dark for
+// a while right after it takes it: past k intervals that is silence, what a boot loop looks like. A rollout
+// may declare the downtime (`expectedDowntimeSecs`); where it does not, the devices show it themselves: a
+// device back from a gap on a new boot that began during it has restarted, and one back running the release
+// restarted for it and survived. When, since the release's start in a ring, at least `restart_min_devices`
+// of the ring's devices did so, significantly more (one-sided binomial at `restart_alpha`) than the rest of
+// the fleet's restart rate over the same time predicts (a patch night restarts every ring alike), the
+// release is treated there as having declared `restart_max_downtime_secs`: its devices' silences count only
+// once they outlast it (docs/detection.md, "Restarting updates").
+//
+// A device dead on the release never comes back, so a release that kills every device it reaches is
+// judged as before. One that kills some devices and restarts the others is failed that much later.
+import { releaseKey } from '../../common/contract/decision.ts';
+import { logBinomialUpperTail } from '../stats/exact-tails.ts';
+import type { CellRow, RingRow } from './partial.ts';
+import type { RingRollout } from './rollout.ts';
+import type { DetectionSettings } from './settings.ts';
+
+interface Tally {
+  /** Devices of the ring back on a new boot running the release. */
+  restarted: number;
+  /** The other rings' restarted devices, over the same windows. */
+  othersRestarted: number;
+}
+
+export class ReleaseRestarts {
+  private readonly s: DetectionSettings;
+  /** Per release and ring, since its start there. */
+  private readonly tallies = new Map<string, Tally>();
+
+  constructor(settings: DetectionSettings) {
+    this.s = settings;
+  }
+
+  /**
+   * Adds window `window`'s restarts to each rollout's tally (`index`: its cells by ring and component;
+   * `rings`: its ring rows) and returns the rollouts as they are to be judged: one without a declared
+   * downtime that restarts its devices carries the inferred one. Call once per window, before judging it;
+   * rollouts not given are forgotten.
+   */
+  observe(window: number, windowMs: number, rollouts: RingRollout[], index: Map<string, CellRow[]>, rings: Map<string, RingRow>): RingRollout[] {
+    if (this.s.restartMinDevices === 0) return rollouts;
+    let fleetRestarted = 0;
+    let fleetExpected = 0;
+    for (const r of rings.values()) {
+      fleetRestarted += r.restarted ?? 0;
+      fleetExpected += r.expected;
+    }
+    const live = new Set<string>();
+    const out = rollouts.map((r) => {
+      const key = `${releaseKey(r.release)}|${r.ring}`;
+      live.add(key);
+      let t = this.tallies.get(key);
+      // Counted from the window holding the start on: a device restarting before it took nothing from it.
+      if ((window + 1) * windowMs > r.startedAt) {
+        if (!t) this.tallies.set(key, (t = { restarted: 0, othersRestarted: 0 }));
+        for (const row of index.get(`${r.ring}\u0000${r.release.component}`) ?? []) {
+          if (row.version === r.release.version) t.restarted += row.restarted ?? 0;
+        }
+        t.othersRestarted += fleetRestarted - (rings.get(r.ring)?.restarted ?? 0);
+      }
+      if (process.env.RW_DEBUG_RESTARTS && t?.restarted) console.log(`restarts ${key} +${(((window + 1) * windowMs - r.startedAt) / 60000).toFixed(1)} min: ${t.restarted}/${rings.get(r.ring)?.expected} others ${t.othersRestarted}/${fleetExpected}`);
+      if (r.downtimeMs || !t || t.restarted < this.s.restartMinDevices) return r;
+      const ringSize = Math.max(t.restarted, rings.get(r.ring)?.expected ?? 0);
+      // The rest of the fleet's restart rate, one restart added: no restart there is no proof of none.
+      const othersRate = Math.min(1, (t.othersRestarted + 1) / Math.max(1, fleetExpected - ringSize));
+      if (logBinomialUpperTail(t.restarted, ringSize, othersRate) > Math.log(this.s.restartAlpha)) return r;
+      return { ...r, downtimeMs: this.s.restartMaxDowntimeMs, restartedDevices: t.restarted };
+    });
+    for (const key of this.tallies.keys()) if (!live.has(key)) this.tallies.delete(key);
+    return out;
+  }
+}
