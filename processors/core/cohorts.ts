@@ -119,10 +119,12 @@ export interface CohortWindow {
  * silences are censored (`silentUpTo`). A silent device is forgotten after k + memory intervals, so a
  * downtime is cut to the memory less two windows: a device dead on the release is counted before that.
  */
-export const silentUpToUnder = (downtimeMs: number, endMs: number, s: DetectionSettings): number => {
-  const counted = Math.max(0, Math.min(downtimeMs, s.silenceMemoryIntervals * s.heartbeatMs - 2 * s.windowMs));
-  return Math.floor((endMs - s.silenceIntervals * s.heartbeatMs - counted) / s.windowMs) - 1;
-};
+export const silentUpToUnder = (downtimeMs: number, endMs: number, s: DetectionSettings): number =>
+  Math.floor((endMs - s.silenceIntervals * s.heartbeatMs - downtimeInForce(downtimeMs, s)) / s.windowMs) - 1;
+
+/** A downtime as it is applied: cut to the silence memory less two windows (above). */
+export const downtimeInForce = (downtimeMs: number, s: DetectionSettings): number =>
+  Math.max(0, Math.min(downtimeMs, s.silenceMemoryIntervals * s.heartbeatMs - 2 * s.windowMs));
 
 /** One group's side per stratum. Crashes carry only a region, so the crash signal is stratified by region. */
 export function sidesByStratum(rows: CohortRow[], signal: Signal, c: CohortWindow): Map<string, StratumSide> {

@@ -8,6 +8,7 @@ import type { Attribution } from './attribution.ts';
 import { exposure, fraction, makeDecision, pText, type WindowInfo } from './decisions.ts';
 import type { ReleaseEval } from './release-eval.ts';
 import type { BaselineCheck } from './ring-history.ts';
+import { downtimeInForce } from './cohorts.ts';
 import type { DetectionSettings } from './settings.ts';
 
 export interface Sticky {
@@ -62,6 +63,27 @@ function decisionOf(info: WindowInfo, base: Pick<Decision, 'kind' | 'release' | 
   });
 }
 
+/**
+ * Silence under a downtime (declared by the rollout, or inferred from its devices restarting): how long a
+ * device's silence is censored, said in the catastrophe line and its evidence so a reader knows why a dark
+ * device does not count yet.
+ */
+function downtimeOf(e: ReleaseEval, s: DetectionSettings): { text: string; evidence: Evidence } {
+  if (e.signal !== 'silent' || !e.rollout.downtimeMs) return { text: '', evidence: {} };
+  const secs = Math.round(downtimeInForce(e.rollout.downtimeMs, s) / 1000);
+  const span = secs < 120 ? `${secs} s` : `${Math.round(secs / 60)} min`;
+  const inferred = e.rollout.restartedDevices;
+  return {
+    text: inferred === undefined
+      ? `; silences within the declared downtime (${span}) not counted`
+      : `; restarting (${inferred} devices back on a new boot running it): silences within ${span} not counted`,
+    evidence: {
+      downtimeSecs: secs, downtimeSource: inferred === undefined ? 'declared' : 'inferred',
+      ...(inferred === undefined ? {} : { restartedDevices: inferred }),
+    },
+  };
+}
+
 const failedSince = (window: number | undefined, info: WindowInfo) =>
   (window === undefined ? {} : { failedSince: new Date(window * info.windowMs).toISOString() });
 
@@ -76,8 +98,9 @@ export function releaseDecisions(
 
   const applicable = e.catastrophes.filter((k) => k.result.applicable);
   const cat = [...applicable].sort((a, b) => Number(b.result.fired) - Number(a.result.fired) || a.result.pValue - b.result.pValue)[0];
+  const downtime = downtimeOf(e, s);
   const catLine = cat
-    ? `${fraction(cat.comparison.updated)} updated vs ${fraction(cat.comparison.control)} control (${cat.comparison.kind}, p=${pText(cat.result.pValue)})`
+    ? `${fraction(cat.comparison.updated)} updated vs ${fraction(cat.comparison.control)} control (${cat.comparison.kind}, p=${pText(cat.result.pValue)})${downtime.text}`
     : 'no comparison';
   const catVerdict: Verdicts & { firstFailedWindow?: number } = verdictOf(e, 'catastrophe', e.firedCatastrophe, catLine, attribution, sticky, info)
     ?? (cat
@@ -87,7 +110,7 @@ export function releaseDecisions(
     updated: exposure(cat.comparison.updated), control: exposure(cat.comparison.control), pValue: cat.result.pValue,
     statistic: cat.result.excess, threshold: s.alphaCatastrophe, crashReports: cat.comparison.updated.crashReports,
     comparison: cat.comparison.kind, controlRings: cat.comparison.controlRings, nullFraction: cat.result.nullFraction,
-    minAffectedDevices: s.minAffected, minExcessFraction: s.minExcess,
+    minAffectedDevices: s.minAffected, minExcessFraction: s.minExcess, ...downtime.evidence,
   } : {};
 
   const gate = [...e.gates].sort((a, b) => Number(b.rejected) - Number(a.rejected) || b.logLambda - a.logLambda)[0];

@@ -59,7 +59,6 @@ export class ReleaseRestarts {
         }
         t.othersRestarted += fleetRestarted - (rings.get(r.ring)?.restarted ?? 0);
       }
-      if (process.env.RW_DEBUG_RESTARTS && t?.restarted) console.log(`restarts ${key} +${(((window + 1) * windowMs - r.startedAt) / 60000).toFixed(1)} min: ${t.restarted}/${rings.get(r.ring)?.expected} others ${t.othersRestarted}/${fleetExpected}`);
       if (r.downtimeMs || !t || t.restarted < this.s.restartMinDevices) return r;
       const ringSize = Math.max(t.restarted, rings.get(r.ring)?.expected ?? 0);
       // The rest of the fleet's restart rate, one restart added: no restart there is no proof of none.

@@ -81,6 +81,12 @@ describe('a restarting update inferred from its devices coming back on a new boo
     const ds = run(fleet(restarting));
     assert.deepEqual(fails(ds).map((d) => d.summary), []);
     assert.deepEqual(pages(ds).map((d) => d.summary), [], 'no unattributed change either');
+    // The catastrophe line says why dark devices do not count yet, and its evidence carries it.
+    const told = ds.find((d) => d.layer === 'catastrophe' && d.release?.component === 'os' && d.evidence.downtimeSource === 'inferred');
+    assert.ok(told, 'a catastrophe decision under the inferred downtime');
+    assert.ok((told.evidence.restartedDevices as number) >= 3);
+    assert.equal(told.evidence.downtimeSecs, 28, '60 s cut to the 30-interval silence memory less two windows');
+    assert.match(told.summary, /restarting \(\d+ devices back on a new boot running it\): silences within 28 s not counted/);
   });
 
   it('devices that never come back fail the release exactly as without inference', () => {
