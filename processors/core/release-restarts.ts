@@ -3,10 +3,11 @@
 // may declare the downtime (`expectedDowntimeSecs`); where it does not, the devices show it themselves: a
 // device back from a gap on a new boot that began during it has restarted, and one back running the release
 // restarted for it and survived. When, since the release's start in a ring, at least `restart_min_devices`
-// of the ring's devices did so, significantly more (one-sided binomial at `restart_alpha`) than the rest of
-// the fleet's restart rate over the same time predicts (a patch night restarts every ring alike), the
-// release is treated there as having declared `restart_max_downtime_secs`: its devices' silences count only
-// once they outlast it (docs/detection.md, "Restarting updates").
+// of the ring's devices did so, significantly more (one-sided binomial at `restart_alpha`) than the restart
+// rate of the fleet's devices not running it over the same time predicts (a patch night restarts them
+// alike; a push to every ring leaves the devices not yet updated), the release is treated there as having
+// declared `restart_max_downtime_secs`: its devices' silences count only once they outlast it
+// (docs/detection.md, "Inferred downtime").
 //
 // A device dead on the release never comes back, so a release that kills every device it reaches is
 // judged as before. One that kills some devices and restarts the others is failed that much later.
@@ -19,8 +20,34 @@ import type { DetectionSettings } from './settings.ts';
 interface Tally {
   /** Devices of the ring back on a new boot running the release. */
   restarted: number;
-  /** The other rings' restarted devices, over the same windows. */
+  /** Devices anywhere back on a new boot running another version of its component, over the same windows. */
   othersRestarted: number;
+}
+
+/** Per component, this window: restarted and expected devices over all its cells, and per (ring, version). */
+interface ComponentCounts {
+  restarted: number;
+  expected: number;
+  byCell: Map<string, { restarted: number; expected: number }>;
+}
+
+function countsByComponent(index: Map<string, CellRow[]>): Map<string, ComponentCounts> {
+  const out = new Map<string, ComponentCounts>();
+  for (const rows of index.values()) {
+    for (const row of rows) {
+      let c = out.get(row.component);
+      if (!c) out.set(row.component, (c = { restarted: 0, expected: 0, byCell: new Map() }));
+      const key = `${row.ring}\u0000${row.version}`;
+      let cell = c.byCell.get(key);
+      if (!cell) c.byCell.set(key, (cell = { restarted: 0, expected: 0 }));
+      const restarted = row.restarted ?? 0;
+      c.restarted += restarted;
+      c.expected += row.expected;
+      cell.restarted += restarted;
+      cell.expected += row.expected;
+    }
+  }
+  return out;
 }
 
 export class ReleaseRestarts {
@@ -34,35 +61,36 @@ export class ReleaseRestarts {
 
   /**
    * Adds window `window`'s restarts to each rollout's tally (`index`: its cells by ring and component;
-   * `rings`: its ring rows) and returns the rollouts as they are to be judged: one without a declared
-   * downtime that restarts its devices carries the inferred one. Call once per window, before judging it;
-   * rollouts not given are forgotten.
+   * `rings`: its ring rows) and returns the rollouts as they are to be judged (a new array): one without a
+   * declared downtime that restarts its devices carries the inferred one. Call once per window, before
+   * judging it; rollouts not given are forgotten.
    */
   observe(window: number, windowMs: number, rollouts: RingRollout[], index: Map<string, CellRow[]>, rings: Map<string, RingRow>): RingRollout[] {
-    if (this.s.restartMinDevices === 0) return rollouts;
-    let fleetRestarted = 0;
-    let fleetExpected = 0;
-    for (const r of rings.values()) {
-      fleetRestarted += r.restarted ?? 0;
-      fleetExpected += r.expected;
-    }
+    if (this.s.restartMinDevices === 0) return [...rollouts];
+    const byComponent = countsByComponent(index);
     const live = new Set<string>();
     const out = rollouts.map((r) => {
       const key = `${releaseKey(r.release)}|${r.ring}`;
       live.add(key);
       let t = this.tallies.get(key);
+      const component = byComponent.get(r.release.component);
+      // Devices on the release's version, in any ring: the rest are the control.
+      let onIt = { restarted: 0, expected: 0 };
+      for (const [cellKey, cell] of component?.byCell ?? []) {
+        if (cellKey.endsWith(`\u0000${r.release.version}`)) onIt = { restarted: onIt.restarted + cell.restarted, expected: onIt.expected + cell.expected };
+      }
       // Counted from the window holding the start on: a device restarting before it took nothing from it.
       if ((window + 1) * windowMs > r.startedAt) {
         if (!t) this.tallies.set(key, (t = { restarted: 0, othersRestarted: 0 }));
-        for (const row of index.get(`${r.ring}\u0000${r.release.component}`) ?? []) {
-          if (row.version === r.release.version) t.restarted += row.restarted ?? 0;
-        }
-        t.othersRestarted += fleetRestarted - (rings.get(r.ring)?.restarted ?? 0);
+        t.restarted += component?.byCell.get(`${r.ring}\u0000${r.release.version}`)?.restarted ?? 0;
+        t.othersRestarted += (component?.restarted ?? 0) - onIt.restarted;
       }
       if (r.downtimeMs || !t || t.restarted < this.s.restartMinDevices) return r;
+      // Exposed: the ring (its devices not yet back on the release are dark, not on another version).
       const ringSize = Math.max(t.restarted, rings.get(r.ring)?.expected ?? 0);
-      // The rest of the fleet's restart rate, one restart added: no restart there is no proof of none.
-      const othersRate = Math.min(1, (t.othersRestarted + 1) / Math.max(1, fleetExpected - ringSize));
+      const othersSize = (component?.expected ?? 0) - onIt.expected;
+      // The control's restart rate, one restart added: no restart there is no proof of none.
+      const othersRate = Math.min(1, (t.othersRestarted + 1) / Math.max(1, othersSize));
       if (logBinomialUpperTail(t.restarted, ringSize, othersRate) > Math.log(this.s.restartAlpha)) return r;
       return { ...r, downtimeMs: this.s.restartMaxDowntimeMs, restartedDevices: t.restarted };
     });

@@ -117,34 +117,45 @@ describe('ReleaseRestarts (the rule alone)', () => {
   const s = testSettings({ restart_max_downtime_secs: 600 });
   const W = 1000;
   const rollout: RingRollout = { release: { component: 'os', version: '2' }, ring: 'canary', startedAt: 5 * W, status: 'started' };
-  const cell = (version: string, restarted: number): CellRow => ({ ...emptyCounts(), ring: 'canary', component: 'os', version, restarted });
-  const ring = (name: string, expected: number, restarted: number): RingRow => ({ ...emptyCounts(), ring: name, expected, restarted });
-  const look = (r: ReleaseRestarts, window: number, cells: CellRow[], canaryRestarts: number, othersRestarts: number) =>
-    r.observe(window, W, [rollout], new Map([['canary\u0000os', cells]]), new Map([['canary', ring('canary', 40, canaryRestarts)], ['broad', ring('broad', 400, othersRestarts)]]))[0];
+  const cell = (version: string, restarted: number, ringName = 'canary', expected = 40): CellRow => ({ ...emptyCounts(), ring: ringName, component: 'os', version, expected, restarted });
+  const ring = (name: string, expected: number): RingRow => ({ ...emptyCounts(), ring: name, expected });
+  /** A window: the canary's cells, and the control (400 broad devices on version 1, `othersRestarts` of them back on a new boot). */
+  const look = (r: ReleaseRestarts, window: number, cells: CellRow[], othersRestarts: number) =>
+    r.observe(window, W, [rollout], new Map([['canary\u0000os', cells], ['broad\u0000os', [cell('1', othersRestarts, 'broad', 400)]]]),
+      new Map([['canary', ring('canary', 40)], ['broad', ring('broad', 400)]]))[0];
 
   it('infers the downtime once restart_min_devices restarted running it, well above the others\' rate', () => {
     const r = new ReleaseRestarts(s);
-    assert.equal(look(r, 5, [cell('2', 2)], 2, 0).downtimeMs, undefined, 'two are not enough (restart_min_devices 3)');
-    const judged = look(r, 6, [cell('2', 1)], 1, 0);
+    assert.equal(look(r, 5, [cell('2', 2)], 0).downtimeMs, undefined, 'two are not enough (restart_min_devices 3)');
+    const judged = look(r, 6, [cell('2', 1)], 0);
     assert.equal(judged.downtimeMs, 600_000);
     assert.equal(judged.restartedDevices, 3);
   });
 
   it('restarts before the start, or of devices on another version, or at the rest of the fleet\'s rate, infer nothing', () => {
     const early = new ReleaseRestarts(s);
-    assert.equal(look(early, 3, [cell('2', 5)], 5, 0).downtimeMs, undefined, 'the window before the start');
-    assert.equal(look(early, 5, [], 0, 0).downtimeMs, undefined, 'not counted later either');
+    assert.equal(look(early, 3, [cell('2', 5)], 0).downtimeMs, undefined, 'the window before the start');
+    assert.equal(look(early, 5, [], 0).downtimeMs, undefined, 'not counted later either');
     const other = new ReleaseRestarts(s);
-    assert.equal(look(other, 5, [cell('1', 5)], 5, 0).downtimeMs, undefined, 'devices restarting on the old version');
+    assert.equal(look(other, 5, [cell('1', 5)], 0).downtimeMs, undefined, 'devices restarting on the old version');
     const patchNight = new ReleaseRestarts(s);
-    assert.equal(look(patchNight, 5, [cell('2', 4)], 4, 40).downtimeMs, undefined, '4 of 40 while 40 of 400 restart elsewhere');
+    assert.equal(look(patchNight, 5, [cell('2', 4)], 40).downtimeMs, undefined, '4 of 40 while 40 of 400 not running it restart');
+  });
+
+  it('a push to every ring: the devices not yet updated are the control', () => {
+    const r = new ReleaseRestarts(s);
+    const everywhere = (ringName: string): RingRollout => ({ ...rollout, ring: ringName });
+    const judged = r.observe(5, W, [everywhere('canary'), everywhere('broad')],
+      new Map([['canary\u0000os', [cell('2', 4), cell('1', 0, 'canary', 36)]], ['broad\u0000os', [cell('2', 30, 'broad', 100), cell('1', 1, 'broad', 300)]]]),
+      new Map([['canary', ring('canary', 40)], ['broad', ring('broad', 400)]]));
+    assert.deepEqual(judged.map((x) => x.restartedDevices), [4, 30], 'both rings restart well above the 1 of 336 not yet updated');
   });
 
   it('a declared downtime is kept as declared; restart_min_devices 0 turns inference off', () => {
-    const declared = new ReleaseRestarts(s).observe(5, W, [{ ...rollout, downtimeMs: 1234 }], new Map([['canary\u0000os', [cell('2', 9)]]]), new Map([['canary', ring('canary', 40, 9)]]))[0];
+    const declared = new ReleaseRestarts(s).observe(5, W, [{ ...rollout, downtimeMs: 1234 }], new Map([['canary\u0000os', [cell('2', 9)]]]), new Map([['canary', ring('canary', 40)]]))[0];
     assert.equal(declared.downtimeMs, 1234);
     assert.equal(declared.restartedDevices, undefined);
     const off = new ReleaseRestarts(testSettings({ restart_min_devices: 0 }));
-    assert.equal(off.observe(5, W, [rollout], new Map([['canary\u0000os', [cell('2', 9)]]]), new Map([['canary', ring('canary', 40, 9)]]))[0].downtimeMs, undefined);
+    assert.equal(off.observe(5, W, [rollout], new Map([['canary\u0000os', [cell('2', 9)]]]), new Map([['canary', ring('canary', 40)]]))[0].downtimeMs, undefined);
   });
 });
