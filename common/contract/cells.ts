@@ -18,7 +18,7 @@ const Ring = Type.String({ minLength: 1, maxLength: MAX_RING_CHARS });
 const CountsFields = {
   expected: Count, reported: Count, silent: Count, newSilent: Count, bootLoops: Count, newBootLoops: Count,
   crashed: Count, newCrashed: Count, crashReports: Count,
-  /** Devices back from a silence on a new boot (absent before it was counted). */
+  /** Devices back after a gap of more than two periods on a new boot begun during it (absent before it was counted). */
   restarted: Type.Optional(Count),
   /** Silent devices by the window index of their last heartbeat. */
   onset: Type.Record(Type.String({ pattern: '^-?[0-9]{1,16}$' }), Count),

@@ -18,8 +18,8 @@ export interface EventCounts {
 /** Device counts of one cell in one window. */
 export interface Counts extends EventCounts {
   /**
-   * Devices back from a silence (more than k periods, at most restart_max_downtime_secs) on a new boot
-   * that began during it: restarted. Absent from partials written before it was counted (read as 0).
+   * Devices back after a gap (more than two periods, at most restart_max_downtime_secs) on a new boot that
+   * began during it: restarted. Absent from partials written before it was counted (read as 0).
    */
   restarted?: number;
   /** Devices expected to report: regular, heard within (k + memory) intervals. */

@@ -86,7 +86,7 @@ export class ReleaseRestarts {
         t.othersRestarted += (component?.restarted ?? 0) - onIt.restarted;
       }
       if (r.downtimeMs || !t || t.restarted < this.s.restartMinDevices) return r;
-      // Exposed: the ring (its devices not yet back on the release are dark, not on another version).
+      // Exposed: the whole ring, as its cohort counts it (devices the release has not reached yet included: conservative).
       const ringSize = Math.max(t.restarted, rings.get(r.ring)?.expected ?? 0);
       const othersSize = (component?.expected ?? 0) - onIt.expected;
       // The control's restart rate, one restart added: no restart there is no proof of none.
