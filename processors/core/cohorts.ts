@@ -14,8 +14,6 @@ import { CRASH_LABELS, regionOfStratum } from './strata.ts';
 export interface StratumSide extends Side {
   /** Exposed devices online now whose spell began at or before the soak cutoff (watched long enough). */
   watched: number;
-  /** Silence under a downtime: exposed devices dark, but not yet for longer than it (fate not known yet). */
-  inDowntime: number;
 }
 
 export interface StratumPair {
@@ -34,7 +32,7 @@ export interface CohortView {
   control: StratumSide;
 }
 
-const emptySide = (): StratumSide => ({ exposed: 0, affected: 0, newAffected: 0, crashReports: 0, watched: 0, inDowntime: 0 });
+const emptySide = (): StratumSide => ({ exposed: 0, affected: 0, newAffected: 0, crashReports: 0, watched: 0 });
 
 function addSide(into: StratumSide, from: StratumSide): StratumSide {
   into.exposed += from.exposed;
@@ -42,7 +40,6 @@ function addSide(into: StratumSide, from: StratumSide): StratumSide {
   into.newAffected += from.newAffected;
   into.crashReports += from.crashReports;
   into.watched += from.watched;
-  into.inDowntime += from.inDowntime;
   return into;
 }
 
@@ -151,7 +148,6 @@ export function sidesByStratum(rows: CohortRow[], signal: Signal, c: CohortWindo
     }
     const censor = signal === 'silent' && c.silentUpTo !== undefined;
     const silentSince = censor ? sumBetween(prepared.onset, c.fromWindow, c.silentUpTo!) : sumFrom(prepared.onset, c.fromWindow);
-    if (censor) side.inDowntime += sumFrom(prepared.onset, c.fromWindow) - silentSince;
     side.exposed += sumFrom(prepared.heard, c.fromWindow) + silentSince;
     side.watched += sumUpTo(prepared.spell, c.watchedUpTo);
     if (signal === 'silent') {

@@ -2,8 +2,7 @@
 // is a promise and needs all of (issue 13, docs/detection.md "Verdicts"):
 //   1. a same-time control (or, with none left, the ring's own past): else `no_control`;
 //   2. enough devices confirmed exposed and each watched for the soak (k intervals + a window + lateness):
-//      else `insufficient_exposure`, or `soaking` while the soak of the first devices is not over, or while
-//      exposed devices are dark within a downtime (declared or inferred: their fate is not known yet);
+//      else `insufficient_exposure`, or `soaking` while the soak of the first devices is not over;
 //   3. an always-valid upper bound on the rate ratio exposed vs control below the limit, or, where the
 //      ring cannot gather the events such a bound needs within the power horizon, an exact bound on the
 //      share of watched devices affected below the small-ring maximum: else `insufficient_power` (not
@@ -47,8 +46,6 @@ export interface PassInput {
   watchedNow: number;
   /** Share of control devices affected now (what "as bad as the control" means in absolute terms). */
   controlFraction: number;
-  /** Exposed devices dark within a downtime (silence only): back, they count; past it, they are affected. */
-  inDowntime: number;
 }
 
 export interface PassOutcome {
@@ -96,8 +93,6 @@ export function passRule(st: PassState, input: PassInput, s: DetectionSettings):
     return no('insufficient_exposure', `the ring has ${st.ringDevices} devices, fewer than the ${s.passMinExposed} a pass needs (small_ring_policy inconclusive: promote by hand)`);
   }
   if (input.elapsedMs < s.soakMs) return no('soaking', `soaking: ${Math.round(input.elapsedMs / 1000)} of ${Math.round(s.soakMs / 1000)} s since the start`);
-  // A pass promises the devices it has not seen yet too: none may be dark in the middle of a restart.
-  if (input.inDowntime > 0) return no('soaking', `soaking: ${input.inDowntime} exposed devices dark within the release's downtime, their fate not known yet`);
   if (st.watched < minimum) return no('insufficient_exposure', `${st.watched} of ${minimum} devices confirmed exposed and watched for the soak`);
   const limitShare = Math.max(s.passSmallRingMaxFraction, s.passMaxRatio * input.controlFraction);
   const held = ratioReachable ? ratioBound <= s.passMaxRatio : shareBound <= limitShare;

@@ -136,7 +136,6 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
     passInput.comparable = true;
     passInput.watchedNow = c.endMs - r.startedAt >= s.soakMs ? view.matchedUpdated.watched : 0;
     passInput.controlFraction = view.control.exposed ? view.control.affected / view.control.exposed : 0;
-    passInput.inDowntime = view.matchedUpdated.inDowntime;
   } else if (design === 'self_controlled') {
     const comparison: Comparison = { kind: 'self_controlled', updated: toSide(view.updated), control: { exposed: view.updated.exposed, affected: 0, newAffected: 0, crashReports: 0 } };
     const state = stateOf(c, r, signal, 'self_controlled');
@@ -154,7 +153,6 @@ export function evaluateRelease(r: RingRollout, signal: Signal, c: EvalContext):
     passInput.comparable = true;
     passInput.watchedNow = c.endMs - r.startedAt >= s.soakMs ? view.updated.watched : 0;
     passInput.controlFraction = view.updated.exposed ? state.expected / view.updated.exposed : 0;
-    passInput.inDowntime = view.updated.inDowntime;
   }
   const all = sideOf(rows, signal, onsetFrom, silentUpTo);
   // Pending devices (applying, not yet silent) are neither affected nor unaffected: out of the naming comparison.
@@ -208,7 +206,7 @@ function passState(r: RingRollout, signal: Signal, c: EvalContext, view: CohortV
   if (!pass) c.passes.set(key, (pass = newPassState(newRatioBound(c.s.passMaxRatio), 0)));
   // The ring's size for the small-ring rule: the most devices its cohort has held.
   if (!gapped) pass.ringDevices = Math.max(pass.ringDevices, view.updated.exposed);
-  const passInput: PassInput = { comparable: false, elapsedMs: c.endMs - r.startedAt, watchedNow: 0, controlFraction: 0, inDowntime: 0 };
+  const passInput: PassInput = { comparable: false, elapsedMs: c.endMs - r.startedAt, watchedNow: 0, controlFraction: 0 };
   return { pass, passInput };
 }
 

@@ -12,8 +12,6 @@ import type { CellRow, RingRow } from '../../processors/core/partial.ts';
 import { emptyCounts } from '../../processors/core/partial.ts';
 import { DetectionCore } from '../../processors/core/detection-core.ts';
 import { ReleaseRestarts } from '../../processors/core/release-restarts.ts';
-import { cohortRow, sidesByStratum } from '../../processors/core/cohorts.ts';
-import { emptyStratum } from '../../processors/core/partial.ts';
 import type { RingRollout } from '../../processors/core/rollout.ts';
 import { testSettings } from './support/settings.ts';
 
@@ -159,21 +157,5 @@ describe('ReleaseRestarts (the rule alone)', () => {
     assert.equal(declared.restartedDevices, undefined);
     const off = new ReleaseRestarts(testSettings({ restart_min_devices: 0 }));
     assert.equal(off.observe(5, W, [rollout], new Map([['canary\u0000os', [cell('2', 9)]]]), new Map([['canary', ring('canary', 40)]]))[0].downtimeMs, undefined);
-  });
-});
-
-describe('devices dark within a downtime (declared or inferred)', () => {
-  // Silent devices of one stratum by the window of their last heartbeat: 2 in window 10, 3 in 12, 4 in 14.
-  const row = cohortRow({ ...emptyStratum('canary', 'eu|-'), heard: { 10: 20 }, onset: { 10: 2, 12: 3, 14: 4 }, spell: { 5: 20 } });
-  const window = { fromWindow: 9, countNewSilence: true, watchedUpTo: 20 };
-
-  it('are neither exposed nor affected, and are counted apart for the pass rule (which waits for them)', () => {
-    const side = sidesByStratum([row], 'silent', { ...window, silentUpTo: 12 }).get('eu|-')!;
-    assert.deepEqual([side.affected, side.inDowntime, side.exposed], [5, 4, 25], 'dark since window 14: within the downtime');
-  });
-
-  it('are none without a downtime, and none for other signals', () => {
-    assert.equal(sidesByStratum([row], 'silent', window).get('eu|-')!.inDowntime, 0);
-    assert.equal(sidesByStratum([row], 'boot_loop', { ...window, silentUpTo: 12 }).get('eu|-')!.inDowntime, 0);
   });
 });

@@ -78,7 +78,7 @@ test('Poisson tail matches closed forms, including p ~ 1e-9', () => {
 
 test('catastrophe rule: exact test with absolute guards', () => {
   const s = testSettings();
-  const side = (affected: number, exposed: number) => ({ affected, exposed, newAffected: 0, crashReports: 0, watched: 0, inDowntime: 0 });
+  const side = (affected: number, exposed: number) => ({ affected, exposed, newAffected: 0, crashReports: 0, watched: 0 });
   // One stratum: the rule against that control's (smoothed) fraction.
   const catastrophe = (updated: ReturnType<typeof side>, control: ReturnType<typeof side>, settings: typeof s) =>
     stratifiedCatastrophe({ matched: [{ stratum: 'us-east|', updated, control }], updated, matchedUpdated: updated, control }, settings);
@@ -95,7 +95,7 @@ test('stratified catastrophe rule: a 5-device ring needs a fourth silent device 
   // The significance floor docs/detection.md describes (Limits): sleeping laptops and network blips keep
   // 1-3 % of a same-time control silent, against which 3 of 5 is not a 1e-6 event; 4 of 5 is.
   const s = testSettings();
-  const side = (affected: number, exposed: number) => ({ affected, exposed, newAffected: 0, crashReports: 0, watched: 0, inDowntime: 0 });
+  const side = (affected: number, exposed: number) => ({ affected, exposed, newAffected: 0, crashReports: 0, watched: 0 });
   const rule = (affected: number, exposed: number, controlAffected: number, control: number) => {
     const updated = side(affected, exposed);
     const ctl = side(controlAffected, control);

@@ -4,7 +4,7 @@
 import { stratifiedCatastrophe, type CohortView, type StratumSide } from '../../../processors/core/cohorts.ts';
 import type { DetectionSettings } from '../../../processors/core/settings.ts';
 
-const side = (exposed: number, affected: number): StratumSide => ({ exposed, affected, newAffected: 0, crashReports: 0, watched: 0, inDowntime: 0 });
+const side = (exposed: number, affected: number): StratumSide => ({ exposed, affected, newAffected: 0, crashReports: 0, watched: 0 });
 
 /** Fewest of `cohort` devices affected that fire against `controlAffected` of `control`; undefined: none. */
 export function fewestThatFire(cohort: number, controlAffected: number, control: number, s: DetectionSettings): number | undefined {
