@@ -24,11 +24,22 @@ interface Tally {
   othersRestarted: number;
 }
 
-/** Per component, this window: restarted and expected devices over all its cells, and per (ring, version). */
-interface ComponentCounts {
-  restarted: number;
-  expected: number;
-  byCell: Map<string, { restarted: number; expected: number }>;
+interface Counted { restarted: number; expected: number }
+
+/** Per component, this window: restarted and expected devices over all its cells, per version and per (ring, version). */
+interface ComponentCounts extends Counted {
+  byVersion: Map<string, Counted>;
+  byCell: Map<string, Counted>;
+}
+
+const NONE: Counted = { restarted: 0, expected: 0 };
+
+function add(map: Map<string, Counted>, key: string, restarted: number, expected: number): void {
+  const c = map.get(key);
+  if (c) {
+    c.restarted += restarted;
+    c.expected += expected;
+  } else map.set(key, { restarted, expected });
 }
 
 function countsByComponent(index: Map<string, CellRow[]>): Map<string, ComponentCounts> {
@@ -36,15 +47,12 @@ function countsByComponent(index: Map<string, CellRow[]>): Map<string, Component
   for (const rows of index.values()) {
     for (const row of rows) {
       let c = out.get(row.component);
-      if (!c) out.set(row.component, (c = { restarted: 0, expected: 0, byCell: new Map() }));
-      const key = `${row.ring}\u0000${row.version}`;
-      let cell = c.byCell.get(key);
-      if (!cell) c.byCell.set(key, (cell = { restarted: 0, expected: 0 }));
+      if (!c) out.set(row.component, (c = { restarted: 0, expected: 0, byVersion: new Map(), byCell: new Map() }));
       const restarted = row.restarted ?? 0;
       c.restarted += restarted;
       c.expected += row.expected;
-      cell.restarted += restarted;
-      cell.expected += row.expected;
+      add(c.byVersion, row.version, restarted, row.expected);
+      add(c.byCell, `${row.ring}\u0000${row.version}`, restarted, row.expected);
     }
   }
   return out;
@@ -75,10 +83,7 @@ export class ReleaseRestarts {
       let t = this.tallies.get(key);
       const component = byComponent.get(r.release.component);
       // Devices on the release's version, in any ring: the rest are the control.
-      let onIt = { restarted: 0, expected: 0 };
-      for (const [cellKey, cell] of component?.byCell ?? []) {
-        if (cellKey.endsWith(`\u0000${r.release.version}`)) onIt = { restarted: onIt.restarted + cell.restarted, expected: onIt.expected + cell.expected };
-      }
+      const onIt = component?.byVersion.get(r.release.version) ?? NONE;
       // Counted from the window holding the start on: a device restarting before it took nothing from it.
       if ((window + 1) * windowMs > r.startedAt) {
         if (!t) this.tallies.set(key, (t = { restarted: 0, othersRestarted: 0 }));

@@ -132,7 +132,7 @@ describe('ReleaseRestarts (the rule alone)', () => {
     assert.equal(judged.restartedDevices, 3);
   });
 
-  it('restarts before the start, or of devices on another version, or at the rest of the fleet\'s rate, infer nothing', () => {
+  it('restarts before the start, or of devices on another version, or at the control\'s rate (a patch night), infer nothing', () => {
     const early = new ReleaseRestarts(s);
     assert.equal(look(early, 3, [cell('2', 5)], 0).downtimeMs, undefined, 'the window before the start');
     assert.equal(look(early, 5, [], 0).downtimeMs, undefined, 'not counted later either');
