@@ -3,6 +3,7 @@
 // samples: a first ring is usually the IT department's own office, so a ring may name the sites and
 // classes it is drawn from. Everything is a hash of (seed, device): no state, same seed, same layout.
 import { hashUnit } from './rng.ts';
+import { summerTimesOf, type SummerTime } from './local-time.ts';
 import { DEVICE_CLASSES, type DeviceClass, type Scenario } from './scenario-schema.ts';
 
 export const CLASS_SERVER = 0;
@@ -16,6 +17,8 @@ export interface SiteInfo {
   mix: number[];
   /** Local day numbers (days since 1970-01-01) the office is dark. */
   holidays: Set<number>;
+  /** When its clocks are an hour ahead of its region's utc_offset_hours (none if it never changes them). */
+  summerTime: SummerTime[];
 }
 
 /** The fleet's sites; without any, each region is one site named after it. */
@@ -25,10 +28,12 @@ export function sitesOf(s: Scenario): SiteInfo[] {
     return DEVICE_CLASSES.map((c) => (m ?? fleetMix)[c] ?? 0);
   };
   const regions = s.fleet.regions.map((r) => r.name);
-  if (!s.fleet.sites.length) return regions.map((name, region) => ({ name, region, mix: mixOf(undefined), holidays: new Set() }));
+  const summer = s.fleet.regions.map((r) => summerTimesOf(r.summer_time));
+  if (!s.fleet.sites.length) return regions.map((name, region) => ({ name, region, mix: mixOf(undefined), holidays: new Set(), summerTime: summer[region] }));
   return s.fleet.sites.map((site) => ({
     name: site.name, region: regions.indexOf(site.region), mix: mixOf(site.classes),
     holidays: new Set(site.holidays.map((d) => Math.floor(Date.parse(`${d}T00:00:00Z`) / 86_400_000))),
+    summerTime: site.observes_summer_time === false ? [] : summer[regions.indexOf(site.region)],
   }));
 }
 

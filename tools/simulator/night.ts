@@ -1,6 +1,7 @@
 // Local night-time per region, on a day that a scenario may compress (day_secs) so that short runs
-// still show the diurnal cycle. Night is 22:00 to 06:00 local.
+// still show the diurnal cycle. Night is 22:00 to 06:00 local (summer time included: local-time.ts).
 import type { Scenario } from './scenario-schema.ts';
+import { offsetAt, summerTimesOf } from './local-time.ts';
 
 const NIGHT_FROM = 22 / 24;
 const NIGHT_TO = 6 / 24;
@@ -16,7 +17,11 @@ export interface NightClock {
 export function nightClock(scenario: Scenario): NightClock {
   const dayMs = scenario.fleet.day_secs * 1000;
   const offsets = scenario.fleet.regions.map((r) => (r.utc_offset_hours / 24) * dayMs);
-  const dayFraction = (region: number, atMs: number) => ((((atMs + offsets[region]) % dayMs) + dayMs) % dayMs) / dayMs;
+  const summer = scenario.fleet.regions.map((r) => summerTimesOf(r.summer_time));
+  const dayFraction = (region: number, atMs: number) => {
+    const local = atMs + offsetAt(offsets[region], summer[region], dayMs / 24, atMs);
+    return (((local % dayMs) + dayMs) % dayMs) / dayMs;
+  };
   return {
     hourMs: dayMs / 24,
     isNight(region, atMs) {

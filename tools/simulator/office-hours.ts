@@ -2,7 +2,9 @@
 // with its own arrival and departure (a hash of seed and device), never on its site's holidays. Servers
 // and devices left on are always on. The day may be compressed (fleet.day_secs) like night.ts; weekdays
 // and holiday dates then count compressed days from 1970-01-01, so dates are only meaningful at 86400.
+// A site in summer time (local-time.ts) keeps its local hours, so they move an hour earlier in UTC.
 import { hashUnit } from './rng.ts';
+import { offsetAt } from './local-time.ts';
 import { CLASS_LAPTOP, CLASS_WORKSTATION, sitesOf, type SiteInfo } from './fleet-layout.ts';
 import { FLAG_LEFT_ON, type Fleet } from './fleet.ts';
 import type { Scenario } from './scenario-schema.ts';
@@ -42,9 +44,14 @@ export class OfficeHours {
     return this.hours[this.fleet.cls[i]] !== undefined && !(this.fleet.flags[i] & FLAG_LEFT_ON);
   }
 
+  /** The site's offset from UTC at `atMs` (summer time included). */
+  private offset(site: number, atMs: number): number {
+    return offsetAt(this.offsetMs[site], this.sites[site].summerTime, this.dayMs / 24, atMs);
+  }
+
   /** Local day number (days since 1970-01-01 in the site's time zone) at `atMs`. */
   localDay(i: number, atMs: number): number {
-    return Math.floor((atMs + this.offsetMs[this.fleet.site[i]]) / this.dayMs);
+    return Math.floor((atMs + this.offset(this.fleet.site[i], atMs)) / this.dayMs);
   }
 
   isWorkingDay(site: number, day: number): boolean {
@@ -57,12 +64,13 @@ export class OfficeHours {
     const h = this.hours[this.fleet.cls[i]];
     if (!h || this.fleet.flags[i] & FLAG_LEFT_ON) return atMs;
     const site = this.fleet.site[i];
-    const offset = this.offsetMs[site];
     const start = h[0] + (hashUnit(this.seed, i, 40) * 2 - 1) * h[2];
     const end = h[1] + (hashUnit(this.seed, i, 41) * 2 - 1) * h[3];
     const today = this.localDay(i, atMs);
     for (let day = today - 1; day <= today + MAX_DAYS_AHEAD; day++) {
       if (!this.isWorkingDay(site, day)) continue;
+      // The day's offset, read at its local noon (clocks change at night, on a weekend).
+      const offset = this.offset(site, (day + 0.5) * this.dayMs - this.offsetMs[site]);
       const on = (day + start) * this.dayMs - offset;
       const off = (day + end) * this.dayMs - offset;
       if (atMs < on) return on;

@@ -48,12 +48,17 @@ const SiteSchema = Type.Object({
   share: Type.Number({ minimum: 0, maximum: 1, description: 'Share of the fleet at this site.' }),
   classes: Type.Optional(ClassMixSchema),
   holidays: Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 }), { default: [], maxItems: 64, description: 'Local dates (YYYY-MM-DD) the office is dark: workstations and laptops stay off.' }),
+  observes_summer_time: Type.Boolean({ default: true, description: "Whether the site follows its region's summer_time (false: a site that never changes its clocks, e.g. Arizona in a US region)." }),
 }, { additionalProperties: false });
 
 const RegionSchema = Type.Object({
   name: Name('Region name; also names its collector (collector-<region>) in envelopes.'),
   share: Type.Number({ minimum: 0, maximum: 1, description: 'Share of the fleet in this region.' }),
-  utc_offset_hours: Type.Number({ default: 0, minimum: -12, maximum: 14, description: 'Local time offset (for night-time).' }),
+  utc_offset_hours: Type.Number({ default: 0, minimum: -12, maximum: 14, description: 'Local time offset (for night-time and office hours), outside summer time.' }),
+  summer_time: Type.Array(Type.Object({
+    from: Type.String({ format: 'date-time', maxLength: 40, description: 'When the clocks go forward (UTC instant).' }),
+    to: Type.String({ format: 'date-time', maxLength: 40, description: 'When they go back (UTC instant).' }),
+  }, { additionalProperties: false }), { default: [], maxItems: 16, description: 'Spans of summer time (daylight saving): local time is utc_offset_hours + 1 within each. Absolute instants: meaningful at day_secs 86400 only.' }),
 }, { additionalProperties: false });
 
 const ComponentSchema = Type.Object({
