@@ -2,7 +2,7 @@
 // OpenAPI document and the backtest file format use these schemas and nothing else.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
-  ID_KEY_PATTERN, ID_PATTERN, MAX_COMPONENTS, MAX_ID_CHARS, MAX_LABELS, MAX_RING_CHARS, MAX_TEXT_CHARS, MAX_UPTIME_SECS,
+  ID_KEY_PATTERN, ID_PATTERN, MAX_COMPONENTS, MAX_ID_CHARS, MAX_INTERVAL_SECS, MAX_LABELS, MAX_RING_CHARS, MAX_TEXT_CHARS, MAX_UPTIME_SECS,
   RING_PATTERN,
 } from './limits.ts';
 
@@ -31,6 +31,10 @@ export const HeartbeatSchema = Type.Object({
   ring: Ring,
   bootId: Id('New on every boot; many boot ids with tiny uptimes are a boot loop.'),
   uptimeSec: Type.Integer({ minimum: 0, maximum: MAX_UPTIME_SECS, description: 'Seconds since boot.' }),
+  intervalSecs: Type.Optional(Type.Integer({
+    minimum: 1, maximum: MAX_INTERVAL_SECS,
+    description: "Optional: the agent's heartbeat interval now, in seconds. An update that makes the agent report less often says so here, so its devices are not taken for silent between heartbeats.",
+  })),
   components: Components,
   applying: Type.Optional(Type.Record(
     Type.String({ pattern: ID_KEY_PATTERN, maxLength: MAX_ID_CHARS }),

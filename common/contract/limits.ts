@@ -14,6 +14,8 @@ export const MAX_COMPONENTS = 20;
 export const MAX_LABELS = 16;
 /** Longest uptime accepted: 10 years, in seconds. */
 export const MAX_UPTIME_SECS = 10 * 365 * 24 * 3600;
+/** Longest heartbeat interval an agent may report (a day). */
+export const MAX_INTERVAL_SECS = 86400;
 /** Earliest timestamp that is possible at all (2000-01-01T00:00:00Z); older is a broken device clock. */
 export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
 /** Latest timestamp that is possible at all (2100-01-01T00:00:00Z). Receipt-relative bounds are the collector's. */

@@ -28,6 +28,7 @@ export function detectionSettings(p: ProcessorSettings) {
     dedupCapacity: p.dedup_capacity,
     bootLoopMaxUptimeSecs: p.boot_loop_max_uptime_secs,
     bootLoopMinBoots: p.boot_loop_min_boots,
+    reportedIntervalMaxMs: p.reported_interval_max_secs * 1000,
     restartMinDevices: p.restart_min_devices,
     restartAlpha: p.restart_alpha,
     restartMaxDowntimeMs: p.restart_max_downtime_secs * 1000,

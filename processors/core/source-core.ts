@@ -181,6 +181,9 @@ export class SourceCore {
       // Long offline spells are not the device's period: only gaps near the estimate refine it.
       if (gap <= 3 * Math.max(estimate, this.s.heartbeatMs)) table.gapMs[r] = table.gapMs[r] ? 0.8 * table.gapMs[r] + 0.2 * gap : gap;
     }
+    // The agent's own interval, when it says (an update that makes it report less often): a floor under the
+    // estimate from now on, so the device is not silent between two heartbeats; its gaps bring it down again.
+    if (e.intervalSecs !== undefined) table.gapMs[r] = Math.max(table.gapMs[r], Math.min(e.intervalSecs * 1000, this.s.reportedIntervalMaxMs));
     if (t >= prev) {
       const shift = this.windowOf(t) - Math.floor(prev / W);
       table.hbBits[r] = (shift >= 8 ? 0 : (table.hbBits[r] << shift) & 0xff) | 1;

@@ -93,13 +93,16 @@ export function countDevices(t: DeviceTable, w: number, s: DetectionSettings, al
   const tallies = new Map<number, StratumTally>();
   const k = s.silenceIntervals;
   const forget = s.silenceIntervals + s.silenceMemoryIntervals;
+  // How long a silent device stays counted is the same time for every device, whatever its own period (a
+  // device reporting every 20 minutes is not remembered four times as long as its comparable devices).
+  const memoryMs = s.silenceMemoryIntervals * s.heartbeatMs;
   // Spells older than the silence horizon are all "long enough": one bucket keeps the rows small.
   const oldestSpell = w - Math.ceil((forget + 1) * s.heartbeatMs / W);
   for (let r = 0; r < t.size; r++) {
     if (t.hbCount[r] < s.regularMinHeartbeats) continue;
     const last = t.lastHb[r];
     const period = Math.max(s.heartbeatMs, t.gapMs[r]);
-    if (last < end - forget * period) {
+    if (last < end - k * period - memoryMs) {
       t.flags[r] &= ~(FLAG_SILENT_COUNTED | FLAG_BOOT_LOOP_COUNTED);
       continue;
     }

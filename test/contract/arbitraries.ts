@@ -1,6 +1,6 @@
 // fast-check generators of valid events of contract v1, shared by contract and ingest tests.
 import fc from 'fast-check';
-import { MAX_COMPONENTS, MAX_ID_CHARS, MAX_LABELS, MAX_UPTIME_SECS } from '../../common/contract/limits.ts';
+import { MAX_COMPONENTS, MAX_ID_CHARS, MAX_INTERVAL_SECS, MAX_LABELS, MAX_UPTIME_SECS } from '../../common/contract/limits.ts';
 
 const idChar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@+-');
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789');
@@ -38,7 +38,7 @@ const versions = fc.dictionary(anyId, anyId, { maxKeys: MAX_COMPONENTS, noNullPr
 
 export const heartbeatFull = fc.record({
   eventId: anyId, deviceId: anyId, sentAt: timestamp, ring, bootId: anyId,
-  uptimeSec: fc.integer({ min: 0, max: MAX_UPTIME_SECS }), components: versions,
+  uptimeSec: fc.integer({ min: 0, max: MAX_UPTIME_SECS }), intervalSecs: fc.integer({ min: 1, max: MAX_INTERVAL_SECS }), components: versions,
   applying: versions, os: text, hardware: text, region: id,
   labels: fc.dictionary(id, fc.string({ unit: 'binary', maxLength: 40 }), { maxKeys: MAX_LABELS, noNullPrototype: true }),
 }, { requiredKeys: ['eventId', 'deviceId', 'sentAt', 'ring', 'bootId', 'uptimeSec', 'components'] }).map(asJson);

@@ -57,6 +57,13 @@ describe('event contract v1', () => {
     assert.deepEqual(firstError({ ...base, uptimeSec: '5' }), { path: '/uptimeSec', reason: 'expected integer' });
   });
 
+  it('takes an agent\'s heartbeat interval from 1 s to a day, in whole seconds, and refuses anything else', () => {
+    for (const intervalSecs of [1, 300, 1200, 86400]) assert.ok(validateEvent('heartbeat', { ...base, intervalSecs }).ok, String(intervalSecs));
+    for (const intervalSecs of [0, -300, 86401, 1.5, '300', null]) {
+      assert.equal(firstError({ ...base, intervalSecs }).path, '/intervalSecs', String(intervalSecs));
+    }
+  });
+
   it('refuses 21 components where 20 are allowed', () => {
     const components = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`channel-${i}`, '1']));
     assert.deepEqual(firstError({ ...base, components }), { path: '/components', reason: 'more than 20 entries' });

@@ -10,41 +10,30 @@ import type { AnyEnvelope } from '../../common/contract/envelope.ts';
 import type { Decision } from '../../common/contract/decision.ts';
 import { DetectionCore } from '../../processors/core/detection-core.ts';
 import { testSettings } from './support/settings.ts';
+import { EnvelopeLog, iso, ringDevices, threeRings } from './support/ring-fleet.ts';
 
 const START = Date.UTC(2026, 0, 5, 12, 0, 0);
 const HB = 1000;
-const iso = (ms: number) => new Date(ms).toISOString();
 const RELEASE_AT = START + 8 * HB;
 const CANARY = 30;
 
 /** Canary device i announces the channel file at heartbeat 1 + 2 i after the start; `kills`: it dies right after. */
 function fleet(kills: boolean, seconds = 80): AnyEnvelope[] {
-  const out: { env: AnyEnvelope; seq: number }[] = [];
-  let seq = 0;
-  const push = (env: AnyEnvelope) => out.push({ env, seq: seq++ });
-  push({ v: 1, kind: 'deployment', receivedAt: iso(RELEASE_AT), eventAt: iso(RELEASE_AT), collectorId: 'col-release', event: {
-    eventId: 'dep-channel-canary', component: 'channel-291', version: '101', ring: 'canary', action: 'started', at: iso(RELEASE_AT),
-  } });
-  let index = 0;
-  for (const ring of [{ name: 'canary', devices: CANARY }, { name: 'early', devices: 200 }, { name: 'broad', devices: 400 }]) {
-    for (let i = 0; i < ring.devices; i++, index++) {
-      const id = `dev-${ring.name}-${i}`;
-      const region = index % 2 ? 'eu' : 'us';
-      const phase = Math.floor((((index * 7919) % 997) / 997) * (HB - 2)) + 1;
-      const firstAfter = Math.ceil((RELEASE_AT - START - phase) / HB);
-      const takesAt = ring.name === 'canary' ? firstAfter + 1 + 2 * i : Infinity;
-      for (let n = 0, t = START + phase; t < START + seconds * 1000; n++, t += HB) {
-        const channel = n > takesAt ? '101' : '100';
-        push({ v: 1, kind: 'heartbeat', receivedAt: iso(t), eventAt: iso(t), collectorId: `col-${region}`, event: {
-          eventId: `hb-${id}-${n}`, deviceId: id, sentAt: iso(t), ring: ring.name, bootId: `boot-${id}`, uptimeSec: 3600 + n,
-          components: { agent: '1.0', 'channel-291': channel }, region, ...(n === takesAt ? { applying: { 'channel-291': '101' } } : {}),
-        } });
-        if (kills && n === takesAt) break; // loaded the file: boot loop, never heard again
-      }
+  const log = new EnvelopeLog();
+  log.started('channel-291', '101', 'canary', RELEASE_AT);
+  for (const { id, ring, i, region, phase } of ringDevices(threeRings(CANARY), HB)) {
+    const firstAfter = Math.ceil((RELEASE_AT - START - phase) / HB);
+    const takesAt = ring === 'canary' ? firstAfter + 1 + 2 * i : Infinity;
+    for (let n = 0, t = START + phase; t < START + seconds * 1000; n++, t += HB) {
+      const channel = n > takesAt ? '101' : '100';
+      log.push({ v: 1, kind: 'heartbeat', receivedAt: iso(t), eventAt: iso(t), collectorId: `col-${region}`, event: {
+        eventId: `hb-${id}-${n}`, deviceId: id, sentAt: iso(t), ring, bootId: `boot-${id}`, uptimeSec: 3600 + n,
+        components: { agent: '1.0', 'channel-291': channel }, region, ...(n === takesAt ? { applying: { 'channel-291': '101' } } : {}),
+      } });
+      if (kills && n === takesAt) break; // loaded the file: boot loop, never heard again
     }
   }
-  out.sort((a, b) => Date.parse(a.env.receivedAt) - Date.parse(b.env.receivedAt) || a.seq - b.seq);
-  return out.map((o) => o.env);
+  return log.sorted();
 }
 
 function run(kills: boolean): Decision[] {

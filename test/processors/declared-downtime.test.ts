@@ -10,10 +10,10 @@ import type { Decision } from '../../common/contract/decision.ts';
 import { DetectionCore } from '../../processors/core/detection-core.ts';
 import { RolloutFeed } from '../../processors/core/rollout.ts';
 import { testSettings } from './support/settings.ts';
+import { EnvelopeLog, iso, ringDevices, threeRings } from './support/ring-fleet.ts';
 
 const START = Date.UTC(2026, 0, 5, 12, 0, 0);
 const HB = 1000;
-const iso = (ms: number) => new Date(ms).toISOString();
 const RELEASE_AT = START + 8 * HB;
 
 /**
@@ -21,34 +21,22 @@ const RELEASE_AT = START + 8 * HB;
  * for `downSecs` (Infinity: never back, a boot loop), then reports the new version under a new boot id.
  */
 function fleet(downSecs: number, declaredSecs: number | undefined, seconds = 90): AnyEnvelope[] {
-  const out: { env: AnyEnvelope; seq: number }[] = [];
-  let seq = 0;
-  const push = (env: AnyEnvelope) => out.push({ env, seq: seq++ });
-  push({ v: 1, kind: 'deployment', receivedAt: iso(RELEASE_AT), eventAt: iso(RELEASE_AT), collectorId: 'col-release', event: {
-    eventId: 'dep-os-canary', component: 'os', version: '2', ring: 'canary', action: 'started', at: iso(RELEASE_AT),
-    ...(declaredSecs === undefined ? {} : { expectedDowntimeSecs: declaredSecs }),
-  } });
-  let index = 0;
-  for (const ring of [{ name: 'canary', devices: 30 }, { name: 'early', devices: 200 }, { name: 'broad', devices: 400 }]) {
-    for (let i = 0; i < ring.devices; i++, index++) {
-      const id = `dev-${ring.name}-${i}`;
-      const region = index % 2 ? 'eu' : 'us';
-      const phase = Math.floor((((index * 7919) % 997) / 997) * (HB - 2)) + 1;
-      const takesAt = ring.name === 'canary' ? START + phase + Math.ceil((RELEASE_AT - START - phase) / HB) * HB : Infinity;
-      let boot = 0;
-      for (let n = 0, t = START + phase; t < START + seconds * 1000; n++, t += HB) {
-        const updated = t > takesAt;
-        if (updated && t < takesAt + downSecs * 1000) continue; // restarting: dark
-        if (updated && boot === 0) boot = 1;
-        push({ v: 1, kind: 'heartbeat', receivedAt: iso(t), eventAt: iso(t), collectorId: `col-${region}`, event: {
-          eventId: `hb-${id}-${n}`, deviceId: id, sentAt: iso(t), ring: ring.name, bootId: `boot-${id}-${boot}`,
-          uptimeSec: boot ? Math.round((t - takesAt) / 1000) - downSecs : 3600 + n, components: { agent: '1.0', os: updated ? '2' : '1' }, region,
-        } });
-      }
+  const log = new EnvelopeLog();
+  log.started('os', '2', 'canary', RELEASE_AT, declaredSecs === undefined ? {} : { expectedDowntimeSecs: declaredSecs });
+  for (const { id, ring, region, phase } of ringDevices(threeRings(30), HB)) {
+    const takesAt = ring === 'canary' ? START + phase + Math.ceil((RELEASE_AT - START - phase) / HB) * HB : Infinity;
+    let boot = 0;
+    for (let n = 0, t = START + phase; t < START + seconds * 1000; n++, t += HB) {
+      const updated = t > takesAt;
+      if (updated && t < takesAt + downSecs * 1000) continue; // restarting: dark
+      if (updated && boot === 0) boot = 1;
+      log.push({ v: 1, kind: 'heartbeat', receivedAt: iso(t), eventAt: iso(t), collectorId: `col-${region}`, event: {
+        eventId: `hb-${id}-${n}`, deviceId: id, sentAt: iso(t), ring, bootId: `boot-${id}-${boot}`,
+        uptimeSec: boot ? Math.round((t - takesAt) / 1000) - downSecs : 3600 + n, components: { agent: '1.0', os: updated ? '2' : '1' }, region,
+      } });
     }
   }
-  out.sort((a, b) => Date.parse(a.env.receivedAt) - Date.parse(b.env.receivedAt) || a.seq - b.seq);
-  return out.map((o) => o.env);
+  return log.sorted();
 }
 
 function run(downSecs: number, declaredSecs?: number): Decision[] {

@@ -14,10 +14,10 @@ import { DetectionCore } from '../../processors/core/detection-core.ts';
 import { ReleaseRestarts } from '../../processors/core/release-restarts.ts';
 import type { RingRollout } from '../../processors/core/rollout.ts';
 import { testSettings } from './support/settings.ts';
+import { EnvelopeLog, iso, ringDevices, threeRings } from './support/ring-fleet.ts';
 
 const START = Date.UTC(2026, 0, 5, 12, 0, 0);
 const HB = 1000;
-const iso = (ms: number) => new Date(ms).toISOString();
 const RELEASE_AT = START + 8 * HB;
 const SECONDS = 80;
 
@@ -27,35 +27,24 @@ const SECONDS = 80;
  * of the early ring restart the same way at the same time without taking anything (a patch night).
  */
 function fleet(downSecs: (i: number) => number, o: { others?: number; seconds?: number } = {}): AnyEnvelope[] {
-  const out: { env: AnyEnvelope; seq: number }[] = [];
-  let seq = 0;
-  const push = (env: AnyEnvelope) => out.push({ env, seq: seq++ });
-  push({ v: 1, kind: 'deployment', receivedAt: iso(RELEASE_AT), eventAt: iso(RELEASE_AT), collectorId: 'col-release', event: {
-    eventId: 'dep-os-canary', component: 'os', version: '2', ring: 'canary', action: 'started', at: iso(RELEASE_AT),
-  } });
-  let index = 0;
-  for (const ring of [{ name: 'canary', devices: 40 }, { name: 'early', devices: 200 }, { name: 'broad', devices: 400 }]) {
-    for (let i = 0; i < ring.devices; i++, index++) {
-      const id = `dev-${ring.name}-${i}`;
-      const region = index % 2 ? 'eu' : 'us';
-      const phase = Math.floor((((index * 7919) % 997) / 997) * (HB - 2)) + 1;
-      const takes = ring.name === 'canary' || (ring.name === 'early' && i < (o.others ?? 0));
-      const takesAt = takes ? RELEASE_AT + i * 500 : Infinity;
-      const down = takes ? downSecs(i) * 1000 : 0;
-      const runsIt = ring.name === 'canary';
-      for (let n = 0, t = START + phase; t < START + (o.seconds ?? SECONDS) * 1000; n++, t += HB) {
-        const after = t > takesAt;
-        if (after && t < takesAt + down) continue; // restarting (or dead): dark
-        push({ v: 1, kind: 'heartbeat', receivedAt: iso(t), eventAt: iso(t), collectorId: `col-${region}`, event: {
-          eventId: `hb-${id}-${n}`, deviceId: id, sentAt: iso(t), ring: ring.name, bootId: `boot-${id}-${after ? 1 : 0}`,
-          uptimeSec: after ? Math.round((t - takesAt - down) / 1000) : 3600 + n,
-          components: { agent: '1.0', os: after && runsIt ? '2' : '1' }, region,
-        } });
-      }
+  const log = new EnvelopeLog();
+  log.started('os', '2', 'canary', RELEASE_AT);
+  for (const { id, ring, i, region, phase } of ringDevices(threeRings(40), HB)) {
+    const takes = ring === 'canary' || (ring === 'early' && i < (o.others ?? 0));
+    const takesAt = takes ? RELEASE_AT + i * 500 : Infinity;
+    const down = takes ? downSecs(i) * 1000 : 0;
+    const runsIt = ring === 'canary';
+    for (let n = 0, t = START + phase; t < START + (o.seconds ?? SECONDS) * 1000; n++, t += HB) {
+      const after = t > takesAt;
+      if (after && t < takesAt + down) continue; // restarting (or dead): dark
+      log.push({ v: 1, kind: 'heartbeat', receivedAt: iso(t), eventAt: iso(t), collectorId: `col-${region}`, event: {
+        eventId: `hb-${id}-${n}`, deviceId: id, sentAt: iso(t), ring, bootId: `boot-${id}-${after ? 1 : 0}`,
+        uptimeSec: after ? Math.round((t - takesAt - down) / 1000) : 3600 + n,
+        components: { agent: '1.0', os: after && runsIt ? '2' : '1' }, region,
+      } });
     }
   }
-  out.sort((a, b) => Date.parse(a.env.receivedAt) - Date.parse(b.env.receivedAt) || a.seq - b.seq);
-  return out.map((x) => x.env);
+  return log.sorted();
 }
 
 function run(envs: AnyEnvelope[], overrides: Record<string, unknown> = {}, seconds = SECONDS): Decision[] {

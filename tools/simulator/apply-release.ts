@@ -1,6 +1,7 @@
 // What happens on a device that picks a release up, by the release's effect:
 // - healthy / crash_rate: it runs the new version from now on (crash_rate: its crash rate is multiplied);
 //   with `restart_secs`, it first restarts to finish the update (dark for a while, then a new boot id);
+//   with `heartbeat_interval_secs`, it heartbeats at that interval from then on;
 // - catastrophic: it crashes while loading the release and boot-loops: no heartbeat ever again, a crash
 //   report only rarely, and its last heartbeat still names the OLD version (CrowdStrike, 19 July 2024).
 // With agent.report_applying, a heartbeat naming the version about to be applied goes out first.
@@ -35,6 +36,7 @@ export function applyRelease(model: FleetModel, i: number, t: number, rel: Relea
   }
   rel.previous[i] = model.catalog.combos[f.combo[i]].versions[component];
   f.combo[i] = updated;
+  if (spec.heartbeat_interval_secs > 0) f.intervalMs[i] = spec.heartbeat_interval_secs * 1000;
   f.nextCrash[i] = t + rng.exp(model.crashMeanMs(i));
   // An update that restarts the device to finish: dark for a while, back with a new boot id.
   if (spec.restart_secs > 0) model.goOffline(i, t + spec.restart_secs * 1000 * (0.5 + rng.next()), true);

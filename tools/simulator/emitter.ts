@@ -33,6 +33,7 @@ export class Emitter {
   private readonly siteOutages: SiteOutages | undefined;
   private readonly bufferMax: number;
   private readonly intervalMs: number;
+  private readonly reportInterval: boolean;
   private readonly rings: string[];
   private readonly regions: string[];
   private readonly collectors: string[];
@@ -52,6 +53,7 @@ export class Emitter {
     this.siteOutages = siteOutages?.any ? siteOutages : undefined;
     this.bufferMax = scenario.agent.buffer_max_events;
     this.intervalMs = scenario.fleet.heartbeat_interval_secs * 1000;
+    this.reportInterval = scenario.agent.report_interval;
     this.runId = runId;
     this.fleet = fleet;
     this.catalog = catalog;
@@ -94,6 +96,7 @@ export class Emitter {
     const labels = this.classLabels[f.cls[i]];
     if (labels) hb.labels = labels as Record<string, string>;
     if (applying) hb.applying = applying;
+    if (this.reportInterval) hb.intervalSecs = Math.round((f.intervalMs[i] || this.intervalMs) / 1000);
     this.stats.heartbeats++;
     this.deliver(i, atMs, atMs + f.skewMs[i], 'heartbeat', hb);
   }

@@ -41,6 +41,8 @@ export interface Fleet {
   eventSeq: Uint32Array;
   bootAt: Float64Array;
   nextHeartbeat: Float64Array;
+  /** The device's own heartbeat interval (a release changed it), ms; 0: the fleet's. */
+  intervalMs: Float64Array;
   nextCrash: Float64Array;
   nextOffline: Float64Array;
   wakeAt: Float64Array;
@@ -57,7 +59,7 @@ export function createFleet(scenario: Scenario, startMs: number, catalog?: Catal
     ring: new Uint8Array(n), region: new Uint8Array(n), site: new Uint16Array(n), cls: new Uint8Array(n),
     collector: new Uint8Array(n), held: new Uint32Array(n), flags: new Uint8Array(n), state: new Uint8Array(n),
     skewMs: new Int32Array(n), combo: new Uint16Array(n), bootSeq: new Uint32Array(n), eventSeq: new Uint32Array(n),
-    bootAt: new Float64Array(n), nextHeartbeat: new Float64Array(n), nextCrash: new Float64Array(n),
+    bootAt: new Float64Array(n), nextHeartbeat: new Float64Array(n), intervalMs: new Float64Array(n), nextCrash: new Float64Array(n),
     nextOffline: new Float64Array(n), wakeAt: new Float64Array(n), nextReboot: new Float64Array(n),
   };
   const layout = layoutFleet(scenario);

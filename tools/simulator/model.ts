@@ -195,7 +195,7 @@ export class FleetModel {
     }
     this.emitter.heartbeat(i, t);
     const jitter = this.scenario.fleet.heartbeat_jitter;
-    f.nextHeartbeat[i] = t + this.intervalMs * (1 + jitter * (2 * this.rng.next() - 1));
+    f.nextHeartbeat[i] = t + (f.intervalMs[i] || this.intervalMs) * (1 + jitter * (2 * this.rng.next() - 1));
   }
 
   private onCrash(i: number, t: number): void {
@@ -284,6 +284,7 @@ export class FleetModel {
     if (op === OP_APPLY) applyRelease(this, i, t, rel, this.rng);
     else if (op === OP_REVERT && this.catalog.combos[f.combo[i]].versions[rel.component] === rel.version) {
       f.combo[i] = this.catalog.withVersion(f.combo[i], rel.component, rel.previous[i]);
+      if (rel.spec.heartbeat_interval_secs > 0) f.intervalMs[i] = 0;
       rel.reverted++;
       f.nextCrash[i] = t + this.rng.exp(this.crashMeanMs(i));
     }

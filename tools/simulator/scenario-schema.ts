@@ -98,6 +98,7 @@ const ReleaseSchema = Type.Object({
     versions: Type.Array(Name('Version.'), { minItems: 1, maxItems: 16 }),
   }, { additionalProperties: false, description: 'The effect hits only devices running one of these versions of another component; the others take the release healthily (19 July: the content crashed only some sensor versions).' })),
   restart_secs: Secs(0, 'healthy / crash_rate: the device restarts to finish the update and is dark for this long on average (uniform over 0.5-1.5 times it; an OS update that reboots), back with a new boot id. 0: no restart.', 86400),
+  heartbeat_interval_secs: Secs(0, 'healthy / crash_rate: devices that take the release heartbeat at this interval from then on (an update that changes how often the agent checks in); back to the fleet interval if rolled back. 0: unchanged.', 86400),
   declared_downtime_secs: Secs(0, 'The release tool declares this downtime on its starts (`expectedDowntimeSecs`): how long a device may be dark taking it. 0: none declared.', 86400),
   announced: Type.Boolean({ default: true, description: 'false: a change with no rollout record at all (no deployment events; the tool does not ask for verdicts).' }),
   feed_delay_secs: Secs(0, 'The rollout feed (deployment events) reaches the collector this late.', 86400),
@@ -189,6 +190,7 @@ export const ScenarioSchema = Type.Object({
   }, 'Background noise a healthy fleet shows anyway.'),
   agent: Obj({
     report_applying: Type.Boolean({ default: false, description: 'Agents send a heartbeat naming what they are about to apply (the optional applying field).' }),
+    report_interval: Type.Boolean({ default: false, description: "Agents state their heartbeat interval in every heartbeat (the optional intervalSecs field): a release's heartbeat_interval_secs then shows at once." }),
     buffer_max_events: Type.Integer({ default: 1000, minimum: 0, maximum: 1_000_000, description: 'Events an agent holds while its network is down (site network outage); later ones are dropped.' }),
   }, 'Agent behaviour.'),
   releases: Type.Array(ReleaseSchema, { default: [], maxItems: 32, description: 'Releases the release tool rolls.' }),
