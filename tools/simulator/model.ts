@@ -6,7 +6,7 @@ import type { CrashKind, Deployment } from '../../common/contract/events.ts';
 import { Catalog } from './catalog.ts';
 import { Emitter } from './emitter.ts';
 import { BOOT_LOOP, createFleet, FLAG_BOOT_ON_WAKE, FLAG_CRASH_PRONE, FLAG_FRAIL, FLAG_NIGHT_SLEEPER, OFFLINE, ONLINE, type Fleet } from './fleet.ts';
-import { CLASS_LAPTOP, CLASS_WORKSTATION } from './fleet-layout.ts';
+import { CLASS_LAPTOP, CLASS_SERVER, CLASS_WORKSTATION } from './fleet-layout.ts';
 import { OfficeHours } from './office-hours.ts';
 import { SiteOutages } from './site-outages.ts';
 import { Outbox, type SimEvent } from './outbox.ts';
@@ -59,6 +59,8 @@ export class FleetModel {
   private readonly outbox = new Outbox();
   private readonly intervalMs: number;
   private readonly night: NightClock;
+  /** Crash rate factor by device class (CLASS_*). */
+  private readonly crashByClass: number[] = [];
   private readonly waves: RebootWaves;
   private readonly loopNextMs: number[];
   private nowMs: number;
@@ -76,6 +78,10 @@ export class FleetModel {
     this.releases = scenario.releases.map((r) => createReleaseState(r, rolloutPlanOf(scenario, r), this.catalog, this.fleet, this.ringNames.length));
     this.intervalMs = scenario.fleet.heartbeat_interval_secs * 1000;
     this.night = nightClock(scenario);
+    const byClass = scenario.noise.crash_class_multipliers;
+    this.crashByClass[CLASS_SERVER] = byClass.server;
+    this.crashByClass[CLASS_WORKSTATION] = byClass.workstation;
+    this.crashByClass[CLASS_LAPTOP] = byClass.laptop;
     this.waves = new RebootWaves(scenario, startMs);
     this.loopNextMs = scenario.noise.crash_loops.map((l) => startMs + l.start_secs * 1000);
     const f = this.fleet;
@@ -120,7 +126,7 @@ export class FleetModel {
   crashMeanMs(i: number): number {
     const n = this.scenario.noise;
     const prone = this.fleet.flags[i] & FLAG_CRASH_PRONE ? n.crash_prone_multiplier : 1;
-    const rate = n.crash_per_device_hour * prone * this.catalog.combos[this.fleet.combo[i]].crashFactor;
+    const rate = n.crash_per_device_hour * prone * this.crashByClass[this.fleet.cls[i]] * this.catalog.combos[this.fleet.combo[i]].crashFactor;
     return rate > 0 ? HOUR_MS / rate : Infinity;
   }
 

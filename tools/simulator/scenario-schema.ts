@@ -171,6 +171,11 @@ export const ScenarioSchema = Type.Object({
     crash_per_device_hour: Rate(0.002, 'Background crash rate of an ordinary device.'),
     crash_prone_share: Share(0.002, 'Share of devices that crash far more often.'),
     crash_prone_multiplier: Rate(100, 'Crash rate factor of crash-prone devices.'),
+    crash_class_multipliers: Type.Object({
+      server: Type.Number({ default: 1, minimum: 0, maximum: 100 }),
+      workstation: Type.Number({ default: 1, minimum: 0, maximum: 100 }),
+      laptop: Type.Number({ default: 1, minimum: 0, maximum: 100 }),
+    }, { additionalProperties: false, default: {}, description: 'Crash rate factor by device class: workstations and laptops run more software, and crash more, than servers.' }),
     crash_reboot_share: Share(0.3, 'Share of background crashes that reboot the device (kernel crashes).'),
     crash_report_delay_secs: Secs(2, 'Delay between a crash and its report arriving.'),
     crash_reboot_down_secs: Secs(5, 'How long a rebooting crash keeps the device silent (its report is sent after the reboot).'),
