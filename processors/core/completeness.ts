@@ -8,7 +8,7 @@
 // lets the rest of the scope, and crash reports, through. A collector whose records mostly reach Kafka
 // late is a gap too. A gap pages the pipeline's on-call and withholds release verdicts in the rings it
 // touches: inconclusive, never fail.
-import { baselineAdd, baselineRate, newBaseline, type Baseline } from '../stats/hour-of-week.ts';
+import { baselineAdd, hourRate, newBaseline, type Baseline } from '../stats/hour-of-week.ts';
 import type { MergedWindow, ScopeRow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 import type { DetectionSettings } from './settings.ts';
@@ -55,8 +55,10 @@ export class ScopeWatch {
       // No profile yet: nothing to tell a drop by, so silence alone decides (as before profiles).
       // The hour's own history dominates (one window of shrinkage toward the all-hours mean): at night a
       // scope expects the few records its always-on devices send, and a scope that usually sends fewer
-      // than gap_min_devices devices would cannot be judged by its arrivals.
-      const expectedArrivals = profile && profile.windows > 0 ? baselineRate(profile, startMs, 1) : Infinity;
+      // than gap_min_devices devices would cannot be judged by its arrivals. An hour of the week not seen
+      // yet is read from the same hour on the days seen; an hour never seen at all cannot tell a drop (its
+      // all-hours mean made a remote collector's laptops going home on the first evening a gap).
+      const expectedArrivals = profile && profile.windows > 0 ? hourRate(profile, startMs, 1) ?? 0 : Infinity;
       const judgeable = expectedArrivals >= (s.gapMinDevices * merged.windowMs) / s.heartbeatMs;
       const dropped = judgeable && records <= s.gapMaxArrivalShare * expectedArrivals;
       if (abrupt) this.abruptAt.set(key, merged.window);

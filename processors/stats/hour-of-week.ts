@@ -34,6 +34,24 @@ export function baselineAdd(b: Baseline, atMs: number, events: number, exposure:
   b.windows++;
 }
 
+/**
+ * Expected rate at `atMs` from that hour's own history: its hour of the week, or, while that slot has never
+ * been seen (the first week), the same hour on the other days seen; undefined when the hour was never seen
+ * on any day. For scopes that follow the clock (offices going home), the all-hours rate is no estimate of an
+ * hour it has never seen: at night it expects the day.
+ */
+export function hourRate(b: Baseline, atMs: number, priorExposure: number): number | undefined {
+  const slot = hourOfWeek(atMs);
+  if (b.exposure[slot] > 0) return baselineRate(b, atMs, priorExposure);
+  let events = 0;
+  let exposure = 0;
+  for (let s = slot % 24; s < SLOTS_PER_WEEK; s += 24) {
+    events += b.events[s];
+    exposure += b.exposure[s];
+  }
+  return exposure > 0 ? events / exposure : undefined;
+}
+
 /** Expected rate per device-window at `atMs`, with `priorExposure` device-windows of shrinkage. */
 export function baselineRate(b: Baseline, atMs: number, priorExposure: number): number {
   const overall = (b.totalEvents + 0.5) / (b.totalExposure + 1);

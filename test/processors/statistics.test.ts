@@ -8,7 +8,7 @@ import {
 } from '../../processors/stats/exact-tails.ts';
 import { MIXTURE_RELATIVE_RISKS, msprtLogLambda, msprtThreshold, msprtUpdate, newMsprt, shiftedShare } from '../../processors/stats/msprt.ts';
 import { cusumUpdate, newCusum } from '../../processors/stats/cusum.ts';
-import { baselineAdd, baselineRate, hourOfWeek, newBaseline } from '../../processors/stats/hour-of-week.ts';
+import { baselineAdd, baselineRate, hourOfWeek, hourRate, newBaseline } from '../../processors/stats/hour-of-week.ts';
 import { stratifiedCatastrophe } from '../../processors/core/cohorts.ts';
 import { rng } from './support/scenario.ts';
 import { testSettings } from './support/settings.ts';
@@ -195,4 +195,17 @@ test('hour-of-week baseline: Monday 00:00 UTC is slot 0; undecayed rates are pla
   const at = Date.UTC(2026, 0, 5, 9, 30);
   for (const r of rates) baselineAdd(b, at, r * 1000, 1000, 1);
   assert.ok(Math.abs(baselineRate(b, at, 0) - ss.mean(rates)) < 1e-12);
+});
+
+test('hour rate: its own hour of the week when seen, else the same hour on the days seen, else unknown', () => {
+  const b = newBaseline();
+  const monday = Date.UTC(2026, 0, 5, 0, 0);
+  const hour = 3_600_000;
+  baselineAdd(b, monday + 10 * hour, 50, 10, 1); // Monday 10:00: 5 a device-window
+  baselineAdd(b, monday + 22 * hour, 1, 10, 1); // Monday 22:00: 0.1
+  baselineAdd(b, monday + 24 * hour + 22 * hour, 3, 10, 1); // Tuesday 22:00: 0.3
+  assert.equal(hourRate(b, monday + 10 * hour, 0), 5, 'its own slot');
+  // Wednesday 22:00 never seen: Monday's and Tuesday's 22:00 together, not the all-hours rate (about 1.8).
+  assert.ok(Math.abs(hourRate(b, monday + 48 * hour + 22 * hour, 1)! - 0.2) < 1e-12);
+  assert.equal(hourRate(b, monday + 48 * hour + 3 * hour, 1), undefined, '03:00 was never seen');
 });
