@@ -13,6 +13,8 @@ import type { MergedWindow, ScopeRow } from './partial.ts';
 import { groupBy } from './group-by.ts';
 import type { DetectionSettings } from './settings.ts';
 
+const HOUR_MS = 3_600_000;
+
 export type GapReason = 'silent' | 'ingest_delay';
 
 export interface Gap {
@@ -33,6 +35,8 @@ export class ScopeWatch {
   private readonly open = new Set<string>();
   /** Last window each scope's devices fell silent together (an abrupt drop may precede the arrivals'). */
   private readonly abruptAt = new Map<string, number>();
+  /** Per scope, its arrivals in the windows of the last hour outside gaps (what an unseen hour is read against). */
+  private readonly lastHour = new Map<string, number[]>();
   private readonly s: DetectionSettings;
 
   constructor(s: DetectionSettings) {
@@ -56,9 +60,14 @@ export class ScopeWatch {
       // The hour's own history dominates (one window of shrinkage toward the all-hours mean): at night a
       // scope expects the few records its always-on devices send, and a scope that usually sends fewer
       // than gap_min_devices devices would cannot be judged by its arrivals. An hour of the week not seen
-      // yet is read from the same hour on the days seen; an hour never seen at all cannot tell a drop (its
-      // all-hours mean made a remote collector's laptops going home on the first evening a gap).
-      const expectedArrivals = profile && profile.windows > 0 ? hourRate(profile, startMs, 1) ?? 0 : Infinity;
+      // yet is read from the same hour on the days seen, and an hour never seen on any day (the first day)
+      // from the scope's last hour: an outage lets nothing through, offices going home dwindle over an hour.
+      // (The all-hours mean, used before, made a remote collector's laptops going home on its first evening
+      // a gap.)
+      const recent = this.lastHour.get(key);
+      const expectedArrivals = profile && profile.windows > 0
+        ? hourRate(profile, startMs, 1) ?? (recent?.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0)
+        : Infinity;
       const judgeable = expectedArrivals >= (s.gapMinDevices * merged.windowMs) / s.heartbeatMs;
       const dropped = judgeable && records <= s.gapMaxArrivalShare * expectedArrivals;
       if (abrupt) this.abruptAt.set(key, merged.window);
@@ -71,6 +80,10 @@ export class ScopeWatch {
         const b = profile ?? newBaseline();
         this.arrivals.set(key, b);
         baselineAdd(b, startMs, records, 1, s.baselineDecay);
+        const last = recent ?? [];
+        this.lastHour.set(key, last);
+        last.push(records);
+        if (last.length > Math.max(1, Math.round(HOUR_MS / merged.windowMs))) last.shift();
       }
       return gap;
     });
