@@ -4,17 +4,12 @@
 // Poisson family has a monotone likelihood ratio) passes when at most c episodes were seen, and with
 // probability gamma when exactly c + 1 were (randomised at the boundary). Its chance of passing the
 // regression is the least any test with that healthy pass probability can have.
-import { poissonDistribution } from 'simple-statistics';
+import { poissonUpperTail } from '../../../processors/stats/exact-tails.ts';
 
-/** P(X <= k) for X ~ Poisson(mu); 1 for mu = 0. */
+/** P(X <= k) for X ~ Poisson(mu), from the processors' exact tails; 1 for mu = 0. */
 export function poissonCdf(k: number, mu: number): number {
-  if (mu <= 0) return 1;
   if (k < 0) return 0;
-  const cells = poissonDistribution(mu);
-  if (!cells) throw new Error(`poissonCdf: mean ${mu} out of range`);
-  let sum = 0;
-  for (let x = 0; x <= k && x < cells.length; x++) sum += cells[x];
-  return Math.min(1, sum);
+  return mu <= 0 ? 1 : 1 - poissonUpperTail(k + 1, mu);
 }
 
 /**
