@@ -8,6 +8,7 @@ import { formatSummary, terminalProgress } from './backtest-format.ts';
 import { CONFIG_OPTION, type Command } from '../../app/command.ts';
 import { BoardHistory } from '../../alerting/board/history.ts';
 import { writeBoardReport } from './board-report.ts';
+import type { AlerterCore } from '../../alerting/core/alerter-core.ts';
 
 /** Defaults of the reorder buffer (documented in docs/backtest.md). */
 export const DEFAULT_REORDER_SECS = 120;
@@ -28,7 +29,7 @@ const EX_DATAERR = 65;
 export const backtestCommand: Command = {
   name: 'backtest',
   summary: 'replay recorded telemetry (NDJSON, optionally gzip) through detection and alerting in virtual time',
-  usage: 'ringwatch backtest --config FILE --input FILE[.gz] [--output FILE] [--report DIR] [--reorder-secs N] [--all-decisions]',
+  usage: 'ringwatch backtest --config FILE --input FILE[.gz] [--output FILE] [--report DIR] [--reorder-secs N] [--all-decisions] [--one-thread]',
   options: {
     ...CONFIG_OPTION,
     input: { type: 'string', short: 'i', description: 'Recorded telemetry: one contract-v1 envelope per line, plain or gzip; - is stdin.' },
@@ -36,6 +37,7 @@ export const backtestCommand: Command = {
     'reorder-secs': { type: 'string', description: `Reorder window: events are held until this far behind the newest telemetry (default ${DEFAULT_REORDER_SECS}).` },
     'reorder-max-events': { type: 'string', description: `Most events held for reordering (default ${DEFAULT_REORDER_MAX_EVENTS}).` },
     'all-decisions': { type: 'boolean', description: 'Also write every decision of the detection core, not only verdict changes.' },
+    'one-thread': { type: 'boolean', description: 'Judge and alert in the reading thread (default: on a second thread when the process may use two CPUs and no --report is asked; same records).' },
     report: { type: 'string', description: 'Write the release safety board of the replayed history as static HTML into this directory (open DIR/index.html).' },
   },
   async run(values) {
@@ -62,19 +64,21 @@ export const backtestCommand: Command = {
       const summary = await runBacktest({
         config, input: values.input as string, reorderWindowMs: reorderSecs * 1000, reorderMaxEvents: reorderMax,
         allDecisions: values['all-decisions'] === true,
+        ...(values['one-thread'] === true ? { decisionThread: false } : {}),
         write: (r) => out.write(JSON.stringify(r)),
         onBadLine: (line, reason) => {
           progress?.done();
           process.stderr.write(`${values.input}:${line}: skipped: ${reason}\n`);
         },
         onProgress: progress?.update,
-        boardHistory,
-        onEnd: (pipeline) => {
-          if (!reportDir || !boardHistory) return;
-          const written = writeBoardReport(reportDir, pipeline.alerter, boardHistory, pipeline.now, a);
-          progress?.done();
-          process.stderr.write(`board report: ${written.index} (${written.releases} releases, ${written.files} files)\n`);
-        },
+        ...(reportDir && boardHistory ? {
+          boardHistory,
+          onEnd: (end: { alerter: AlerterCore; now: number }) => {
+            const written = writeBoardReport(reportDir, end.alerter, boardHistory, end.now, a);
+            progress?.done();
+            process.stderr.write(`board report: ${written.index} (${written.releases} releases, ${written.files} files)\n`);
+          },
+        } : {}),
       });
       progress?.done();
       await out.write(JSON.stringify(summary));

@@ -8,14 +8,16 @@
 //
 // Heartbeats are the bulk of a replay and a device's ring and components rarely change, so this does not
 // look at them itself: the detection core's source, which already finds each device and compares its
-// maps, tells it when a device is new or changed (SourceCore.onDeviceChange). Crashes and deployments,
-// which are rare, come through observe(). Counts are taken when asked (a halt, the end) in one pass over
-// the devices. Memory is bounded by the fleet: one small record per device; only releases some deployment
-// named are tracked.
+// maps, tells it when a device is new or changed (SourceCore.onDeviceChange, relayed as `device` steps
+// with each component set's pairs sent once as a `set` step, so the tracker can run beside the judge on
+// another thread). Crashes and deployments, which are rare, come through observe(). Counts are taken when
+// asked (a halt, the end) in one pass over the devices. Memory is bounded by the fleet: one small record
+// per device; only releases some deployment named are tracked.
 import type { AnyEnvelope, Envelope } from '../../common/contract/envelope.ts';
 import { releaseKey, type Release } from '../../common/contract/decision.ts';
 import { hashOf, lastHash } from '../../processors/core/device-table.ts';
 import type { SourceCore } from '../../processors/core/source-core.ts';
+import type { StepSink } from './pipeline-steps.ts';
 
 export interface BlastRadius {
   /** |(a) ∪ (b)| */
@@ -51,22 +53,24 @@ export class ExposureTracker {
   /** Releases with a started deployment, by key; their position is their index in DeviceSeen.reported. */
   private readonly tracked = new Map<string, number>();
   private readonly releases: Tracked[] = [];
-  private source?: SourceCore;
 
-  /** Take heartbeats from the source's device changes (call once, before the first event). */
-  follow(source: SourceCore): void {
-    this.source = source;
-    source.onDeviceChange = (a, b, ring, installed, applying) => {
-      const seen = this.device(a, b);
-      const name = source.rings.value(ring);
-      if (!seen.rings.includes(name)) seen.rings.push(name);
-      seen.installed = installed;
-      seen.applying = applying;
-      this.noteReported(seen);
-    };
+  /** Component set id -> its (component, version) pairs, flat; names folded by the source's bound left out. */
+  private readonly sets = new Map<number, readonly string[]>();
+
+  /** A device seen first, or whose ring or component maps changed (set ids defined with defineSet). */
+  deviceChanged(a: number, b: number, ring: string, installed: number, applying: number): void {
+    const seen = this.device(a, b);
+    if (!seen.rings.includes(ring)) seen.rings.push(ring);
+    seen.installed = installed;
+    seen.applying = applying;
+    this.noteReported(seen);
   }
 
-  /** Crashes and deployments (heartbeats come through follow()). */
+  defineSet(id: number, pairs: readonly string[]): void {
+    this.sets.set(id, pairs);
+  }
+
+  /** Crashes and deployments (heartbeats come through deviceChanged). */
   observe(env: AnyEnvelope): void {
     if (env.kind === 'deployment') this.deployment(env.event);
     else if (env.kind === 'crash') this.crash(env);
@@ -136,15 +140,34 @@ export class ExposureTracker {
   private names(seen: DeviceSeen, index: number): boolean {
     const { component, version } = this.releases[index].release;
     if (seen.crashed?.[component] === version) return true;
-    const sets = this.source?.componentSets;
-    if (!sets || (!seen.installed && !seen.applying)) return false;
-    const c = sets.names.find(component);
-    const v = sets.names.find(version);
-    if (c <= 0 || v <= 0) return false; // never reported, or folded into "other" by the bound
     for (const set of [seen.installed, seen.applying]) {
-      const pairs = sets.pairsOf(set);
-      for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === c && pairs[i + 1] === v) return true;
+      const pairs = set ? this.sets.get(set) : undefined;
+      if (!pairs) continue;
+      for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === component && pairs[i + 1] === version) return true;
     }
     return false;
   }
+}
+
+/**
+ * The source half's side of exposure: relays the source's device changes as steps, each component set's
+ * pairs sent before the first step that names it. Pairs with a name folded into "other" by the source's
+ * bound are left out (such a pair names no release).
+ */
+export function relayDeviceChanges(source: SourceCore, send: StepSink): void {
+  const sent = new Set<number>([0]);
+  const sets = source.componentSets;
+  const define = (id: number) => {
+    if (sent.has(id)) return;
+    sent.add(id);
+    const ids = sets.pairsOf(id);
+    const pairs: string[] = [];
+    for (let i = 0; i < ids.length; i += 2) if (ids[i] > 0 && ids[i + 1] > 0) pairs.push(sets.names.value(ids[i]), sets.names.value(ids[i + 1]));
+    send({ k: 'set', id, pairs });
+  };
+  source.onDeviceChange = (a, b, ring, installed, applying) => {
+    define(installed);
+    define(applying);
+    send({ k: 'device', a, b, ring: source.rings.value(ring), installed, applying });
+  };
 }

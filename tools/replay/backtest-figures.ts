@@ -2,7 +2,7 @@
 // and prints events/s, CPU rate, peak memory and the machine it ran on. A script, not a test: the figures go
 // into docs/backtest.md. Generate the input first (about 5 minutes, 559 MB; keep it out of the repo):
 //   node app/ringwatch.ts simulate --scenario deploy/scenarios/noisy-week.yaml --output /tmp/week.ndjson.gz
-//   node tools/replay/backtest-figures.ts --input /tmp/week.ndjson.gz [--config FILE] [--reorder-secs N] [--no-floor] [--in-thread-reader]
+//   node tools/replay/backtest-figures.ts --input /tmp/week.ndjson.gz [--config FILE] [--reorder-secs N] [--no-floor] [--in-thread-reader] [--one-thread]
 // After the backtest it reads the same file once more with gunzip + JSON.parse only (the floor), in a fresh
 // process, and prints the backtest's rate as a ratio to it. Fresh, because the same reading right after a
 // backtest in its process took 13-18 % more CPU (its heap), which flattered the ratio.
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     'floor-only': { type: 'boolean', default: false },
     /** Read and inflate on the main thread, as stdin is read (to compare with the inflate worker). */
     'in-thread-reader': { type: 'boolean', default: false },
+    /** Judge and alert on the main thread too (to compare with the decision thread, the default on 2+ CPUs). */
+    'one-thread': { type: 'boolean', default: false },
   },
 });
 const input = values.input as string;
@@ -47,7 +49,7 @@ const config = loadConfig(values.config);
 const records: Record<string, number> = {};
 const loadBefore = loadavg()[0];
 const summary = await runBacktest({
-  config, input, items: values['in-thread-reader'] ? readNdjsonFileBatches(input, { inThread: true }) : undefined, reorderWindowMs: Number(values['reorder-secs']) * 1000, reorderMaxEvents: DEFAULT_REORDER_MAX_EVENTS, allDecisions: false,
+  config, input, items: values['in-thread-reader'] ? readNdjsonFileBatches(input, { inThread: true }) : undefined, reorderWindowMs: Number(values['reorder-secs']) * 1000, reorderMaxEvents: DEFAULT_REORDER_MAX_EVENTS, allDecisions: false, ...(values['one-thread'] ? { decisionThread: false } : {}),
   write: async (r) => { records[r.type] = (records[r.type] ?? 0) + 1; },
   onBadLine: (line, reason) => process.stderr.write(`${input}:${line}: skipped: ${reason}\n`),
   onProgress: (p) => process.stderr.write(`  ${p.events} events, ${p.eventsPerSec} events/s, virtual time ${p.virtualTime}\n`),

@@ -3,13 +3,18 @@
 // (device state, reorder window), never the file. I/O stays at the edges: lines in, records out.
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
+import { availableParallelism } from 'node:os';
 import { VirtualPipeline } from './virtual-pipeline.ts';
 import { readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
 import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
-import { ExposureTracker, type BlastRadius } from './backtest-exposure.ts';
-import { BacktestReport, type BacktestRecord, type ReportCounts } from './backtest-report.ts';
+import { relayDeviceChanges, type BlastRadius } from './backtest-exposure.ts';
+import type { BacktestRecord, ReportCounts } from './backtest-report.ts';
+import { BacktestSide } from './backtest-side.ts';
+import { BacktestThread, type BacktestEnd } from './backtest-thread.ts';
+import type { PipelineStep } from './pipeline-steps.ts';
 import type { ReleaseSummary } from './backtest-releases.ts';
 import type { BoardHistory } from '../../alerting/board/history.ts';
+import type { AlerterCore } from '../../alerting/core/alerter-core.ts';
 
 export interface BacktestOptions {
   config: Config;
@@ -31,7 +36,13 @@ export interface BacktestOptions {
   /** Keep the board's chart history and timelines of the replay (for `--report`). */
   boardHistory?: BoardHistory;
   /** Called once the replay ended, with the pipeline as it stands (its alerter's state). */
-  onEnd?: (pipeline: VirtualPipeline) => void;
+  onEnd?: (end: { alerter: AlerterCore; now: number }) => void;
+  /**
+   * Run the decision half (judge, alerter, report) on a worker thread. Default: when the process may use
+   * more than one CPU and neither `boardHistory` nor `onEnd` is given (both read that half's state here).
+   * Same records either way.
+   */
+  decisionThread?: boolean;
 }
 
 export interface BacktestProgress {
@@ -72,15 +83,19 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const wall = o.wallMs ?? (() => performance.now());
   const started = wall();
   const cpuStart = process.cpuUsage();
-  const exposure = new ExposureTracker();
-  const report = new BacktestReport(exposure, { allDecisions: o.allDecisions });
   const history = o.boardHistory;
-  const pipeline = new VirtualPipeline(o.config, history ? {
-    decision: (d, t) => { report.decision(d, t); history.recordDecisions([d]); },
-    notice: (n, deliveries, t) => { report.notice(n, deliveries, t); history.recordNotices([n]); },
-  } : report);
-  exposure.follow(pipeline.detection.source);
-  report.attach(pipeline.alerter);
+  const here = history !== undefined || o.onEnd !== undefined;
+  if (o.decisionThread && here) throw new Error('a decision thread cannot keep the board history or hand its pipeline to onEnd');
+  const thread = (o.decisionThread ?? (!here && availableParallelism() > 1)) ? new BacktestThread(o.config, o.allDecisions) : undefined;
+  const side = thread ? undefined : new BacktestSide(o.config, { allDecisions: o.allDecisions, history });
+  let emitted = 0;
+  const send = thread ? thread.send : (step: PipelineStep) => side!.apply(step);
+  const step = (s: PipelineStep) => {
+    emitted++;
+    send(s);
+  };
+  const pipeline = new VirtualPipeline(o.config, { steps: step });
+  relayDeviceChanges(pipeline.source, step);
   const reorder = new ReorderBuffer(o.reorderWindowMs, o.reorderMaxEvents);
   const byKind = { heartbeat: 0, crash: 0, deployment: 0 };
   let events = 0;
@@ -88,18 +103,19 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   let badLines = 0;
   let inputErrors = 0;
   let firstMs = Number.POSITIVE_INFINITY;
-  // Records are settled after every event (one push can release many), so their times stay in order.
-  let ready: BacktestRecord[] = [];
+  // An event's steps end with a settle (the report's records of what they changed); an event that made
+  // none changed nothing to report.
   const feed = (env: AnyEnvelope, receivedMs: number) => {
-    exposure.observe(env);
+    const before = emitted;
+    if (env.kind !== 'heartbeat') step({ k: 'observe', env });
     pipeline.feed(env, receivedMs);
     byKind[env.kind]++;
     events++;
-    if (report.pending) ready.push(...report.settle(pipeline.now));
+    if (emitted !== before) step({ k: 'settle', now: pipeline.now });
   };
   const flush = async () => {
-    const batch = ready;
-    ready = [];
+    await thread?.flush();
+    const batch = thread ? thread.take() : side!.take();
     for (const r of batch) await o.write(r);
   };
   const progressEvery = o.progressEveryMs ?? 500;
@@ -109,28 +125,40 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     virtualTime: Number.isFinite(pipeline.now) ? new Date(pipeline.now).toISOString() : null,
   });
 
-  for await (const batch of o.items ?? readNdjsonFileBatches(o.input)) {
-    for (const item of batch) {
-      if (!item.ok) {
-        if (INPUT_DAMAGE.test(item.reason)) inputErrors++;
-        else { badLines++; linesRead = item.line; }
-        o.onBadLine(item.line, item.reason);
-        continue;
+  let end: BacktestEnd;
+  try {
+    for await (const batch of o.items ?? readNdjsonFileBatches(o.input)) {
+      for (const item of batch) {
+        if (!item.ok) {
+          if (INPUT_DAMAGE.test(item.reason)) inputErrors++;
+          else { badLines++; linesRead = item.line; }
+          o.onBadLine(item.line, item.reason);
+          continue;
+        }
+        linesRead = item.line;
+        const t = item.receivedMs;
+        if (t < firstMs) firstMs = t;
+        reorder.push(item.envelope, t, feed);
       }
-      linesRead = item.line;
-      const t = item.receivedMs;
-      if (t < firstMs) firstMs = t;
-      reorder.push(item.envelope, t, feed);
+      await flush();
+      if (o.onProgress && wall() >= nextProgress) {
+        nextProgress = wall() + progressEvery;
+        o.onProgress(progress());
+      }
     }
-    if (ready.length) await flush();
-    if (o.onProgress && wall() >= nextProgress) {
-      nextProgress = wall() + progressEvery;
-      o.onProgress(progress());
+    reorder.drain(feed);
+    await flush();
+    if (thread) {
+      end = await thread.finish();
+      for (const r of thread.take()) await o.write(r);
+    } else {
+      end = { counts: side!.report.counts, releases: side!.report.summaries() };
+      o.onEnd?.({ alerter: side!.decisions.alerter, now: pipeline.now });
     }
+  } catch (err) {
+    await thread?.close();
+    throw err;
   }
-  reorder.drain(feed);
-  await flush();
-  o.onEnd?.(pipeline);
   const wallSecs = (wall() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSecs = (cpu.user + cpu.system) / 1e6;
@@ -143,6 +171,6 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     wallSecs: Math.round(wallSecs * 1000) / 1000, eventsPerSec: Math.round(events / Math.max(1e-3, wallSecs)),
     cpuSecs: Math.round(cpuSecs * 1000) / 1000, eventsPerCpuSec: Math.round(events / Math.max(1e-3, cpuSecs)),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    ...report.counts, releases: report.summaries(),
+    ...end.counts, releases: end.releases,
   };
 }

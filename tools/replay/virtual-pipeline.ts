@@ -1,40 +1,54 @@
-// The whole decision path in one process and in virtual time: envelopes in receipt order go through the
-// processors' DetectionCore and the alerter's AlerterCore, exactly the code that runs behind Kafka, with the
-// clock taken from the data (receivedAt). Backtests, the detection benchmark and the demo use it, so weeks
-// of telemetry replay in seconds and give the decisions production would have given.
+// The whole decision path in virtual time: envelopes in receipt order go through the processors' source
+// core and judge and the alerter's AlerterCore, exactly the code that runs behind Kafka, with the clock
+// taken from the data (receivedAt). Backtests, the detection benchmark and the demo use it, so weeks of
+// telemetry replay in seconds and give the decisions production would have given. The source half runs
+// here; the decision half gets its steps (pipeline-steps.ts), in this thread by default, or wherever a
+// backtest sends them (a worker thread: backtest-thread.ts).
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
-import type { Decision } from '../../common/contract/decision.ts';
 import { rememberTimestamp, timestampMs } from '../../common/contract/formats.ts';
-import { DetectionCore } from '../../processors/core/detection-core.ts';
+import { IN_PROCESS_SOURCE } from '../../processors/core/detection-core.ts';
+import { SourceCore } from '../../processors/core/source-core.ts';
 import { detectionSettings, windowSecsOf } from '../../processors/core/settings.ts';
-import { alerterCoreFor, type AlerterCore } from '../../alerting/core/alerter-core.ts';
-import { planDeliveries, type RoutingTargets, type PlannedDelivery } from '../../alerting/core/routing.ts';
-import { routingTargets } from '../../alerting/integrations/senders.ts';
-import type { Notice } from '../../alerting/core/model.ts';
+import type { AlerterCore } from '../../alerting/core/alerter-core.ts';
+import { DecisionSide, type PipelineObserver } from './decision-side.ts';
+import type { StepSink } from './pipeline-steps.ts';
 
-export interface PipelineObserver {
-  decision?(d: Decision, nowMs: number): void;
-  /** A notice and the deliveries production would make for it (pages, webhooks, halt signals). */
-  notice?(n: Notice, deliveries: PlannedDelivery[], nowMs: number): void;
-}
+export type { PipelineObserver } from './decision-side.ts';
 
 export class VirtualPipeline {
-  readonly detection: DetectionCore;
-  readonly alerter: AlerterCore;
-  private readonly observer: PipelineObserver;
+  readonly source: SourceCore;
+  /** The decision half when it runs in this thread (not when the steps go elsewhere). */
+  readonly local?: DecisionSide;
+  private readonly send: StepSink;
+  private readonly latenessMs: number;
   private readonly tickMs: number;
-  private readonly targets: RoutingTargets;
   private nowMs = Number.NEGATIVE_INFINITY;
   private lastTickMs = Number.NEGATIVE_INFINITY;
-  decisions = 0;
 
-  constructor(config: Config, observer: PipelineObserver = {}) {
-    this.detection = new DetectionCore(detectionSettings(config.processor));
-    this.alerter = alerterCoreFor(config.alerting);
-    this.observer = observer;
+  /** `to`: an observer of a decision half in this thread, or where to send the steps instead. */
+  constructor(config: Config, to: PipelineObserver | { steps: StepSink } = {}) {
+    const settings = detectionSettings(config.processor);
+    this.source = new SourceCore(IN_PROCESS_SOURCE, settings);
+    this.latenessMs = settings.latenessMs;
     this.tickMs = windowSecsOf(config.processor) * 1000;
-    this.targets = routingTargets(config.alerting);
+    if ('steps' in to) this.send = to.steps;
+    else {
+      const local = new DecisionSide(config, to);
+      this.local = local;
+      this.send = (step) => local.apply(step);
+    }
+  }
+
+  /** The alerter of a decision half in this thread. */
+  get alerter(): AlerterCore {
+    if (!this.local) throw new Error('the decision half of this pipeline runs elsewhere');
+    return this.local.alerter;
+  }
+
+  /** Decisions made so far by a decision half in this thread. */
+  get decisions(): number {
+    return this.local?.decisions ?? 0;
   }
 
   /** The virtual clock: the newest receipt time seen (or advanced to). */
@@ -50,28 +64,28 @@ export class VirtualPipeline {
     const t = receivedMs ?? timestampMs(envelope.receivedAt);
     if (receivedMs !== undefined) rememberTimestamp(envelope.receivedAt, receivedMs);
     if (t > this.nowMs) this.advanceTo(t);
-    this.apply(this.detection.feed(envelope));
+    if (envelope.kind === 'deployment') this.send({ k: 'deployment', now: this.nowMs, env: envelope });
+    else {
+      this.source.feed(envelope);
+      this.closed();
+    }
   }
 
   /** Move virtual time on without input: windows close, quiet gaps end. */
   advanceTo(t: number): void {
     if (t <= this.nowMs) return;
     this.nowMs = t;
-    this.apply(this.detection.advance(t));
+    this.source.advance(t - this.latenessMs, t);
+    this.closed();
     if (t - this.lastTickMs >= this.tickMs) {
       this.lastTickMs = t;
-      this.emit(this.alerter.tick(t).notices);
+      this.send({ k: 'tick', now: t });
     }
   }
 
-  private apply(decisions: readonly Decision[]): void {
-    if (!decisions.length) return;
-    this.decisions += decisions.length;
-    for (const d of decisions) this.observer.decision?.(d, this.nowMs);
-    this.emit(this.alerter.apply(decisions, this.nowMs).notices);
-  }
-
-  private emit(notices: Notice[]): void {
-    for (const n of notices) this.observer.notice?.(n, planDeliveries(n, this.targets), this.nowMs);
+  /** Windows the source closed go to the decision half. */
+  private closed(): void {
+    const partials = this.source.drain();
+    if (partials.length) this.send({ k: 'partials', now: this.nowMs, partials });
   }
 }
