@@ -5,10 +5,9 @@
 // process. The primary holds no events: it forks, restarts a worker that dies, answers the workers'
 // /metrics with the sum over all of them (prom-client's AggregatorRegistry), and stops them on SIGTERM.
 import cluster, { type Worker } from 'node:cluster';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Config } from './config.ts';
+import { usableCpus } from '../common/runtime/usable-cpus.ts';
 import type { Logger } from '../common/telemetry/logger.ts';
 
 const METRICS_REQ = 'ringwatch:metrics-req';
@@ -26,20 +25,7 @@ export function collectorWorkerCount(config: Config): number {
   // The memory bus lives in one process: workers would each have their own, so it stays in-process.
   if (config.bus.kind !== 'kafka') return 1;
   const setting = config.collector.workers;
-  return setting === 'auto' ? Math.min(availableParallelism(), cgroupCpuLimit() ?? Infinity) : Number(setting);
-}
-
-/**
- * The CPU limit of this container (cgroup v2 `cpu.max`, quota / period, rounded up), if one is set: a pod
- * limited to 1 CPU on a 32-core node must not fork 32 workers (availableParallelism counts the node's CPUs).
- */
-function cgroupCpuLimit(): number | undefined {
-  try {
-    const [quota, period] = readFileSync('/sys/fs/cgroup/cpu.max', 'utf8').trim().split(/\s+/);
-    return quota === 'max' ? undefined : Math.max(1, Math.ceil(Number(quota) / Number(period)));
-  } catch {
-    return undefined;
-  }
+  return setting === 'auto' ? usableCpus() : Number(setting);
 }
 
 export const isCollectorWorker = (): boolean => cluster.isWorker;

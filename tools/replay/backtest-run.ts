@@ -3,7 +3,7 @@
 // (device state, reorder window), never the file. I/O stays at the edges: lines in, records out.
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
-import { availableParallelism } from 'node:os';
+import { usableCpus } from '../../common/runtime/usable-cpus.ts';
 import { VirtualPipeline } from './virtual-pipeline.ts';
 import { readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
 import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
@@ -39,8 +39,8 @@ export interface BacktestOptions {
   onEnd?: (end: { alerter: AlerterCore; now: number }) => void;
   /**
    * Run the decision half (judge, alerter, report) on a worker thread. Default: when the process may use
-   * more than one CPU and neither `boardHistory` nor `onEnd` is given (both read that half's state here).
-   * Same records either way.
+   * more than one CPU (its affinity, capped by a container's CPU limit) and neither `boardHistory` nor
+   * `onEnd` is given (both read that half's state here). Same records either way.
    */
   decisionThread?: boolean;
 }
@@ -86,7 +86,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const history = o.boardHistory;
   const here = history !== undefined || o.onEnd !== undefined;
   if (o.decisionThread && here) throw new Error('a decision thread cannot keep the board history or hand its pipeline to onEnd');
-  const thread = (o.decisionThread ?? (!here && availableParallelism() > 1)) ? new BacktestThread(o.config, o.allDecisions) : undefined;
+  const thread = (o.decisionThread ?? (!here && usableCpus() > 1)) ? new BacktestThread(o.config, o.allDecisions) : undefined;
   const side = thread ? undefined : new BacktestSide(o.config, { allDecisions: o.allDecisions, history });
   let emitted = 0;
   const send = thread ? thread.send : (step: PipelineStep) => side!.apply(step);
