@@ -48,6 +48,8 @@ if (values['floor-only']) {
 const config = loadConfig(values.config);
 const records: Record<string, number> = {};
 const loadBefore = loadavg()[0];
+// The main thread's own CPU over the replay: the thread every event passes through bounds the wall time.
+const mainBefore = process.threadCpuUsage();
 const summary = await runBacktest({
   config, input, items: values['in-thread-reader'] ? readNdjsonFileBatches(input, { inThread: true }) : undefined, reorderWindowMs: Number(values['reorder-secs']) * 1000, reorderMaxEvents: DEFAULT_REORDER_MAX_EVENTS, allDecisions: false, ...(values['one-thread'] ? { decisionThread: false } : {}),
   write: async (r) => { records[r.type] = (records[r.type] ?? 0) + 1; },
@@ -56,11 +58,14 @@ const summary = await runBacktest({
   progressEveryMs: 10_000,
 });
 
+const mainUsage = process.threadCpuUsage(mainBefore);
+const mainCpuSecs = (mainUsage.user + mainUsage.system) / 1e6;
+
 /** The floor measured by a child process of this script, so no backtest's heap weighs on it. */
-function floorInFreshProcess(file: string): { lines: number; wallSecs: number; cpuSecs: number } {
+function floorInFreshProcess(file: string): { lines: number; wallSecs: number; cpuSecs: number; mainCpuSecs: number } {
   const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--input', file, '--floor-only'], { encoding: 'utf8' });
   if (child.status !== 0) throw new Error(`the floor's process failed (${child.status}): ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as { lines: number; wallSecs: number; cpuSecs: number };
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as { lines: number; wallSecs: number; cpuSecs: number; mainCpuSecs: number };
 }
 
 /**
@@ -68,8 +73,9 @@ function floorInFreshProcess(file: string): { lines: number; wallSecs: number; c
  * JSON.parse a line, nothing else (same chunk sizes as the backtest's reader). Measured right after the
  * backtest on the same file (so a loaded machine weighs on both alike), in a process of its own.
  */
-async function readParseFloor(file: string): Promise<{ lines: number; wallSecs: number; cpuSecs: number }> {
+async function readParseFloor(file: string): Promise<{ lines: number; wallSecs: number; cpuSecs: number; mainCpuSecs: number }> {
   const cpu = process.cpuUsage();
+  const main = process.threadCpuUsage();
   const t0 = performance.now();
   const head = Buffer.alloc(2);
   const fd = await import('node:fs/promises').then((f) => f.open(file));
@@ -91,8 +97,9 @@ async function readParseFloor(file: string): Promise<{ lines: number; wallSecs: 
   }
   if (rest.trim()) { JSON.parse(rest); lines++; }
   const u = process.cpuUsage(cpu);
+  const m = process.threadCpuUsage(main);
   if (sink < 0) console.log(sink);
-  return { lines, wallSecs: (performance.now() - t0) / 1000, cpuSecs: (u.user + u.system) / 1e6 };
+  return { lines, wallSecs: (performance.now() - t0) / 1000, cpuSecs: (u.user + u.system) / 1e6, mainCpuSecs: (m.user + m.system) / 1e6 };
 }
 
 const floor = values.floor ? floorInFreshProcess(input) : undefined;
@@ -102,12 +109,12 @@ if (floor) {
   const floorRate = floor.lines / floor.wallSecs;
   const floorCpuRate = floor.lines / floor.cpuSecs;
   process.stdout.write(`floor (gunzip + JSON.parse of the same file, same run, fresh process): ${floor.lines} lines in ${floor.wallSecs.toFixed(1)} s wall = ${Math.round(floorRate)} lines/s; `
-    + `${floor.cpuSecs.toFixed(1)} s CPU = ${Math.round(floorCpuRate)} lines per CPU-second\n`
+    + `${floor.cpuSecs.toFixed(1)} s CPU = ${Math.round(floorCpuRate)} lines per CPU-second (main thread ${floor.mainCpuSecs.toFixed(2)} s)\n`
     + `backtest / floor: ${(summary.eventsPerSec / floorRate).toFixed(2)} wall, ${(summary.eventsPerCpuSec / floorCpuRate).toFixed(2)} per CPU-second (target >= 0.5)\n`);
 }
 process.stdout.write([
   `figures: ${summary.eventsReplayed} events in ${summary.wallSecs} s wall = ${summary.eventsPerSec} events/s; `
-    + `${summary.cpuSecs} s CPU = ${summary.eventsPerCpuSec} events per CPU-second; peak RSS ${(summary.peakRssBytes / 1048576).toFixed(0)} MB`,
+    + `${summary.cpuSecs} s CPU = ${summary.eventsPerCpuSec} events per CPU-second (main thread ${mainCpuSecs.toFixed(2)} s); peak RSS ${(summary.peakRssBytes / 1048576).toFixed(0)} MB`,
   `input: ${input} (${(statSync(input).size / 1048576).toFixed(0)} MB on disk); records written: ${JSON.stringify(records)}`,
   `machine: ${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, Node ${process.version}, `
     + `load average ${loadBefore.toFixed(2)} before / ${loadavg()[0].toFixed(2)} after, ${new Date().toISOString()}`,
