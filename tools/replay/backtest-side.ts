@@ -45,11 +45,6 @@ export class BacktestSide {
     }
   }
 
-  /** Whether settled records wait to be taken. */
-  get hasRecords(): boolean {
-    return this.ready.length > 0;
-  }
-
   take(): BacktestRecord[] {
     const out = this.ready;
     this.ready = [];

@@ -19,7 +19,7 @@ export type { PipelineObserver } from './decision-side.ts';
 export class VirtualPipeline {
   readonly source: SourceCore;
   /** The decision half when it runs in this thread (not when the steps go elsewhere). */
-  readonly local?: DecisionSide;
+  private readonly local?: DecisionSide;
   private readonly send: StepSink;
   private readonly latenessMs: number;
   private readonly tickMs: number;
@@ -44,11 +44,6 @@ export class VirtualPipeline {
   get alerter(): AlerterCore {
     if (!this.local) throw new Error('the decision half of this pipeline runs elsewhere');
     return this.local.alerter;
-  }
-
-  /** Decisions made so far by a decision half in this thread. */
-  get decisions(): number {
-    return this.local?.decisions ?? 0;
   }
 
   /** The virtual clock: the newest receipt time seen (or advanced to). */
