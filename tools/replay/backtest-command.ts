@@ -37,7 +37,7 @@ export const backtestCommand: Command = {
     'reorder-secs': { type: 'string', description: `Reorder window: events are held until this far behind the newest telemetry (default ${DEFAULT_REORDER_SECS}).` },
     'reorder-max-events': { type: 'string', description: `Most events held for reordering (default ${DEFAULT_REORDER_MAX_EVENTS}).` },
     'all-decisions': { type: 'boolean', description: 'Also write every decision of the detection core, not only verdict changes.' },
-    'one-thread': { type: 'boolean', description: 'Judge and alert in the reading thread (default: on a second thread when the process may use two CPUs and no --report is asked; same records).' },
+    'one-thread': { type: 'boolean', description: 'Replay in the reading thread (default: on a second thread when the process may use two CPUs and no --report is asked; same records).' },
     report: { type: 'string', description: 'Write the release safety board of the replayed history as static HTML into this directory (open DIR/index.html).' },
   },
   async run(values) {
@@ -64,7 +64,7 @@ export const backtestCommand: Command = {
       const summary = await runBacktest({
         config, input: values.input as string, reorderWindowMs: reorderSecs * 1000, reorderMaxEvents: reorderMax,
         allDecisions: values['all-decisions'] === true,
-        ...(values['one-thread'] === true ? { decisionThread: false } : {}),
+        ...(values['one-thread'] === true ? { replayThread: false } : {}),
         write: (r) => out.write(JSON.stringify(r)),
         onBadLine: (line, reason) => {
           progress?.done();

@@ -30,7 +30,7 @@ const { values } = parseArgs({
     'floor-only': { type: 'boolean', default: false },
     /** Read and inflate on the main thread, as stdin is read (to compare with the inflate worker). */
     'in-thread-reader': { type: 'boolean', default: false },
-    /** Judge and alert on the main thread too (to compare with the decision thread, the default on 2+ CPUs). */
+    /** Replay on the main thread too (to compare with the replay thread, the default on 2+ CPUs). */
     'one-thread': { type: 'boolean', default: false },
   },
 });
@@ -51,7 +51,7 @@ const loadBefore = loadavg()[0];
 // The main thread's own CPU over the replay: the thread every event passes through bounds the wall time.
 const mainBefore = process.threadCpuUsage();
 const summary = await runBacktest({
-  config, input, items: values['in-thread-reader'] ? readNdjsonFileBatches(input, { inThread: true }) : undefined, reorderWindowMs: Number(values['reorder-secs']) * 1000, reorderMaxEvents: DEFAULT_REORDER_MAX_EVENTS, allDecisions: false, ...(values['one-thread'] ? { decisionThread: false } : {}),
+  config, input, items: values['in-thread-reader'] ? readNdjsonFileBatches(input, { inThread: true }) : undefined, reorderWindowMs: Number(values['reorder-secs']) * 1000, reorderMaxEvents: DEFAULT_REORDER_MAX_EVENTS, allDecisions: false, ...(values['one-thread'] ? { replayThread: false } : {}),
   write: async (r) => { records[r.type] = (records[r.type] ?? 0) + 1; },
   onBadLine: (line, reason) => process.stderr.write(`${input}:${line}: skipped: ${reason}\n`),
   onProgress: (p) => process.stderr.write(`  ${p.events} events, ${p.eventsPerSec} events/s, virtual time ${p.virtualTime}\n`),

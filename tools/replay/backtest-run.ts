@@ -4,14 +4,12 @@
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
 import { usableCpus } from '../../common/runtime/usable-cpus.ts';
-import { VirtualPipeline } from './virtual-pipeline.ts';
+import { ReplayCore } from './replay-core.ts';
 import { readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
 import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
-import { relayDeviceChanges, type BlastRadius } from './backtest-exposure.ts';
+import type { BlastRadius } from './backtest-exposure.ts';
 import type { BacktestRecord, ReportCounts } from './backtest-report.ts';
-import { BacktestSide } from './backtest-side.ts';
 import { BacktestThread, type BacktestEnd } from './backtest-thread.ts';
-import type { PipelineStep } from './pipeline-steps.ts';
 import type { ReleaseSummary } from './backtest-releases.ts';
 import type { BoardHistory } from '../../alerting/board/history.ts';
 import type { AlerterCore } from '../../alerting/core/alerter-core.ts';
@@ -38,11 +36,14 @@ export interface BacktestOptions {
   /** Called once the replay ended, with the pipeline as it stands (its alerter's state). */
   onEnd?: (end: { alerter: AlerterCore; now: number }) => void;
   /**
-   * Run the decision half (judge, alerter, report) on a worker thread. Default: when the process may use
-   * more than one CPU (its affinity, capped by a container's CPU limit) and neither `boardHistory` nor
-   * `onEnd` is given (both read that half's state here). Same records either way.
+   * Replay (source core, judge, alerter, report) on a worker thread while this one reads, parses, validates
+   * and reorders. Default: when the process may use more than one CPU (its affinity, capped by a
+   * container's CPU limit) and neither `boardHistory` nor `onEnd` is given (both read the replay's state
+   * here). Same records either way.
    */
-  decisionThread?: boolean;
+  replayThread?: boolean;
+  /** With a replay thread: devices whose heartbeats cross as their changing values (default DEFAULT_SHAPE_DEVICES). */
+  shapeDevices?: number;
 }
 
 export interface BacktestProgress {
@@ -76,6 +77,12 @@ export interface BacktestSummary extends ReportCounts {
   releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[];
 }
 
+/**
+ * Devices whose shape each side of a replay thread remembers (about 1 KB each, per side); heartbeats of
+ * devices beyond cross whole, as JSON.
+ */
+export const DEFAULT_SHAPE_DEVICES = 100_000;
+
 /** Reasons the reader gives for damage to the file as a whole rather than to one line. */
 const INPUT_DAMAGE = /^(truncated gzip stream|unreadable input)/;
 
@@ -85,17 +92,11 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const cpuStart = process.cpuUsage();
   const history = o.boardHistory;
   const here = history !== undefined || o.onEnd !== undefined;
-  if (o.decisionThread && here) throw new Error('a decision thread cannot keep the board history or hand its pipeline to onEnd');
-  const thread = (o.decisionThread ?? (!here && usableCpus() > 1)) ? new BacktestThread(o.config, o.allDecisions) : undefined;
-  const side = thread ? undefined : new BacktestSide(o.config, { allDecisions: o.allDecisions, history });
-  let emitted = 0;
-  const send = thread ? thread.send : (step: PipelineStep) => side!.apply(step);
-  const step = (s: PipelineStep) => {
-    emitted++;
-    send(s);
-  };
-  const pipeline = new VirtualPipeline(o.config, { steps: step });
-  relayDeviceChanges(pipeline.source, step);
+  if (o.replayThread && here) throw new Error('a replay thread cannot keep the board history or hand its pipeline to onEnd');
+  const thread = (o.replayThread ?? (!here && usableCpus() > 1))
+    ? new BacktestThread(o.config, { allDecisions: o.allDecisions, shapeDevices: o.shapeDevices ?? DEFAULT_SHAPE_DEVICES })
+    : undefined;
+  const core = thread ? undefined : new ReplayCore(o.config, { allDecisions: o.allDecisions, history });
   const reorder = new ReorderBuffer(o.reorderWindowMs, o.reorderMaxEvents);
   const byKind = { heartbeat: 0, crash: 0, deployment: 0 };
   let events = 0;
@@ -103,26 +104,25 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   let badLines = 0;
   let inputErrors = 0;
   let firstMs = Number.POSITIVE_INFINITY;
-  // An event's steps end with a settle (the report's records of what they changed); an event that made
-  // none changed nothing to report.
+  // The virtual clock, as the pipeline keeps it: the newest receipt time replayed.
+  let now = Number.NEGATIVE_INFINITY;
   const feed = (env: AnyEnvelope, receivedMs: number) => {
-    const before = emitted;
-    if (env.kind !== 'heartbeat') step({ k: 'observe', env });
-    pipeline.feed(env, receivedMs);
+    if (thread) thread.send(env, receivedMs);
+    else core!.feed(env, receivedMs);
+    if (receivedMs > now) now = receivedMs;
     byKind[env.kind]++;
     events++;
-    if (emitted !== before) step({ k: 'settle', now: pipeline.now });
   };
   const flush = async () => {
     await thread?.flush();
-    const batch = thread ? thread.take() : side!.take();
+    const batch = thread ? thread.take() : core!.take();
     for (const r of batch) await o.write(r);
   };
   const progressEvery = o.progressEveryMs ?? 500;
   let nextProgress = started + progressEvery;
   const progress = (): BacktestProgress => ({
     lines: linesRead, events, eventsPerSec: Math.round(events / Math.max(1e-3, (wall() - started) / 1000)),
-    virtualTime: Number.isFinite(pipeline.now) ? new Date(pipeline.now).toISOString() : null,
+    virtualTime: Number.isFinite(now) ? new Date(now).toISOString() : null,
   });
 
   let end: BacktestEnd;
@@ -152,8 +152,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
       end = await thread.finish();
       for (const r of thread.take()) await o.write(r);
     } else {
-      end = { counts: side!.report.counts, releases: side!.report.summaries() };
-      o.onEnd?.({ alerter: side!.decisions.alerter, now: pipeline.now });
+      end = core!.end();
+      o.onEnd?.({ alerter: core!.alerter, now: core!.now });
     }
   } catch (err) {
     await thread?.close();
@@ -167,7 +167,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     reorderWindowSecs: o.reorderWindowMs / 1000, lateEvents: reorder.counts.late, lateByKind: reorder.counts.lateByKind,
     reorderForced: reorder.counts.forced, reorderPeakHeld: reorder.counts.peakHeld,
     firstEventAt: Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : null,
-    lastEventAt: Number.isFinite(pipeline.now) ? new Date(pipeline.now).toISOString() : null,
+    lastEventAt: Number.isFinite(now) ? new Date(now).toISOString() : null,
     wallSecs: Math.round(wallSecs * 1000) / 1000, eventsPerSec: Math.round(events / Math.max(1e-3, wallSecs)),
     cpuSecs: Math.round(cpuSecs * 1000) / 1000, eventsPerCpuSec: Math.round(events / Math.max(1e-3, cpuSecs)),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,

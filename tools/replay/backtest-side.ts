@@ -1,6 +1,6 @@
 // The decision half of a backtest (pipeline-steps.ts): the judge and the alerter (DecisionSide), the
-// exposure counts and the report, fed the source half's steps in order. The same object runs in the
-// backtest's thread or on a worker thread (backtest-worker.ts); either way it sees the same steps.
+// exposure counts and the report, fed the source half's steps in order, within a backtest's replay
+// (replay-core.ts).
 import type { Config } from '../../app/config.ts';
 import type { BoardHistory } from '../../alerting/board/history.ts';
 import { DecisionSide } from './decision-side.ts';

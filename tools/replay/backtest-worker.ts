@@ -1,20 +1,23 @@
-// Worker thread of backtest-thread.ts: the decision half of a backtest, applying the main thread's steps
-// in order and answering each message with the records they settled.
+// Worker thread of backtest-thread.ts: a backtest's replay (replay-core.ts), fed the reading thread's
+// events in receipt order, answering each message with the records they settled.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../app/config.ts';
-import { BacktestSide } from './backtest-side.ts';
+import { ReplayCore } from './replay-core.ts';
+import { ShapeDecoder } from './heartbeat-shapes.ts';
 import type { FromWorker, ToWorker } from './backtest-thread.ts';
-import type { PipelineStep } from './pipeline-steps.ts';
 
 const port = parentPort!;
-const side = new BacktestSide(workerData.config as Config, { allDecisions: workerData.allDecisions as boolean });
+const core = new ReplayCore(workerData.config as Config, { allDecisions: workerData.allDecisions as boolean });
+const decoder = new ShapeDecoder();
+const feed = core.feed.bind(core);
 const post = (m: FromWorker) => port.postMessage(m);
 
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'steps') {
-    for (const step of JSON.parse(m.json) as PipelineStep[]) side.apply(step);
-    post({ type: 'records', records: side.take() });
+  if (m.type === 'events') {
+    decoder.decode(m.batch, feed);
+    post({ type: 'records', records: core.take() });
     return;
   }
-  post({ type: 'end', records: side.take(), counts: side.report.counts, releases: side.report.summaries() });
+  const end = core.end();
+  post({ type: 'end', records: core.take(), counts: end.counts, releases: end.releases });
 });

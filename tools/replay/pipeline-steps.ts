@@ -1,8 +1,6 @@
 // The replay pipeline in two halves joined by a stream of steps: the source half (reading order, the
 // detection core's per-device state and window closing) emits steps; the decision half (the judge, the
-// alerter, and in a backtest its report and exposure counts) applies them in order. Steps are plain data,
-// so the same stream can be applied in the same thread or on a worker thread (backtest-thread.ts): the
-// decision half sees the same steps in the same order either way, so it decides the same.
+// alerter, and in a backtest its report and exposure counts: backtest-side.ts) applies them in order.
 import type { Envelope } from '../../common/contract/envelope.ts';
 import type { PartialWindow } from '../../processors/core/partial.ts';
 

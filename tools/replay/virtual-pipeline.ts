@@ -2,8 +2,8 @@
 // core and judge and the alerter's AlerterCore, exactly the code that runs behind Kafka, with the clock
 // taken from the data (receivedAt). Backtests, the detection benchmark and the demo use it, so weeks of
 // telemetry replay in seconds and give the decisions production would have given. The source half runs
-// here; the decision half gets its steps (pipeline-steps.ts), in this thread by default, or wherever a
-// backtest sends them (a worker thread: backtest-thread.ts).
+// here; the decision half gets its steps (pipeline-steps.ts), applied in this thread, or wherever the
+// caller sends them (a backtest's report reads them too: replay-core.ts).
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
 import { rememberTimestamp, timestampMs } from '../../common/contract/formats.ts';

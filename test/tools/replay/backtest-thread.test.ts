@@ -1,4 +1,4 @@
-// The backtest's decision half on a worker thread (the default where two CPUs are free) must say exactly
+// The backtest's replay on a worker thread (the default where two CPUs are free) must say exactly
 // what it says in one thread: every decision, verdict change, incident, halt with its blast radius, and
 // the summary. And a failure while the worker runs must end the backtest with the error, not hang it.
 import { describe, it } from 'node:test';
@@ -15,10 +15,10 @@ const here = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.u
 const EXAMPLE = here('deploy/examples/backtest/crowdstrike-300.ndjson.gz');
 const config = loadConfig(here('deploy/examples/backtest/crowdstrike.yaml'));
 
-async function replay(decisionThread: boolean, write?: (r: BacktestRecord) => Promise<void>) {
+async function replay(replayThread: boolean, write?: (r: BacktestRecord) => Promise<void>) {
   const records: BacktestRecord[] = [];
   const summary = await runBacktest({
-    config, input: EXAMPLE, reorderWindowMs: 120_000, reorderMaxEvents: 2_000_000, allDecisions: true, decisionThread,
+    config, input: EXAMPLE, reorderWindowMs: 120_000, reorderMaxEvents: 2_000_000, allDecisions: true, replayThread,
     write: write ?? (async (r) => { records.push(r); }),
     onBadLine: (line, reason) => assert.fail(`line ${line}: ${reason}`),
   });
@@ -31,7 +31,7 @@ function facts(s: BacktestSummary) {
   return rest;
 }
 
-describe('backtest: the decision half on a worker thread', () => {
+describe('backtest: the replay on a worker thread', () => {
   it('writes the same records and summary as one thread', async () => {
     const one = await replay(false);
     const two = await replay(true);
@@ -53,13 +53,13 @@ describe('backtest: the decision half on a worker thread', () => {
       takes: [{ ring: 'canary', component: 'agent', version: '2.0', share: 1, at: t0 + 31 * H }, { ring: 'early', component: 'agent', version: '2.0', share: 0.2, at: t0 + 40 * H }],
     });
     const items: ReplayItem[] = envs.map((envelope, i) => ({ ok: true, line: i + 1, envelope, receivedMs: timestampMs(envelope.receivedAt) }));
-    for (const decisionThread of [false, true]) {
+    for (const replayThread of [false, true]) {
       const summary = await runBacktest({
         config, input: 'scenario', items: (async function* () { yield items; })(), reorderWindowMs: 120_000, reorderMaxEvents: 2_000_000,
-        allDecisions: false, decisionThread, write: async () => {}, onBadLine: (line, reason) => assert.fail(`line ${line}: ${reason}`),
+        allDecisions: false, replayThread, write: async () => {}, onBadLine: (line, reason) => assert.fail(`line ${line}: ${reason}`),
       });
       const release = summary.releases.find((r) => r.release === 'agent@2.0');
-      assert.deepEqual(release?.blastRadiusAtEnd, { devices: 26, reportedRelease: 26, inStartedRings: 20, rings: ['canary'] }, `decisionThread ${decisionThread}`);
+      assert.deepEqual(release?.blastRadiusAtEnd, { devices: 26, reportedRelease: 26, inStartedRings: 20, rings: ['canary'] }, `replayThread ${replayThread}`);
     }
   });
 
