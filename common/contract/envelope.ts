@@ -121,12 +121,28 @@ export function decodeEnvelope(bytes: Buffer | string): Validation<AnyEnvelope> 
  * (no result object around it); otherwise the errors, decided and reported by the full path.
  */
 export function parseEnvelope(text: string): AnyEnvelope | FieldError[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    return [{ path: '', reason: `not JSON: ${(err as Error).message}` }];
+  const parsed = parseJson(text);
+  return parsed instanceof JsonError ? parsed.errors : checkParsedEnvelope(parsed);
+}
+
+/** Text that is not JSON, as the field error parseEnvelope reports. */
+export class JsonError {
+  readonly errors: FieldError[];
+  constructor(err: Error) {
+    this.errors = [{ path: '', reason: `not JSON: ${err.message}` }];
   }
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    return new JsonError(err as Error);
+  }
+}
+
+/** parseEnvelope's check of what JSON.parse made: the envelope as it is, or the errors. */
+export function checkParsedEnvelope(parsed: unknown): AnyEnvelope | FieldError[] {
   const kind = typeof parsed === 'object' && parsed !== null ? (parsed as { kind?: unknown }).kind : undefined;
   if (typeof kind === 'string' && wholeEnvelope.get(kind)?.(parsed)) return parsed as AnyEnvelope;
   const full = validateEnvelopeFully(parsed);

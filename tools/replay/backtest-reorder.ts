@@ -8,11 +8,13 @@
 // would release everything before it and turn all the heartbeats behind it into late events. Held
 // deployments and crashes wait until the heartbeats catch up with them.
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
+import type { Shape } from '../../common/contract/heartbeat-shape.ts';
 
 export interface Timed {
   t: number;
   seq: number;
   envelope: AnyEnvelope;
+  shape: Shape | undefined;
 }
 
 export interface ReorderCounts {
@@ -35,15 +37,17 @@ class Fifo {
   private t = new Float64Array(1024);
   private seq = new Float64Array(1024);
   private envelopes: (AnyEnvelope | undefined)[] = new Array(1024);
+  private shapes: (Shape | undefined)[] = new Array(1024);
   private head = 0;
   size = 0;
 
-  push(t: number, seq: number, envelope: AnyEnvelope): void {
+  push(t: number, seq: number, envelope: AnyEnvelope, shape: Shape | undefined): void {
     if (this.size === this.t.length) this.grow();
     const i = (this.head + this.size) & (this.t.length - 1);
     this.t[i] = t;
     this.seq[i] = seq;
     this.envelopes[i] = envelope;
+    this.shapes[i] = shape;
     this.size++;
   }
 
@@ -59,9 +63,14 @@ class Fifo {
     return this.t[(this.head + this.size - 1) & (this.t.length - 1)];
   }
 
+  get headShape(): Shape | undefined {
+    return this.shapes[this.head];
+  }
+
   shift(): AnyEnvelope {
     const e = this.envelopes[this.head] as AnyEnvelope;
     this.envelopes[this.head] = undefined;
+    this.shapes[this.head] = undefined;
     this.head = (this.head + 1) & (this.t.length - 1);
     this.size--;
     return e;
@@ -72,21 +81,24 @@ class Fifo {
     const t = new Float64Array(2 * n);
     const seq = new Float64Array(2 * n);
     const envelopes: (AnyEnvelope | undefined)[] = new Array(2 * n);
+    const shapes: (Shape | undefined)[] = new Array(2 * n);
     for (let k = 0; k < this.size; k++) {
       const i = (this.head + k) & (n - 1);
       t[k] = this.t[i];
       seq[k] = this.seq[i];
       envelopes[k] = this.envelopes[i];
+      shapes[k] = this.shapes[i];
     }
     this.t = t;
     this.seq = seq;
     this.envelopes = envelopes;
+    this.shapes = shapes;
     this.head = 0;
   }
 }
 
-/** Gets each event released, with its receipt time (parsed once, when it was pushed). */
-export type Emit = (e: AnyEnvelope, receivedMs: number) => void;
+/** Gets each event released, with its receipt time (parsed once, when it was pushed) and its shape if known. */
+export type Emit = (e: AnyEnvelope, receivedMs: number, shape: Shape | undefined) => void;
 
 export class ReorderBuffer {
   /** Heartbeats that arrived in order wait in a FIFO (O(1)); the sparse kinds and stragglers use the heap. */
@@ -112,17 +124,17 @@ export class ReorderBuffer {
    * once (the pipeline never moves time backwards, so it lands in the current window or is dropped there
    * exactly as a late record would be in production).
    */
-  push(envelope: AnyEnvelope, t: number, emit: Emit): void {
+  push(envelope: AnyEnvelope, t: number, emit: Emit, shape?: Shape): void {
     if (t < this.newestHeartbeat - this.windowMs) {
       this.counts.late++;
       this.counts.lateByKind[envelope.kind]++;
-      emit(envelope, t);
+      emit(envelope, t, shape);
       return;
     }
     const seq = this.seq++;
     const heartbeat = envelope.kind === 'heartbeat';
-    if (heartbeat && (this.fifo.size === 0 || this.fifo.lastT <= t)) this.fifo.push(t, seq, envelope);
-    else this.insert({ t, seq, envelope });
+    if (heartbeat && (this.fifo.size === 0 || this.fifo.lastT <= t)) this.fifo.push(t, seq, envelope, shape);
+    else this.insert({ t, seq, envelope, shape });
     const held = this.size;
     if (held > this.counts.peakHeld) this.counts.peakHeld = held;
     if (heartbeat && t > this.newestHeartbeat) this.newestHeartbeat = t;
@@ -157,10 +169,11 @@ export class ReorderBuffer {
   private take(emit: Emit): void {
     if (this.heapFirst()) {
       const item = this.pop();
-      emit(item.envelope, item.t);
+      emit(item.envelope, item.t, item.shape);
     } else {
       const t = this.fifo.headT;
-      emit(this.fifo.shift(), t);
+      const shape = this.fifo.headShape;
+      emit(this.fifo.shift(), t, shape);
     }
   }
 

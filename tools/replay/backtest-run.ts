@@ -3,9 +3,10 @@
 // (device state, reorder window), never the file. I/O stays at the edges: lines in, records out.
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
+import type { Shape } from '../../common/contract/heartbeat-shape.ts';
 import { usableCpus } from '../../common/runtime/usable-cpus.ts';
 import { ReplayCore } from './replay-core.ts';
-import { readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
+import { DEFAULT_SHAPE_DEVICES, readerShapes, readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
 import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
 import type { BlastRadius } from './backtest-exposure.ts';
 import type { BacktestRecord, ReportCounts } from './backtest-report.ts';
@@ -42,7 +43,10 @@ export interface BacktestOptions {
    * here). Same records either way.
    */
   replayThread?: boolean;
-  /** With a replay thread: devices whose heartbeats cross as their changing values (default DEFAULT_SHAPE_DEVICES). */
+  /**
+   * Devices whose heartbeat shape the reader remembers (default DEFAULT_SHAPE_DEVICES): their heartbeats are
+   * validated by their changing fields, and cross to a replay thread as those alone.
+   */
   shapeDevices?: number;
 }
 
@@ -77,12 +81,6 @@ export interface BacktestSummary extends ReportCounts {
   releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[];
 }
 
-/**
- * Devices whose shape each side of a replay thread remembers (about 1 KB each, per side); heartbeats of
- * devices beyond cross whole, as JSON.
- */
-export const DEFAULT_SHAPE_DEVICES = 100_000;
-
 /** Reasons the reader gives for damage to the file as a whole rather than to one line. */
 const INPUT_DAMAGE = /^(truncated gzip stream|unreadable input)/;
 
@@ -93,8 +91,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const history = o.boardHistory;
   const here = history !== undefined || o.onEnd !== undefined;
   if (o.replayThread && here) throw new Error('a replay thread cannot keep the board history or hand its pipeline to onEnd');
+  const shapeDevices = o.shapeDevices ?? DEFAULT_SHAPE_DEVICES;
   const thread = (o.replayThread ?? (!here && usableCpus() > 1))
-    ? new BacktestThread(o.config, { allDecisions: o.allDecisions, shapeDevices: o.shapeDevices ?? DEFAULT_SHAPE_DEVICES })
+    ? new BacktestThread(o.config, { allDecisions: o.allDecisions, shapeDevices })
     : undefined;
   const core = thread ? undefined : new ReplayCore(o.config, { allDecisions: o.allDecisions, history });
   const reorder = new ReorderBuffer(o.reorderWindowMs, o.reorderMaxEvents);
@@ -106,8 +105,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   let firstMs = Number.POSITIVE_INFINITY;
   // The virtual clock, as the pipeline keeps it: the newest receipt time replayed.
   let now = Number.NEGATIVE_INFINITY;
-  const feed = (env: AnyEnvelope, receivedMs: number) => {
-    if (thread) thread.send(env, receivedMs);
+  const feed = (env: AnyEnvelope, receivedMs: number, shape: Shape | undefined) => {
+    if (thread) thread.send(env, receivedMs, shape);
     else core!.feed(env, receivedMs);
     if (receivedMs > now) now = receivedMs;
     byKind[env.kind]++;
@@ -127,7 +126,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
 
   let end: BacktestEnd;
   try {
-    for await (const batch of o.items ?? readNdjsonFileBatches(o.input)) {
+    for await (const batch of o.items ?? readNdjsonFileBatches(o.input, { shapes: thread?.shapes ?? readerShapes(shapeDevices) })) {
       for (const item of batch) {
         if (!item.ok) {
           if (INPUT_DAMAGE.test(item.reason)) inputErrors++;
@@ -138,7 +137,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
         linesRead = item.line;
         const t = item.receivedMs;
         if (t < firstMs) firstMs = t;
-        reorder.push(item.envelope, t, feed);
+        reorder.push(item.envelope, t, feed, item.shape);
       }
       await flush();
       if (o.onProgress && wall() >= nextProgress) {

@@ -7,7 +7,9 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
-import { ShapeEncoder, type ShapedBatch } from './heartbeat-shapes.ts';
+import type { Shape } from '../../common/contract/heartbeat-shape.ts';
+import { ShapeEncoder, type CrossingShape, type ShapedBatch } from './heartbeat-shapes.ts';
+import type { ShapeMemo } from '../../common/contract/heartbeat-shape.ts';
 import type { BacktestRecord, ReportCounts } from './backtest-report.ts';
 import type { ReleaseSummary } from './backtest-releases.ts';
 import type { BlastRadius } from './backtest-exposure.ts';
@@ -35,7 +37,7 @@ export class BacktestThread {
   private ended?: BacktestEnd;
   private wake?: () => void;
 
-  /** `shapeDevices`: devices whose heartbeats cross as changing values only (heartbeat-shapes.ts). */
+  /** `shapeDevices`: devices whose shape is remembered, their heartbeats crossing as changing values (heartbeat-shapes.ts). */
   constructor(config: Config, o: { allDecisions: boolean; shapeDevices: number }) {
     this.encoder = new ShapeEncoder(o.shapeDevices);
     const allDecisions = o.allDecisions;
@@ -50,9 +52,14 @@ export class BacktestThread {
     this.worker.on('exit', (code) => this.fail(new Error(`the backtest's replay worker exited with code ${code}`)));
   }
 
-  /** Gather an event (in receipt order); it goes with the next flush. */
-  send(env: AnyEnvelope, receivedMs: number): void {
-    this.encoder.add(env, receivedMs);
+  /** The memo of heartbeat shapes the reader must validate with, so heartbeats cross by shape. */
+  get shapes(): ShapeMemo<CrossingShape> {
+    return this.encoder.shapes;
+  }
+
+  /** Gather an event (in receipt order) with the shape the reader found; it goes with the next flush. */
+  send(env: AnyEnvelope, receivedMs: number, shape: Shape | undefined): void {
+    this.encoder.add(env, receivedMs, shape);
   }
 
   /**

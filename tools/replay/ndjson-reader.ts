@@ -9,39 +9,62 @@
 import type { Readable } from 'node:stream';
 import { maybeGunzip, openInput } from './ndjson-bytes.ts';
 import { inflateInWorker } from './inflate-thread.ts';
-import { parseEnvelope, type AnyEnvelope } from '../../common/contract/envelope.ts';
+import { checkParsedEnvelope, JsonError, parseJson, type AnyEnvelope } from '../../common/contract/envelope.ts';
+import { ShapeMemo, type Shape } from '../../common/contract/heartbeat-shape.ts';
 import { formatFieldError } from '../../common/contract/validate.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
 
 export type ReplayItem =
-  /** `receivedMs`: the envelope's receipt time, read while validation had just parsed it (a batch later it is forgotten). */
-  | { ok: true; line: number; envelope: AnyEnvelope; receivedMs: number }
+  /**
+   * `receivedMs`: the envelope's receipt time, read while validation had just parsed it (a batch later it
+   * is forgotten). `shape`: a heartbeat's device shape, when the reader's memo has it.
+   */
+  | { ok: true; line: number; envelope: AnyEnvelope; receivedMs: number; shape?: Shape }
   | { ok: false; line: number; reason: string };
 
 export const MAX_LINE_BYTES = 1 << 20;
 
-function decodeLine(text: string, line: number): ReplayItem | undefined {
+/**
+ * Devices whose last heartbeat shape a reader remembers (about 1 KB each): a heartbeat of a remembered shape
+ * is validated by its changing fields alone (heartbeat-shape.ts). Beyond, heartbeats are checked whole.
+ */
+export const DEFAULT_SHAPE_DEVICES = 100_000;
+
+/** A memo of shapes for validation alone. */
+export const readerShapes = (maxDevices: number): ShapeMemo<Shape> => new ShapeMemo<Shape>(maxDevices, { make: (id, env) => ({ id, env }) });
+
+export interface ReaderOptions {
+  /** The memo of heartbeat shapes to validate with and hand out (default: one of the reader's own). */
+  shapes?: ShapeMemo<Shape>;
+}
+
+function decodeLine(text: string, line: number, shapes: ShapeMemo<Shape>): ReplayItem | undefined {
   // Lines written by export or simulate need no trim (JSON.parse takes surrounding white space anyway).
   const trimmed = text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32 ? text : text.trim();
   if (!trimmed) return undefined;
-  const decoded = parseEnvelope(trimmed);
-  return Array.isArray(decoded)
-    ? { ok: false, line, reason: decoded.map(formatFieldError).join('; ') }
-    : { ok: true, line, envelope: decoded, receivedMs: timestampMs(decoded.receivedAt) };
+  const parsed = parseJson(trimmed);
+  if (parsed instanceof JsonError) return { ok: false, line, reason: parsed.errors.map(formatFieldError).join('; ') };
+  const known = shapes.match(parsed);
+  if (known) return { ok: true, line, envelope: parsed as AnyEnvelope, receivedMs: timestampMs((parsed as AnyEnvelope).receivedAt), shape: known };
+  const decoded = checkParsedEnvelope(parsed);
+  if (Array.isArray(decoded)) return { ok: false, line, reason: decoded.map(formatFieldError).join('; ') };
+  const shape = decoded.kind === 'heartbeat' ? shapes.remember(decoded) : undefined;
+  return { ok: true, line, envelope: decoded, receivedMs: timestampMs(decoded.receivedAt), shape };
 }
 
 const tooLong = (line: number): ReplayItem => ({ ok: false, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
 
 /** Items in batches, in file order. */
-export function readNdjsonBatches(source: Readable): AsyncGenerator<ReplayItem[]> {
-  return splitNdjsonBatches(maybeGunzip(source));
+export function readNdjsonBatches(source: Readable, o: ReaderOptions = {}): AsyncGenerator<ReplayItem[]> {
+  return splitNdjsonBatches(maybeGunzip(source), o);
 }
 
 /**
  * Items in batches from the file's bytes, already inflated, in any chunking (the in-thread path, or the
  * inflate worker's). A failure of the byte stream is reported after every line before it.
  */
-export async function* splitNdjsonBatches(bytes: AsyncIterable<Buffer>): AsyncGenerator<ReplayItem[]> {
+export async function* splitNdjsonBatches(bytes: AsyncIterable<Buffer>, o: ReaderOptions = {}): AsyncGenerator<ReplayItem[]> {
+  const shapes = o.shapes ?? readerShapes(DEFAULT_SHAPE_DEVICES);
   let line = 0;
   // Bytes of a line that continues in the next chunk. Lines are cut at the newline byte, which never
   // occurs inside a UTF-8 sequence, so every decoded piece is whole characters.
@@ -51,7 +74,7 @@ export async function* splitNdjsonBatches(bytes: AsyncIterable<Buffer>): AsyncGe
     line++;
     if (oversize || (text.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(text) > MAX_LINE_BYTES)) out.push(tooLong(line));
     else {
-      const item = decodeLine(text, line);
+      const item = decodeLine(text, line, shapes);
       if (item) out.push(item);
     }
     oversize = false;
@@ -104,6 +127,6 @@ export async function* readNdjson(source: Readable): AsyncGenerator<ReplayItem> 
  * A file's items in batches. A file is read and inflated by a worker thread (the main thread only splits,
  * parses and validates); stdin, or `inThread`, on the main thread. Both give the same items.
  */
-export function readNdjsonFileBatches(path: string, o: { inThread?: boolean } = {}): AsyncGenerator<ReplayItem[]> {
-  return path === '-' || o.inThread ? readNdjsonBatches(openInput(path)) : splitNdjsonBatches(inflateInWorker(path));
+export function readNdjsonFileBatches(path: string, o: ReaderOptions & { inThread?: boolean } = {}): AsyncGenerator<ReplayItem[]> {
+  return path === '-' || o.inThread ? readNdjsonBatches(openInput(path), o) : splitNdjsonBatches(inflateInWorker(path), o);
 }

@@ -1,35 +1,39 @@
-// What crosses to a backtest's replay thread must come out as it went in: every envelope, in order, with
-// every value, whether its heartbeat crossed as changing values, as a new shape, or whole as JSON.
+// What crosses to a backtest's replay thread must come out as it went in: every envelope, in receipt
+// order, with every value, whether its heartbeat crossed as changing values, with a new shape, or whole as
+// JSON; shapes being found in file order and heartbeats crossing in receipt order. And the far side must
+// forget replaced shapes, or its memory would follow the file.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnyEnvelope, Envelope } from '../../../common/contract/envelope.ts';
 import { timestampMs } from '../../../common/contract/formats.ts';
-import { hash32 } from '../../../processors/core/device-table.ts';
 import { ShapeDecoder, ShapeEncoder } from '../../../tools/replay/heartbeat-shapes.ts';
 import { buildScenario } from '../../processors/support/scenario.ts';
 
 const H = 60_000;
 const t0 = Date.parse('2024-07-01T08:00:00Z');
 
-/** Events through an encoder and a decoder in batches of `batch`; each decoded one as JSON, when it comes out. */
-function cross(envs: AnyEnvelope[], o: { batch: number; maxDevices: number }) {
+/**
+ * Events read in file order (shapes found as the reader finds them), then handed over in `order` (receipt
+ * order) in batches of `batch`; each decoded one as JSON, read while it is handed out.
+ */
+function cross(envs: AnyEnvelope[], o: { batch: number; maxDevices: number; order?: number[] }) {
   const encoder = new ShapeEncoder(o.maxDevices);
   const decoder = new ShapeDecoder();
+  const shapes = envs.map((env) => encoder.shapes.match(JSON.parse(JSON.stringify(env))) ?? (env.kind === 'heartbeat' ? encoder.shapes.remember(env) : undefined));
   const out: { env: unknown; t: number }[] = [];
-  const shapes: number[] = [];
+  let json = 0;
   const drain = () => {
     const b = encoder.take();
     if (!b) return;
-    shapes.push(b.json.length);
-    // Read each envelope while it is handed out: heartbeats are their device's object, reused.
+    json += b.json.length;
     decoder.decode(structuredClone(b), (env, t) => out.push({ env: JSON.parse(JSON.stringify(env)), t }));
   };
-  for (const env of envs) {
-    encoder.add(env, timestampMs(env.receivedAt));
+  for (const i of o.order ?? envs.map((_, k) => k)) {
+    encoder.add(envs[i], timestampMs(envs[i].receivedAt), shapes[i]);
     if (encoder.size >= o.batch) drain();
   }
   drain();
-  return { out, json: shapes.reduce((a, b) => a + b, 0) };
+  return { out, json, held: decoder.size };
 }
 
 const fleet = () => buildScenario({
@@ -40,57 +44,60 @@ const fleet = () => buildScenario({
   crashes: [{ index: 3, at: t0 + 40 * H }, { index: 33, at: t0 + 50 * H }],
 });
 
+/** The fleet with more shapes: some heartbeats without eventAt, labels and intervals that appear. */
+function varied(): AnyEnvelope[] {
+  const envs = fleet();
+  envs.forEach((e, i) => {
+    if (e.kind !== 'heartbeat') return;
+    if (i % 7 === 0) delete (e as { eventAt?: string }).eventAt;
+    if (e.event.deviceId.endsWith('5') && timestampMs(e.receivedAt) > t0 + 60 * H) e.event.labels = { site: 'lab' };
+    if (e.event.deviceId.endsWith('7') && timestampMs(e.receivedAt) > t0 + 70 * H) e.event.intervalSecs = 120;
+  });
+  return envs;
+}
+
+const asJson = (e: AnyEnvelope) => JSON.parse(JSON.stringify(e)) as unknown;
+
 describe('backtest: heartbeats handed to the replay thread by their shape', () => {
-  it('gives back every envelope in order with every value, shapes crossing once per device and change', () => {
-    const envs = fleet();
-    // Some heartbeats without eventAt, some with a label or an interval from some time on: new shapes.
-    envs.forEach((e, i) => {
-      if (e.kind !== 'heartbeat') return;
-      if (i % 7 === 0) delete (e as { eventAt?: string }).eventAt;
-      if (e.event.deviceId.endsWith('5') && timestampMs(e.receivedAt) > t0 + 60 * H) e.event.labels = { site: 'lab' };
-      if (e.event.deviceId.endsWith('7') && timestampMs(e.receivedAt) > t0 + 70 * H) e.event.intervalSecs = 120;
-    });
-    const { out, json } = cross(envs, { batch: 100, maxDevices: 1_000 });
+  it('gives back every envelope in order with every value, each shape crossing once', () => {
+    const envs = varied();
+    const { out, json, held } = cross(envs, { batch: 100, maxDevices: 1_000 });
     assert.equal(out.length, envs.length);
     out.forEach(({ env, t }, i) => {
-      assert.deepEqual(env, JSON.parse(JSON.stringify(envs[i])), `event ${i}`);
+      assert.deepEqual(env, asJson(envs[i]), `event ${i}`);
       assert.equal(t, timestampMs(envs[i].receivedAt));
     });
     const heartbeats = envs.filter((e) => e.kind === 'heartbeat').length;
     assert.ok(envs.some((e) => e.kind === 'crash') && envs.some((e) => e.kind === 'deployment'));
-    // Most heartbeats crossed as their changing values only.
     assert.ok(json < heartbeats / 3, `${json} JSON texts for ${heartbeats} heartbeats`);
+    // Replaced shapes are forgotten: one per device is left.
+    assert.equal(held, 40);
+  });
+
+  it('keeps every value when heartbeats cross in another order than their shapes were found', () => {
+    const envs = varied();
+    // Swap neighbours all along: a device's heartbeat of a new shape may cross before its last of the old one.
+    const order = envs.map((_, i) => (i % 2 === 0 ? Math.min(i + 1, envs.length - 1) : i - 1));
+    order[envs.length - 1] = envs.length - 1 - (envs.length % 2 === 0 ? 1 : 0);
+    const seen = new Set<number>();
+    const fixed = order.filter((i) => !seen.has(i) && seen.add(i));
+    for (let i = 0; i < envs.length; i++) if (!seen.has(i)) fixed.push(i);
+    const { out, held } = cross(envs, { batch: 37, maxDevices: 1_000, order: fixed });
+    out.forEach(({ env }, k) => assert.deepEqual(env, asJson(envs[fixed[k]]), `event ${fixed[k]}`));
+    assert.equal(held, 40);
   });
 
   it('sends the heartbeats of devices past the bound whole, and keeps them right', () => {
     const envs = fleet();
     const { out, json } = cross(envs, { batch: 64, maxDevices: 5 });
-    out.forEach(({ env }, i) => assert.deepEqual(env, JSON.parse(JSON.stringify(envs[i])), `event ${i}`));
+    out.forEach(({ env }, i) => assert.deepEqual(env, asJson(envs[i]), `event ${i}`));
     assert.ok(json > envs.length * 0.8, 'all but 5 devices crossed whole');
   });
 
-  it('keeps two devices whose ids share a hash apart', () => {
-    const seen = new Map<number, string>();
-    let pair: [string, string] | undefined;
-    for (let i = 0; !pair; i++) {
-      const id = `dev-${i}`;
-      const h = hash32(id) | 0;
-      const other = seen.get(h);
-      if (other) pair = [other, id];
-      else seen.set(h, id);
-    }
-    const hb = (deviceId: string, n: number, ring: string): Envelope<'heartbeat'> => ({
-      v: 1, kind: 'heartbeat', receivedAt: new Date(t0 + n * H).toISOString(), collectorId: 'c1',
-      event: { eventId: `${deviceId}-${n}`, deviceId, sentAt: new Date(t0 + n * H).toISOString(), ring, bootId: `${deviceId}-b`, uptimeSec: n * 60, components: { agent: '1.0' } },
-    });
-    const envs = [0, 1, 2, 3].flatMap((n) => [hb(pair![0], n, 'canary'), hb(pair![1], n, 'broad')]);
-    const { out } = cross(envs, { batch: 3, maxDevices: 100 });
-    out.forEach(({ env }, i) => assert.deepEqual(env, JSON.parse(JSON.stringify(envs[i])), `event ${i}`));
-  });
-
   it('hands heartbeats out with their maps frozen', () => {
+    const envs = fleet().slice(0, 50);
     const encoder = new ShapeEncoder(10);
-    for (const env of fleet().slice(0, 50)) encoder.add(env, timestampMs(env.receivedAt));
+    for (const env of envs) encoder.add(env, timestampMs(env.receivedAt), env.kind === 'heartbeat' ? encoder.shapes.remember(env as Envelope<'heartbeat'>) : undefined);
     let frozen = 0;
     new ShapeDecoder().decode(encoder.take()!, (env) => {
       if (env.kind === 'heartbeat' && Object.isFrozen(env.event.components)) frozen++;
