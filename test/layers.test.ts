@@ -1,6 +1,6 @@
 // The house as its data path: the foundation (common/) imports no role and no tool; the roles import the
 // foundation and their own folder; no product file imports tools/ (only the executable's one list of
-// commands, app/ringwatch.ts, names the tools); nothing outside test/ imports test/.
+// commands, app/cli.ts, names the tools); nothing outside test/ imports test/.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROLES = ['collectors', 'processors', 'alerting'];
 const SOURCE_DIRS = ['common', ...ROLES, 'app', 'tools', 'deploy'];
 /** The one product file allowed to name the tools: the executable's list of commands. */
-const EXECUTABLE = 'app/ringwatch.ts';
+const EXECUTABLE = 'app/cli.ts';
 
 function tsFiles(dir: string): string[] {
   const out: string[] = [];

@@ -30,10 +30,14 @@ export interface BacktestOptions {
   progressEveryMs?: number;
   /** Wall clock for rates (injected so tests can fix it). */
   wallMs?: () => number;
+  /** Read and inflate `input` on the main thread, as stdin is read (to compare with the inflate worker). */
+  inThreadReader?: boolean;
   /** Batches of items to replay instead of reading `input` (tests). */
   items?: AsyncIterable<ReplayItem[]>;
   /** Keep the board's chart history and timelines of the replay (for `--report`). */
   boardHistory?: BoardHistory;
+  /** With a replay thread: told its CPU time at the end (the figures script prints it). */
+  onThreadCpu?: (secs: number) => void;
   /** Called once the replay ended, with the pipeline as it stands (its alerter's state). */
   onEnd?: (end: { alerter: AlerterCore; now: number }) => void;
   /**
@@ -126,7 +130,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
 
   let end: BacktestEnd;
   try {
-    for await (const batch of o.items ?? readNdjsonFileBatches(o.input, { shapes: thread?.shapes ?? readerShapes(shapeDevices) })) {
+    for await (const batch of o.items ?? readNdjsonFileBatches(o.input, { shapes: thread?.shapes ?? readerShapes(shapeDevices), inThread: o.inThreadReader })) {
       for (const item of batch) {
         if (!item.ok) {
           if (INPUT_DAMAGE.test(item.reason)) inputErrors++;
@@ -149,6 +153,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     await flush();
     if (thread) {
       end = await thread.finish();
+      if (end.threadCpuSecs !== undefined) o.onThreadCpu?.(end.threadCpuSecs);
       for (const r of thread.take()) await o.write(r);
     } else {
       end = core!.end();

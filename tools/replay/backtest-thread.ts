@@ -21,11 +21,13 @@ export const EVENTS_PER_MESSAGE = 2048;
 export type ToWorker = { type: 'events'; batch: ShapedBatch } | { type: 'end' };
 export type FromWorker =
   | { type: 'records'; records: BacktestRecord[] }
-  | { type: 'end'; records: BacktestRecord[]; counts: ReportCounts; releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[] };
+  | { type: 'end'; records: BacktestRecord[]; counts: ReportCounts; releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[]; cpuSecs: number };
 
 export interface BacktestEnd {
   counts: ReportCounts;
   releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[];
+  /** CPU time of the replay's worker thread, when it had one. */
+  threadCpuSecs?: number;
 }
 
 export class BacktestThread {
@@ -44,7 +46,7 @@ export class BacktestThread {
     this.worker = new Worker(new URL('./backtest-worker.ts', import.meta.url), { workerData: { config, allDecisions } });
     this.worker.on('message', (m: FromWorker) => {
       for (const r of m.records) this.arrived.push(r); // a spread of many records would overflow the stack
-      if (m.type === 'end') this.ended = { counts: m.counts, releases: m.releases };
+      if (m.type === 'end') this.ended = { counts: m.counts, releases: m.releases, threadCpuSecs: m.cpuSecs };
       else this.inFlight--;
       this.notify();
     });

@@ -19,5 +19,6 @@ port.on('message', (m: ToWorker) => {
     return;
   }
   const end = core.end();
-  post({ type: 'end', records: core.take(), counts: end.counts, releases: end.releases });
+  const cpu = process.threadCpuUsage();
+  post({ type: 'end', records: core.take(), counts: end.counts, releases: end.releases, cpuSecs: (cpu.user + cpu.system) / 1e6 });
 });

@@ -18,15 +18,24 @@ import { ShapeMemo, type Shape } from '../../common/contract/heartbeat-shape.ts'
 /** Columns of one event: its receipt time, its uptime, and its shape's id (JSON follows when it is -1). */
 const COLUMNS = 3;
 const JSON_ONLY = -1;
+/** Flags of one event: JSON follows (its shape, or the whole envelope). */
+const WITH_JSON = 1;
+/** Its sentAt is its eventAt's text, not sent again. */
+const SENT_IS_EVENT_AT = 2;
+/** Its boot id is its shape's (the device did not reboot), not sent again. */
+const SHAPE_BOOT = 4;
 
 export interface ShapedBatch {
   events: number;
   numbers: Float64Array;
-  /** The heartbeats' changing strings, in order (receivedAt, eventAt if its shape has it, eventId, sentAt, bootId). */
+  /**
+   * The heartbeats' changing strings, in order: receivedAt, eventAt if its shape has it, eventId, sentAt
+   * unless it is eventAt's text, bootId unless it is its shape's.
+   */
   strings: string[];
   /** In order: the shape of each event that is the first of its shape to cross, every JSON_ONLY envelope. */
   json: string[];
-  /** Per event, 1 when its shape (or, for JSON_ONLY, its envelope) is in `json`. */
+  /** Per event: WITH_JSON, SENT_IS_EVENT_AT, SHAPE_BOOT. */
   flags: Uint8Array;
   /** Shapes the far side may forget once this batch is replayed. */
   retired: number[];
@@ -40,6 +49,8 @@ export interface CrossingShape extends Shape {
   held: number;
   /** No longer its device's shape: no new heartbeat will be of it. */
   replaced: boolean;
+  /** The encoder whose memo made it (a shape from another memo crosses as JSON). */
+  owner: ShapeEncoder;
 }
 
 /** The reading thread's side: the reader's memo of shapes (pass it to the reader), and events in, batches out. */
@@ -54,7 +65,7 @@ export class ShapeEncoder {
   /** `maxDevices`: devices whose shape is remembered (about 1 KB each, on each side); others cross as JSON. */
   constructor(maxDevices: number) {
     this.shapes = new ShapeMemo<CrossingShape>(maxDevices, {
-      make: (id, env) => ({ id, env, sent: false, held: 0, replaced: false }),
+      make: (id, env) => ({ id, env, sent: false, held: 0, replaced: false, owner: this }),
       used: (s) => { s.held++; },
       replaced: (s) => {
         s.replaced = true;
@@ -69,26 +80,31 @@ export class ShapeEncoder {
 
   /** An event in receipt order, with the shape the reader found for it (from this encoder's memo). */
   add(env: AnyEnvelope, receivedMs: number, shape: Shape | undefined): void {
-    if (env.kind !== 'heartbeat' || shape === undefined) {
+    if (env.kind !== 'heartbeat' || (shape as CrossingShape | undefined)?.owner !== this) {
       this.json.push(JSON.stringify(env));
-      this.flags.push(1);
+      this.flags.push(WITH_JSON);
       this.numbers.push(receivedMs, 0, JSON_ONLY);
       return;
     }
     const s = shape as CrossingShape;
     s.held--;
-    if (s.sent) this.flags.push(0);
-    else {
+    let flags = 0;
+    if (!s.sent) {
       s.sent = true;
       this.json.push(JSON.stringify(s.env));
-      this.flags.push(1);
+      flags = WITH_JSON;
     }
     const e = env.event;
     this.numbers.push(receivedMs, e.uptimeSec, s.id);
     const strings = this.strings;
     strings.push(env.receivedAt);
     if (env.eventAt !== undefined) strings.push(env.eventAt);
-    strings.push(e.eventId, e.sentAt, e.bootId);
+    strings.push(e.eventId);
+    if (e.sentAt === env.eventAt) flags |= SENT_IS_EVENT_AT;
+    else strings.push(e.sentAt);
+    if (e.bootId === s.env.event.bootId) flags |= SHAPE_BOOT;
+    else strings.push(e.bootId);
+    this.flags.push(flags);
     if (s.replaced && s.held === 0) this.retired.push(s.id);
   }
 
@@ -114,7 +130,7 @@ export class ShapeEncoder {
  * never keep it (the replay keeps ids and numbers, and the maps, which do not change).
  */
 export class ShapeDecoder {
-  private readonly shapes = new Map<number, Envelope<'heartbeat'>>();
+  private readonly shapes = new Map<number, { env: Envelope<'heartbeat'>; bootId: string }>();
 
   /** Shapes held (for tests: the far side forgets replaced ones). */
   get size(): number {
@@ -132,15 +148,20 @@ export class ShapeDecoder {
         each(JSON.parse(json[j++]) as AnyEnvelope, receivedMs);
         continue;
       }
-      if (flags[i] === 1) this.shapes.set(id, frozenMaps(JSON.parse(json[j++]) as Envelope<'heartbeat'>));
+      const f = flags[i];
+      if ((f & WITH_JSON) !== 0) {
+        const env = frozenMaps(JSON.parse(json[j++]) as Envelope<'heartbeat'>);
+        this.shapes.set(id, { env, bootId: env.event.bootId });
+      }
       // The shape's envelope, its changing fields overwritten: no allocation per heartbeat.
-      const env = this.shapes.get(id) as Envelope<'heartbeat'>;
+      const shape = this.shapes.get(id)!;
+      const env = shape.env;
       const event = env.event;
       env.receivedAt = strings[k++];
       if (env.eventAt !== undefined) env.eventAt = strings[k++];
       event.eventId = strings[k++];
-      event.sentAt = strings[k++];
-      event.bootId = strings[k++];
+      event.sentAt = (f & SENT_IS_EVENT_AT) !== 0 ? env.eventAt! : strings[k++];
+      event.bootId = (f & SHAPE_BOOT) !== 0 ? shape.bootId : strings[k++];
       event.uptimeSec = numbers[COLUMNS * i + 1];
       each(env, receivedMs);
     }

@@ -44,12 +44,15 @@ const fleet = () => buildScenario({
   crashes: [{ index: 3, at: t0 + 40 * H }, { index: 33, at: t0 + 50 * H }],
 });
 
-/** The fleet with more shapes: some heartbeats without eventAt, labels and intervals that appear. */
+/** The fleet with more shapes (no eventAt, labels and intervals that appear) and more changes (clocks, reboots). */
 function varied(): AnyEnvelope[] {
   const envs = fleet();
   envs.forEach((e, i) => {
     if (e.kind !== 'heartbeat') return;
     if (i % 7 === 0) delete (e as { eventAt?: string }).eventAt;
+    // A device clock apart from the clamped time, and reboots (a new boot id, the shape unchanged).
+    if (i % 5 === 0) e.event.sentAt = new Date(timestampMs(e.event.sentAt) - 1_000).toISOString();
+    if (i % 11 === 0) e.event.bootId = `${e.event.bootId}-r${i}`;
     if (e.event.deviceId.endsWith('5') && timestampMs(e.receivedAt) > t0 + 60 * H) e.event.labels = { site: 'lab' };
     if (e.event.deviceId.endsWith('7') && timestampMs(e.receivedAt) > t0 + 70 * H) e.event.intervalSecs = 120;
   });
@@ -92,6 +95,16 @@ describe('backtest: heartbeats handed to the replay thread by their shape', () =
     const { out, json } = cross(envs, { batch: 64, maxDevices: 5 });
     out.forEach(({ env }, i) => assert.deepEqual(env, asJson(envs[i]), `event ${i}`));
     assert.ok(json > envs.length * 0.8, 'all but 5 devices crossed whole');
+  });
+
+  it('sends a heartbeat whole when its shape is not of its own memo', () => {
+    const envs = fleet().slice(0, 200);
+    const other = new ShapeEncoder(1_000);
+    const encoder = new ShapeEncoder(1_000);
+    const out: unknown[] = [];
+    for (const env of envs) encoder.add(env, timestampMs(env.receivedAt), env.kind === 'heartbeat' ? other.shapes.remember(env) : undefined);
+    new ShapeDecoder().decode(encoder.take()!, (env) => out.push(asJson(env)));
+    assert.deepEqual(out, envs.map(asJson));
   });
 
   it('hands heartbeats out with their maps frozen', () => {
