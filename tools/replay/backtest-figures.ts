@@ -2,7 +2,7 @@
 // and prints events/s, CPU rate, peak memory and the machine it ran on. A script, not a test: the figures go
 // into docs/backtest.md. Generate the input first (about 5 minutes, 559 MB; keep it out of the repo):
 //   node app/ringwatch.ts simulate --scenario deploy/scenarios/noisy-week.yaml --output /tmp/week.ndjson.gz
-//   node tools/replay/backtest-figures.ts --input /tmp/week.ndjson.gz [--config FILE] [--reorder-secs N] [--no-floor] [--in-thread-reader] [--one-thread]
+//   node tools/replay/backtest-figures.ts --input /tmp/week.ndjson.gz [--config FILE] [--reorder-secs N] [--no-floor] [--in-thread-reader] [--one-thread] [--replay-nice N]
 // After the backtest it reads the same file once more with gunzip + JSON.parse only (the floor), in a fresh
 // process, and prints the backtest's rate as a ratio to it. Fresh, because the same reading right after a
 // backtest in its process took 13-18 % more CPU (its heap), which flattered the ratio.
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     'in-thread-reader': { type: 'boolean', default: false },
     /** Replay on the main thread too (to compare with the replay thread, the default on 2+ CPUs). */
     'one-thread': { type: 'boolean', default: false },
+    /** The replay thread's nice value (default the backtest's, REPLAY_THREAD_NICE). */
+    'replay-nice': { type: 'string' },
   },
 });
 const input = values.input as string;
@@ -53,14 +55,15 @@ const records: Record<string, number> = {};
 const loadBefore = loadavg()[0];
 // The main thread's own CPU over the replay: the thread every event passes through bounds the wall time.
 const mainBefore = process.threadCpuUsage();
-let threadCpuSecs: number | undefined;
+let thread: { cpuSecs: number; nice: number } | undefined;
 const summary = await runBacktest({
   config, input, inThreadReader: values['in-thread-reader'] === true, reorderWindowMs: Number(values['reorder-secs']) * 1000, reorderMaxEvents: DEFAULT_REORDER_MAX_EVENTS, allDecisions: false, ...(values['one-thread'] ? { replayThread: false } : {}),
   write: async (r) => { records[r.type] = (records[r.type] ?? 0) + 1; },
   onBadLine: (line, reason) => process.stderr.write(`${input}:${line}: skipped: ${reason}\n`),
   onProgress: (p) => process.stderr.write(`  ${p.events} events, ${p.eventsPerSec} events/s, virtual time ${p.virtualTime}\n`),
   progressEveryMs: 10_000,
-  onThreadCpu: (secs) => { threadCpuSecs = secs; },
+  onThread: (t) => { thread = t; },
+  ...(values['replay-nice'] === undefined ? {} : { replayThreadNice: Number(values['replay-nice']) }),
 });
 
 const mainUsage = process.threadCpuUsage(mainBefore);
@@ -119,7 +122,7 @@ if (floor) {
 }
 process.stdout.write([
   `figures: ${summary.eventsReplayed} events in ${summary.wallSecs} s wall = ${summary.eventsPerSec} events/s; `
-    + `${summary.cpuSecs} s CPU = ${summary.eventsPerCpuSec} events per CPU-second (main thread ${mainCpuSecs.toFixed(2)} s${threadCpuSecs === undefined ? '' : `, replay thread ${threadCpuSecs.toFixed(2)} s`}); peak RSS ${(summary.peakRssBytes / 1048576).toFixed(0)} MB`,
+    + `${summary.cpuSecs} s CPU = ${summary.eventsPerCpuSec} events per CPU-second (main thread ${mainCpuSecs.toFixed(2)} s${thread === undefined ? '' : `, replay thread ${thread.cpuSecs.toFixed(2)} s at nice ${thread.nice}`}); peak RSS ${(summary.peakRssBytes / 1048576).toFixed(0)} MB`,
   `input: ${input} (${(statSync(input).size / 1048576).toFixed(0)} MB on disk); records written: ${JSON.stringify(records)}`,
   `machine: ${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, Node ${process.version}, `
     + `load average ${loadBefore.toFixed(2)} before / ${loadavg()[0].toFixed(2)} after, ${new Date().toISOString()}`,

@@ -10,7 +10,7 @@ import { DEFAULT_SHAPE_DEVICES, readerShapes, readNdjsonFileBatches, type Replay
 import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
 import type { BlastRadius } from './backtest-exposure.ts';
 import type { BacktestRecord, ReportCounts } from './backtest-report.ts';
-import { BacktestThread, type BacktestEnd } from './backtest-thread.ts';
+import { BacktestThread, REPLAY_THREAD_NICE, type BacktestEnd } from './backtest-thread.ts';
 import type { ReleaseSummary } from './backtest-releases.ts';
 import type { BoardHistory } from '../../alerting/board/history.ts';
 import type { AlerterCore } from '../../alerting/core/alerter-core.ts';
@@ -36,8 +36,10 @@ export interface BacktestOptions {
   items?: AsyncIterable<ReplayItem[]>;
   /** Keep the board's chart history and timelines of the replay (for `--report`). */
   boardHistory?: BoardHistory;
-  /** With a replay thread: told its CPU time at the end (the figures script prints it). */
-  onThreadCpu?: (secs: number) => void;
+  /** The replay thread's nice value on Linux (default REPLAY_THREAD_NICE; 0 keeps the process's). */
+  replayThreadNice?: number;
+  /** With a replay thread: told its CPU time and nice value at the end (the figures script prints them). */
+  onThread?: (t: { cpuSecs: number; nice: number }) => void;
   /** Called once the replay ended, with the pipeline as it stands (its alerter's state). */
   onEnd?: (end: { alerter: AlerterCore; now: number }) => void;
   /**
@@ -97,7 +99,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   if (o.replayThread && here) throw new Error('a replay thread cannot keep the board history or hand its pipeline to onEnd');
   const shapeDevices = o.shapeDevices ?? DEFAULT_SHAPE_DEVICES;
   const thread = (o.replayThread ?? (!here && usableCpus() > 1))
-    ? new BacktestThread(o.config, { allDecisions: o.allDecisions, shapeDevices })
+    ? new BacktestThread(o.config, { allDecisions: o.allDecisions, shapeDevices, nice: o.replayThreadNice ?? REPLAY_THREAD_NICE })
     : undefined;
   const core = thread ? undefined : new ReplayCore(o.config, { allDecisions: o.allDecisions, history });
   const reorder = new ReorderBuffer(o.reorderWindowMs, o.reorderMaxEvents);
@@ -153,7 +155,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     await flush();
     if (thread) {
       end = await thread.finish();
-      if (end.threadCpuSecs !== undefined) o.onThreadCpu?.(end.threadCpuSecs);
+      if (end.threadCpuSecs !== undefined) o.onThread?.({ cpuSecs: end.threadCpuSecs, nice: end.threadNice ?? 0 });
       for (const r of thread.take()) await o.write(r);
     } else {
       end = core!.end();

@@ -15,19 +15,25 @@ import type { ReleaseSummary } from './backtest-releases.ts';
 import type { BlastRadius } from './backtest-exposure.ts';
 
 export const MAX_IN_FLIGHT = 8;
+/**
+ * The replay thread's nice value (Linux): on 2 cores it took a backtest from 4.75-5.04 s to 4.42-4.51 s
+ * of wall time (same CPU), the reading thread no longer sharing its core with it (docs/backtest.md).
+ */
+export const REPLAY_THREAD_NICE = 10;
 /** Events gathered before a message goes: a message costs the sender tens of microseconds whatever its size. */
 export const EVENTS_PER_MESSAGE = 2048;
 
 export type ToWorker = { type: 'events'; batch: ShapedBatch } | { type: 'end' };
 export type FromWorker =
   | { type: 'records'; records: BacktestRecord[] }
-  | { type: 'end'; records: BacktestRecord[]; counts: ReportCounts; releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[]; cpuSecs: number };
+  | { type: 'end'; records: BacktestRecord[]; counts: ReportCounts; releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[]; cpuSecs: number; nice: number };
 
 export interface BacktestEnd {
   counts: ReportCounts;
   releases: (ReleaseSummary & { blastRadiusAtEnd: BlastRadius })[];
-  /** CPU time of the replay's worker thread, when it had one. */
+  /** CPU time and nice value of the replay's worker thread, when it had one. */
   threadCpuSecs?: number;
+  threadNice?: number;
 }
 
 export class BacktestThread {
@@ -39,14 +45,16 @@ export class BacktestThread {
   private ended?: BacktestEnd;
   private wake?: () => void;
 
-  /** `shapeDevices`: devices whose shape is remembered, their heartbeats crossing as changing values (heartbeat-shapes.ts). */
-  constructor(config: Config, o: { allDecisions: boolean; shapeDevices: number }) {
+  /**
+   * `shapeDevices`: devices whose shape is remembered, their heartbeats crossing as changing values
+   * (heartbeat-shapes.ts). `nice`: the replay thread's nice value on Linux (0: the process's).
+   */
+  constructor(config: Config, o: { allDecisions: boolean; shapeDevices: number; nice: number }) {
     this.encoder = new ShapeEncoder(o.shapeDevices);
-    const allDecisions = o.allDecisions;
-    this.worker = new Worker(new URL('./backtest-worker.ts', import.meta.url), { workerData: { config, allDecisions } });
+    this.worker = new Worker(new URL('./backtest-worker.ts', import.meta.url), { workerData: { config, allDecisions: o.allDecisions, nice: o.nice } });
     this.worker.on('message', (m: FromWorker) => {
       for (const r of m.records) this.arrived.push(r); // a spread of many records would overflow the stack
-      if (m.type === 'end') this.ended = { counts: m.counts, releases: m.releases, threadCpuSecs: m.cpuSecs };
+      if (m.type === 'end') this.ended = { counts: m.counts, releases: m.releases, threadCpuSecs: m.cpuSecs, threadNice: m.nice };
       else this.inFlight--;
       this.notify();
     });

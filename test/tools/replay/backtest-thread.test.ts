@@ -1,6 +1,7 @@
 // The backtest's replay on a worker thread (the default where two CPUs are free) must say exactly
 // what it says in one thread: every decision, verdict change, incident, halt with its blast radius, and
-// the summary. And a failure while the worker runs must end the backtest with the error, not hang it.
+// the summary. A failure while the worker runs must end the backtest with the error, not hang it. And the
+// worker must yield to the reading thread, the one that bounds the wall time.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -68,5 +69,19 @@ describe('backtest: the replay on a worker thread', () => {
     await assert.rejects(replay(true, async () => {
       if (++written === 50) throw new Error('disk full');
     }), /disk full/);
+  });
+
+  it('runs the replay thread at a lower priority than the reading thread, on Linux', { skip: process.platform !== 'linux' && 'nice values are per thread on Linux only' }, async () => {
+    const seen: { cpuSecs: number; nice: number }[] = [];
+    for (const replayThreadNice of [undefined, 0]) {
+      await runBacktest({
+        config, input: EXAMPLE, reorderWindowMs: 120_000, reorderMaxEvents: 2_000_000, allDecisions: false, replayThread: true,
+        ...(replayThreadNice === undefined ? {} : { replayThreadNice }), write: async () => {}, onBadLine: () => {}, onThread: (t) => seen.push(t),
+      });
+    }
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0].nice, 10, 'the default lowers it');
+    assert.equal(seen[1].nice, 0, '0 leaves it as the process is');
+    assert.ok(seen.every((t) => t.cpuSecs > 0));
   });
 });
