@@ -6,11 +6,11 @@ import type { AnyEnvelope } from '../../common/contract/envelope.ts';
 import type { Shape } from '../../common/contract/heartbeat-shape.ts';
 import { usableCpus } from '../../common/runtime/usable-cpus.ts';
 import { ReplayCore } from './replay-core.ts';
-import { DEFAULT_SHAPE_DEVICES, readerShapes, readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
+import { readNdjsonFileBatches, type ReplayItem } from './ndjson-reader.ts';
 import { ReorderBuffer, type ReorderCounts } from './backtest-reorder.ts';
 import type { BlastRadius } from './backtest-exposure.ts';
 import type { BacktestRecord, ReportCounts } from './backtest-report.ts';
-import { BacktestThread, REPLAY_THREAD_NICE, type BacktestEnd } from './backtest-thread.ts';
+import { BacktestThread, DEFAULT_SHAPE_DEVICES, REPLAY_THREAD_NICE, type BacktestEnd } from './backtest-thread.ts';
 import type { ReleaseSummary } from './backtest-releases.ts';
 import type { BoardHistory } from '../../alerting/board/history.ts';
 import type { AlerterCore } from '../../alerting/core/alerter-core.ts';
@@ -50,8 +50,8 @@ export interface BacktestOptions {
    */
   replayThread?: boolean;
   /**
-   * Devices whose heartbeat shape the reader remembers (default DEFAULT_SHAPE_DEVICES): their heartbeats are
-   * validated by their changing fields, and cross to a replay thread as those alone.
+   * With a replay thread: devices whose heartbeat shape the reader remembers (default
+   * DEFAULT_SHAPE_DEVICES), their heartbeats validated by their changing fields and handed over as those.
    */
   shapeDevices?: number;
 }
@@ -132,7 +132,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
 
   let end: BacktestEnd;
   try {
-    for await (const batch of o.items ?? readNdjsonFileBatches(o.input, { shapes: thread?.shapes ?? readerShapes(shapeDevices), inThread: o.inThreadReader })) {
+    for await (const batch of o.items ?? readNdjsonFileBatches(o.input, { shapes: thread?.shapes, inThread: o.inThreadReader })) {
       for (const item of batch) {
         if (!item.ok) {
           if (INPUT_DAMAGE.test(item.reason)) inputErrors++;

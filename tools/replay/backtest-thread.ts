@@ -15,6 +15,8 @@ import type { ReleaseSummary } from './backtest-releases.ts';
 import type { BlastRadius } from './backtest-exposure.ts';
 
 export const MAX_IN_FLIGHT = 8;
+/** Devices whose heartbeat shape is remembered on each side (about 1 KB each); others cross whole, as JSON. */
+export const DEFAULT_SHAPE_DEVICES = 100_000;
 /**
  * The replay thread's nice value (Linux): on 2 cores it took a backtest from 4.75-5.04 s to 4.42-4.51 s
  * of wall time (same CPU), the reading thread no longer sharing its core with it (docs/backtest.md).

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { maybeGunzip, openInput } from './ndjson-bytes.ts';
 import { inflateInWorker } from './inflate-thread.ts';
 import { checkParsedEnvelope, JsonError, parseJson, type AnyEnvelope } from '../../common/contract/envelope.ts';
-import { ShapeMemo, type Shape } from '../../common/contract/heartbeat-shape.ts';
+import type { ShapeMemo, Shape } from '../../common/contract/heartbeat-shape.ts';
 import { formatFieldError } from '../../common/contract/validate.ts';
 import { timestampMs } from '../../common/contract/formats.ts';
 
@@ -24,31 +24,26 @@ export type ReplayItem =
 
 export const MAX_LINE_BYTES = 1 << 20;
 
-/**
- * Devices whose last heartbeat shape a reader remembers (about 1 KB each): a heartbeat of a remembered shape
- * is validated by its changing fields alone (heartbeat-shape.ts). Beyond, heartbeats are checked whole.
- */
-export const DEFAULT_SHAPE_DEVICES = 100_000;
-
-/** A memo of shapes for validation alone. */
-export const readerShapes = (maxDevices: number): ShapeMemo<Shape> => new ShapeMemo<Shape>(maxDevices, { make: (id, env) => ({ id, env }) });
-
 export interface ReaderOptions {
-  /** The memo of heartbeat shapes to validate with and hand out (default: one of the reader's own). */
+  /**
+   * A memo of heartbeat shapes (heartbeat-shape.ts): a heartbeat of a remembered shape is validated by its
+   * changing fields alone and handed out with its shape. Without one, every line is checked whole (as
+   * fast, when nothing needs the shapes).
+   */
   shapes?: ShapeMemo<Shape>;
 }
 
-function decodeLine(text: string, line: number, shapes: ShapeMemo<Shape>): ReplayItem | undefined {
+function decodeLine(text: string, line: number, shapes: ShapeMemo<Shape> | undefined): ReplayItem | undefined {
   // Lines written by export or simulate need no trim (JSON.parse takes surrounding white space anyway).
   const trimmed = text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32 ? text : text.trim();
   if (!trimmed) return undefined;
   const parsed = parseJson(trimmed);
   if (parsed instanceof JsonError) return { ok: false, line, reason: parsed.errors.map(formatFieldError).join('; ') };
-  const known = shapes.match(parsed);
+  const known = shapes?.match(parsed);
   if (known) return { ok: true, line, envelope: parsed as AnyEnvelope, receivedMs: timestampMs((parsed as AnyEnvelope).receivedAt), shape: known };
   const decoded = checkParsedEnvelope(parsed);
   if (Array.isArray(decoded)) return { ok: false, line, reason: decoded.map(formatFieldError).join('; ') };
-  const shape = decoded.kind === 'heartbeat' ? shapes.remember(decoded) : undefined;
+  const shape = shapes !== undefined && decoded.kind === 'heartbeat' ? shapes.remember(decoded) : undefined;
   return { ok: true, line, envelope: decoded, receivedMs: timestampMs(decoded.receivedAt), shape };
 }
 
@@ -64,7 +59,7 @@ export function readNdjsonBatches(source: Readable, o: ReaderOptions = {}): Asyn
  * inflate worker's). A failure of the byte stream is reported after every line before it.
  */
 export async function* splitNdjsonBatches(bytes: AsyncIterable<Buffer>, o: ReaderOptions = {}): AsyncGenerator<ReplayItem[]> {
-  const shapes = o.shapes ?? readerShapes(DEFAULT_SHAPE_DEVICES);
+  const shapes = o.shapes;
   let line = 0;
   // Bytes of a line that continues in the next chunk. Lines are cut at the newline byte, which never
   // occurs inside a UTF-8 sequence, so every decoded piece is whole characters.

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { MAX_LINE_BYTES, readNdjsonFileBatches, type ReplayItem } from '../../../tools/replay/ndjson-reader.ts';
+import { ShapeMemo, type Shape } from '../../../common/contract/heartbeat-shape.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ndjson-worker-'));
 const envelope = (i: number) => JSON.stringify({
@@ -16,9 +17,9 @@ const envelope = (i: number) => JSON.stringify({
   event: { eventId: `e${i}`, deviceId: `d${i % 50}`, sentAt: '2024-07-19T04:00:00Z', ring: 'canary', bootId: 'b1', uptimeSec: 60, components: { agent: '1' } },
 });
 
-async function read(path: string, inThread: boolean): Promise<ReplayItem[]> {
+async function read(path: string, inThread: boolean, shapes?: ShapeMemo<Shape>): Promise<ReplayItem[]> {
   const items: ReplayItem[] = [];
-  for await (const batch of readNdjsonFileBatches(path, { inThread })) items.push(...batch);
+  for await (const batch of readNdjsonFileBatches(path, { inThread, shapes })) items.push(...batch);
   return items;
 }
 
@@ -75,6 +76,12 @@ function mixedLines(tag: string, longLine: boolean): [string, true | string | nu
     ['null', '/'],
     [`  ${heartbeat(`${tag}14`)}  `, true],
     [heartbeat(`${tag}15`).replace('"agent":"1"', '"agent":"1","deep":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":[-0]}}}}}}}}'), '/event/components'],
+    // A valid heartbeat, then the same shape with a forbidden key, an unknown key, a bad boot id: refused.
+    [heartbeat(`${tag}17`), true],
+    [heartbeat(`${tag}18`).replace('"event":{', '"event":{"__proto__":{"x":"1"},'), '/event'],
+    [heartbeat(`${tag}19`).replace('"uptimeSec":60', '"uptimeSec":60,"extra":"x"'), '/event'],
+    [heartbeat(`${tag}20`).replace('"bootId":"b1"', '"bootId":"b 1"'), '/event/bootId'],
+    [heartbeat(`${tag}21`), true],
   ];
 }
 
@@ -135,6 +142,13 @@ describe('NDJSON replay reader on an inflate worker', () => {
       assert.deepEqual(Object.keys((event('a8').envelope.event as { labels: object }).labels), ['toString', 'valueOf', 'hasOwnProperty']);
       assert.deepEqual(Object.keys((event('a13').envelope.event as { labels: object }).labels), ['1', '2', 'b']);
       assert.equal(({} as { polluted?: string }).polluted, undefined);
+      // Validated by the devices' remembered shapes (as for a replay thread): the same items, each valid
+      // heartbeat with its shape; the broken heartbeats of a remembered device still refused, for the same reasons.
+      const shapes = new ShapeMemo<Shape>(1_000, { make: (id, env) => ({ id, env }) });
+      const byShape = await read(join(dir, name), false, shapes);
+      assert.deepEqual(byShape.map((i) => (i.ok ? { ...i, shape: undefined } : i)), items.map((i) => (i.ok ? { ...i, shape: undefined } : i)));
+      assert.ok(byShape.every((i) => !i.ok || i.envelope.kind !== 'heartbeat' || i.shape?.env.event.deviceId === i.envelope.event.deviceId));
+      assert.ok(byShape.filter((i) => i.ok && i.shape && i.shape.env !== i.envelope).length > 10_000, 'most heartbeats matched a remembered shape');
     }
   });
 
