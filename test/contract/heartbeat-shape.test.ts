@@ -36,6 +36,22 @@ describe('heartbeat shapes: validation by a remembered shape', () => {
     }), { numRuns: 6000 });
   });
 
+  it('refuses an empty array where the shape has an empty map (a counterexample fast-check found)', () => {
+    const a: Envelope<'heartbeat'> = {
+      v: 1, kind: 'heartbeat', receivedAt: '2024-07-01T08:00:00.000Z', collectorId: 'c1',
+      event: { eventId: 'e1', deviceId: 'd1', sentAt: '2024-07-01T08:00:00.000Z', ring: 'canary', bootId: 'b', uptimeSec: 60, components: {}, applying: {}, labels: {} },
+    };
+    const m = memo();
+    assert.ok(validateEnvelopeFully(a).ok);
+    m.remember(a);
+    for (const key of ['components', 'applying', 'labels'] as const) {
+      const bad = copyJson(a) as unknown as { event: Record<string, unknown> };
+      bad.event[key] = [];
+      assert.equal(validateEnvelopeFully(bad).ok, false);
+      assert.equal(m.match(bad), undefined, key);
+    }
+  });
+
   it('keeps devices apart: another device, or one whose id shares the key, is never matched', () => {
     fc.assert(fc.property(heartbeatEnvelope, heartbeatEnvelope, (a, b) => {
       const m = memo();

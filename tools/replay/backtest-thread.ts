@@ -7,9 +7,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../app/config.ts';
 import type { AnyEnvelope } from '../../common/contract/envelope.ts';
-import type { Shape } from '../../common/contract/heartbeat-shape.ts';
+import type { Shape, ShapeMemo } from '../../common/contract/heartbeat-shape.ts';
 import { ShapeEncoder, type CrossingShape, type ShapedBatch } from './heartbeat-shapes.ts';
-import type { ShapeMemo } from '../../common/contract/heartbeat-shape.ts';
 import type { BacktestRecord, ReportCounts } from './backtest-report.ts';
 import type { ReleaseSummary } from './backtest-releases.ts';
 import type { BlastRadius } from './backtest-exposure.ts';

@@ -11,7 +11,7 @@ import type { SimEvent } from './outbox.ts';
 import { ReleaseTool, type ToolRecord } from './release-tool.ts';
 import { rolloutPlanOf } from './scenario-load.ts';
 import type { Scenario } from './scenario-schema.ts';
-import { deploymentOf, type VerdictSource } from './simulation.ts';
+import { deploymentOf, startMsOf, type VerdictSource } from './simulation.ts';
 import { summarize, type SimulationSummary } from './summary.ts';
 import { runToolStep } from './tool-step.ts';
 
@@ -40,7 +40,9 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
   const clock = options.clock ?? systemClock;
   const wallStart = clock.now();
   const runId = options.runId ?? `r${wallStart.toString(36)}`;
-  const model = new FleetModel(scenario, wallStart, runId);
+  // Events carry the wall clock; nights and office hours keep the scenario's time of day, so a run does
+  // the same whenever it is started (a demo at 17:00 UTC had canary devices asleep that 04:00 has awake).
+  const model = new FleetModel(scenario, wallStart, runId, startMsOf(scenario) - wallStart);
   const tool = new ReleaseTool(scenario.releases.map((spec) => ({ spec, plan: rolloutPlanOf(scenario, spec) })), wallStart);
   const driver = new AgentDriver(options.target, options.tokens, options.driver, options.driverDeps);
   const counts: Record<EventKind, number> = { heartbeat: 0, crash: 0, deployment: 0 };

@@ -65,19 +65,23 @@ export class FleetModel {
   private readonly loopNextMs: number[];
   private nowMs: number;
 
-  constructor(scenario: Scenario, startMs: number, runId = `s${scenario.seed}`) {
+  /**
+   * `clockShiftMs`: the scenario's clock minus the model's, for local time of day (nights, office hours): a
+   * live run, whose model runs on the wall clock, keeps the scenario's time of day with it.
+   */
+  constructor(scenario: Scenario, startMs: number, runId = `s${scenario.seed}`, clockShiftMs = 0) {
     this.scenario = scenario;
     this.startMs = this.nowMs = startMs;
     this.rng = new Rng(scenario.seed);
     this.catalog = new Catalog(scenario);
     this.fleet = createFleet(scenario, startMs, this.catalog);
-    this.office = new OfficeHours(scenario, this.fleet);
+    this.office = new OfficeHours(scenario, this.fleet, clockShiftMs);
     this.siteOutages = new SiteOutages(scenario, startMs);
     this.emitter = new Emitter(scenario, startMs, this.fleet, this.catalog, this.outbox, this.rng, runId, this.siteOutages);
     this.ringNames = scenario.fleet.rings.map((r) => r.name);
     this.releases = scenario.releases.map((r) => createReleaseState(r, rolloutPlanOf(scenario, r), this.catalog, this.fleet, this.ringNames.length));
     this.intervalMs = scenario.fleet.heartbeat_interval_secs * 1000;
-    this.night = nightClock(scenario);
+    this.night = nightClock(scenario, clockShiftMs);
     const byClass = scenario.noise.crash_class_multipliers;
     this.crashByClass[CLASS_SERVER] = byClass.server;
     this.crashByClass[CLASS_WORKSTATION] = byClass.workstation;

@@ -14,11 +14,16 @@ export interface NightClock {
   morningAfter(region: number, atMs: number): number;
 }
 
-export function nightClock(scenario: Scenario): NightClock {
+/**
+ * `shiftMs`: added to a time before its local time is read (a live run, on the wall clock, keeps the
+ * scenario's time of day: its start minus the run's).
+ */
+export function nightClock(scenario: Scenario, shiftMs = 0): NightClock {
   const dayMs = scenario.fleet.day_secs * 1000;
   const offsets = scenario.fleet.regions.map((r) => (r.utc_offset_hours / 24) * dayMs);
   const summer = scenario.fleet.regions.map((r) => summerTimesOf(r.summer_time));
-  const dayFraction = (region: number, atMs: number) => {
+  const dayFraction = (region: number, wallMs: number) => {
+    const atMs = wallMs + shiftMs;
     const local = atMs + offsetAt(offsets[region], summer[region], dayMs / 24, atMs);
     return (((local % dayMs) + dayMs) % dayMs) / dayMs;
   };

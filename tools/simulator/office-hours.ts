@@ -21,8 +21,11 @@ export class OfficeHours {
   /** Per class (CLASS_*): [start, end, start spread, end spread] as fractions of a day; undefined: always on. */
   private readonly hours: ([number, number, number, number] | undefined)[];
   readonly active: boolean;
+  /** Added to a time before its local time is read (see nightClock). */
+  private readonly shiftMs: number;
 
-  constructor(scenario: Scenario, fleet: Fleet) {
+  constructor(scenario: Scenario, fleet: Fleet, shiftMs = 0) {
+    this.shiftMs = shiftMs;
     this.dayMs = scenario.fleet.day_secs * 1000;
     this.sites = sitesOf(scenario);
     this.offsetMs = this.sites.map((s) => (scenario.fleet.regions[s.region].utc_offset_hours / 24) * this.dayMs);
@@ -44,9 +47,9 @@ export class OfficeHours {
     return this.hours[this.fleet.cls[i]] !== undefined && !(this.fleet.flags[i] & FLAG_LEFT_ON);
   }
 
-  /** The site's offset from UTC at `atMs` (summer time included). */
+  /** The site's offset from the model's clock at `atMs` (summer time and the clock's shift included). */
   private offset(site: number, atMs: number): number {
-    return offsetAt(this.offsetMs[site], this.sites[site].summerTime, this.dayMs / 24, atMs);
+    return offsetAt(this.offsetMs[site], this.sites[site].summerTime, this.dayMs / 24, atMs + this.shiftMs) + this.shiftMs;
   }
 
   /** Local day number (days since 1970-01-01 in the site's time zone) at `atMs`. */
@@ -70,7 +73,7 @@ export class OfficeHours {
     for (let day = today - 1; day <= today + MAX_DAYS_AHEAD; day++) {
       if (!this.isWorkingDay(site, day)) continue;
       // The day's offset, read at its local noon (clocks change at night, on a weekend).
-      const offset = this.offset(site, (day + 0.5) * this.dayMs - this.offsetMs[site]);
+      const offset = this.offset(site, (day + 0.5) * this.dayMs - this.offsetMs[site] - this.shiftMs);
       const on = (day + start) * this.dayMs - offset;
       const off = (day + end) * this.dayMs - offset;
       if (atMs < on) return on;

@@ -55,3 +55,22 @@ describe('summer time in the simulator', () => {
     assert.equal(offsetAt(-8 * HOUR, summer, HOUR, change), -7 * HOUR);
   });
 });
+
+describe('a live run keeps the scenario\'s time of day', () => {
+  it('does the same whether it starts at the scenario\'s hour or thirteen and a half hours later', () => {
+    // The realistic fleet's offices and nights, played for 36 hours from its start, and again on a clock
+    // 13.5 h later (as a live run started at another hour of the day): the same heartbeats, shifted.
+    const realistic = loadScenario('deploy/scenarios/realistic-fleet.yaml');
+    const start = Date.parse(realistic.start!);
+    const later = start + 13.5 * HOUR;
+    const play = (from: number, shift: number) => {
+      const m = new FleetModel(realistic, from, 'run', shift);
+      return m.advanceTo(from + 36 * HOUR).flatMap((e) => (e.kind === 'heartbeat' ? [`${(e.event as { deviceId: string }).deviceId} ${e.receivedAtMs - from}`] : []));
+    };
+    const atStart = play(start, 0);
+    assert.ok(atStart.length > 10_000);
+    assert.deepEqual(play(later, start - later), atStart);
+    // Without the shift the offices and nights fall at other hours: another history.
+    assert.notDeepEqual(play(later, 0), atStart);
+  });
+});
