@@ -140,8 +140,11 @@ export class ShapeMemo<S extends Shape = Shape> {
   }
 }
 
-/** FNV-1a over the id's UTF-16 code units, as a small integer key. */
-function hashKey(id: string): number {
+/**
+ * FNV-1a over the id's UTF-16 code units, as a small integer key (the foundation cannot import the
+ * processors' device-table hash; a collision only costs a device its memo, the id decides).
+ */
+export function hashKey(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   return h | 0;

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { validateEnvelopeFully, type Envelope } from '../../common/contract/envelope.ts';
-import { ShapeMemo, type Shape } from '../../common/contract/heartbeat-shape.ts';
+import { hashKey, ShapeMemo, type Shape } from '../../common/contract/heartbeat-shape.ts';
 import { broken, copyJson, envelope } from './arbitraries.ts';
 
 const heartbeatEnvelope = envelope.filter((e) => (e as { kind: string }).kind === 'heartbeat') as fc.Arbitrary<Envelope<'heartbeat'>>;
@@ -61,7 +61,7 @@ describe('heartbeat shapes: validation by a remembered shape', () => {
     // Two ids with the same 32-bit key: the second is not remembered, and not matched to the first.
     const seen = new Map<number, string>();
     let pair: [string, string] | undefined;
-    const key = (id: string) => { let h = 0x811c9dc5; for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193); return h | 0; };
+    const key = hashKey;
     for (let i = 0; !pair; i++) {
       const id = `dev-${i}`;
       const other = seen.get(key(id));
